@@ -1,0 +1,11 @@
+//! `modelchain-node`: the ModelChain validator and full node.
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+	command::run()
+}

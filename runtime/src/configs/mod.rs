@@ -1,0 +1,10 @@
+//! Runtime configuration, split by concern: one file per area, so each concern's parameters can
+//! be read in one place.
+
+pub mod assets;
+pub mod consensus;
+pub mod currency;
+pub mod governance;
+pub mod system;
+
+pub use system::{RuntimeBlockLength, RuntimeBlockWeights};

@@ -1,0 +1,125 @@
+//! Genesis presets: `development` (Alice alone), `local_testnet` (Alice and Bob) and
+//! `local_4validators` (Alice, Bob, Charlie and Dave). The node's chain specs are built from
+//! these; `modelchain-node build-spec --chain <preset>` prints them.
+
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+use crate::{
+	units::UNIT, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, SudoConfig,
+};
+
+/// The preset with four validators, for the local multi-validator network.
+pub const LOCAL_4_VALIDATORS_PRESET: &str = "local_4validators";
+
+/// Balance of every pre-funded development account.
+pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// A validator at genesis: its account and its session keys.
+pub struct GenesisValidator {
+	pub account: AccountId,
+	pub aura: AuraId,
+	pub grandpa: GrandpaId,
+}
+
+/// The validator of a well-known development key (`//Alice`, `//Bob`, ...).
+fn dev_validator(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisValidator {
+	GenesisValidator {
+		account: who.to_account_id(),
+		aura: who.public().into(),
+		grandpa: grandpa.public().into(),
+	}
+}
+
+/// Builds a genesis config: the validators, the sudo key and the pre-funded accounts.
+pub fn modelchain_genesis(
+	validators: Vec<GenesisValidator>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		session: SessionConfig {
+			keys: validators
+				.into_iter()
+				.map(|v| {
+					(
+						v.account.clone(),
+						v.account,
+						SessionKeys { aura: v.aura, grandpa: v.grandpa },
+					)
+				})
+				.collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// Every well-known development account, including the `//stash` ones.
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// `development`: Alice validates alone and holds sudo.
+pub fn development_config_genesis() -> Value {
+	modelchain_genesis(
+		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// `local_testnet`: Alice and Bob validate; Alice holds sudo.
+pub fn local_config_genesis() -> Value {
+	modelchain_genesis(
+		vec![
+			dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// `local_4validators`: Alice, Bob, Charlie and Dave validate; Alice holds sudo. With four
+/// validators GRANDPA keeps finalizing while one is down (it needs more than two thirds).
+pub fn local_4validators_config_genesis() -> Value {
+	modelchain_genesis(
+		vec![
+			dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			dev_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The JSON of the preset named `id`, if there is one.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		LOCAL_4_VALIDATORS_PRESET => local_4validators_config_genesis(),
+		_ => return None,
+	};
+	serde_json::to_string(&patch).ok().map(|json| json.into_bytes())
+}
+
+/// The names of the presets this runtime provides.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(LOCAL_4_VALIDATORS_PRESET),
+	]
+}

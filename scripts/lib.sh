@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Shared settings of the ModelChain scripts: the one target directory every build uses.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export REPO_ROOT
+# One shared target directory outside the checkout, so CI on this machine reuses the build.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/modelchain/target}"
+export NODE_BIN="$CARGO_TARGET_DIR/release/modelchain-node"
+# Two cores: keep cargo from starting more jobs than the machine can run.
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-$(nproc)}"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+# The one build command every script uses, so each profile and feature set is compiled once.
+# `--all-targets` builds the test harnesses too, so `cargo test --release` reuses this build.
+build_release() {
+	log "cargo build --release --workspace --all-targets"
+	(cd "$REPO_ROOT" && cargo build --locked --release --workspace --all-targets)
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Runs every ModelChain test: formatting, clippy, the Rust unit/property tests and the
+# end-to-end tests against a real release node. Does its own set-up (scripts/setup.sh).
+# The last line is the summary: `test.sh: N passed, M failed`.
+#
+# Everything builds in ONE profile (release) into ONE shared target directory, so the
+# dependency tree is compiled once: the build below, then clippy's check pass.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+set +e
+
+passed=0
+failed=0
+failures=()
+logs="${TEST_LOG_DIR:-$(mktemp -d -t modelchain-test.XXXXXX)}"
+mkdir -p "$logs"
+started=$(date +%s)
+
+step() {
+	local name="$1"
+	shift
+	local t0
+	t0=$(date +%s)
+	log "$name"
+	"$@" 2>&1 | tee "$logs/$name.log"
+	local rc=${PIPESTATUS[0]}
+	log "$name: exit $rc in $(($(date +%s) - t0)) s"
+	return "$rc"
+}
+
+# Counts the tests a step ran from its log: cargo's `test result:` lines and node's `# pass/# fail`.
+count_tests() {
+	local file="$1" p f
+	p=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$file" | awk '{s+=$4} END {print s+0}')
+	f=$(grep -Eo '[0-9]+ failed;' "$file" | awk '{s+=$1} END {print s+0}')
+	p=$((p + $(grep -E '^ℹ pass [0-9]+|^# pass [0-9]+' "$file" | awk '{s+=$3} END {print s+0}')))
+	f=$((f + $(grep -E '^ℹ fail [0-9]+|^# fail [0-9]+' "$file" | awk '{s+=$3} END {print s+0}')))
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+fail_step() {
+	failures+=("$1")
+	failed=$((failed + 1))
+}
+
+summary() {
+	echo
+	log "logs: $logs; total $(($(date +%s) - started)) s"
+	if [ "${#failures[@]}" -gt 0 ]; then
+		echo "FAILED steps: ${failures[*]}"
+	fi
+	echo "test.sh: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+step setup "$REPO_ROOT/scripts/setup.sh" || { fail_step setup; summary; }
+cd "$REPO_ROOT" || exit 1
+
+step fmt cargo fmt --all -- --check || fail_step fmt
+
+# The release build of the node and of every test harness (the e2e tests start this node).
+step build build_release || { fail_step build; summary; }
+
+# Clippy in the release profile reuses the build's proc-macros and build scripts. The wasm
+# runtime is not rebuilt for a lint pass.
+step clippy env SKIP_WASM_BUILD=1 cargo clippy --locked --release --workspace --all-targets -- -D warnings ||
+	fail_step clippy
+
+if step cargo-test cargo test --locked --release --workspace; then
+	count_tests "$logs/cargo-test.log"
+else
+	count_tests "$logs/cargo-test.log"
+	fail_step cargo-test
+fi
+
+export MODELCHAIN_NODE="$NODE_BIN"
+export E2E_LOG_DIR="$logs/e2e"
+if step e2e bash -c "cd '$REPO_ROOT/tests/e2e' && node --test --test-concurrency=1 --test-reporter=tap *.test.mjs"; then
+	count_tests "$logs/e2e.log"
+else
+	count_tests "$logs/e2e.log"
+	fail_step e2e
+fi
+
+summary

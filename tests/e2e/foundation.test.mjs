@@ -1,0 +1,194 @@
+// Foundation: a real dev node produces and finalizes blocks, exposes its runtime and metadata
+// to @polkadot/api with no custom types, applies a signed balance transfer, and rejects invalid
+// extrinsics with a clear error without changing state.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { connect, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+
+const UNIT = 10n ** 12n;
+
+describe('foundation: dev node over RPC', () => {
+  let node;
+  let api;
+  let alice;
+  let bob;
+
+  before(async () => {
+    await cryptoWaitReady();
+    node = await startNode({ name: 'foundation' });
+    api = await connect(node.url);
+    const keyring = new Keyring({ type: 'sr25519' });
+    alice = keyring.addFromUri('//Alice');
+    bob = keyring.addFromUri('//Bob');
+  });
+
+  after(async () => {
+    await api?.disconnect();
+    await node?.stop();
+  });
+
+  test('produces blocks and finalizes them', async () => {
+    const best = await waitFor(
+      async () => {
+        const header = await api.rpc.chain.getHeader();
+        return header.number.toNumber() >= 3 ? header.number.toNumber() : 0;
+      },
+      { timeoutMs: 60_000, message: 'block #3' },
+    );
+    const finalized = await waitFor(
+      async () => {
+        const hash = await api.rpc.chain.getFinalizedHead();
+        const header = await api.rpc.chain.getHeader(hash);
+        return header.number.toNumber() >= 2 ? header.number.toNumber() : 0;
+      },
+      { timeoutMs: 60_000, message: 'finalized block #2' },
+    );
+    assert.ok(best >= 3, `best block ${best}`);
+    assert.ok(finalized >= 2, `finalized block ${finalized}`);
+  });
+
+  test('exposes its runtime version, chain properties and metadata V15', async () => {
+    const version = await api.rpc.state.getRuntimeVersion();
+    assert.equal(version.specName.toString(), 'modelchain');
+    assert.ok(version.specVersion.toNumber() >= 100);
+
+    const properties = await api.rpc.system.properties();
+    assert.equal(properties.tokenSymbol.unwrap()[0].toString(), 'MDL');
+    assert.equal(properties.tokenDecimals.unwrap()[0].toNumber(), 12);
+    assert.equal((await api.rpc.system.chain()).toString(), 'ModelChain Development');
+
+    const versions = await api.call.metadata.metadataVersions();
+    assert.ok(versions.map((v) => v.toNumber()).includes(15), `metadata versions ${versions}`);
+    assert.ok(api.runtimeMetadata.version >= 14);
+
+    for (const pallet of [
+      'system', 'timestamp', 'aura', 'grandpa', 'balances', 'transactionPayment', 'sudo',
+      'session', 'assets', 'preimage', 'scheduler', 'democracy', 'treasury',
+    ]) {
+      assert.ok(api.tx[pallet] || api.query[pallet], `pallet ${pallet} is in the metadata`);
+    }
+    assert.ok(api.registry.signedExtensions.includes('CheckMetadataHash'));
+
+    const methods = (await api.rpc.rpc.methods()).methods.map((m) => m.toString());
+    for (const method of [
+      'system_health', 'system_accountNextIndex', 'author_submitExtrinsic', 'author_rotateKeys',
+      'state_getMetadata', 'payment_queryInfo', 'chain_getFinalizedHead',
+    ]) {
+      assert.ok(methods.includes(method), `RPC method ${method}`);
+    }
+  });
+
+  test('applies a balance transfer signed by Alice', async () => {
+    const amount = 12n * UNIT + 345n;
+    const aliceBefore = (await api.query.system.account(alice.address)).data.free.toBigInt();
+    const bobBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+
+    const { events } = await sendAndWait(
+      api,
+      api.tx.balances.transferKeepAlive(bob.address, amount),
+      alice,
+    );
+
+    const transfer = events.find(({ event }) => api.events.balances.Transfer.is(event));
+    assert.ok(transfer, 'balances.Transfer event');
+    const [from, to, value] = transfer.event.data;
+    assert.equal(from.toString(), alice.address);
+    assert.equal(to.toString(), bob.address);
+    assert.equal(value.toBigInt(), amount);
+    assert.ok(events.some(({ event }) => api.events.system.ExtrinsicSuccess.is(event)));
+    const feePaid = events.find(({ event }) =>
+      api.events.transactionPayment.TransactionFeePaid.is(event),
+    );
+    assert.ok(feePaid, 'transactionPayment.TransactionFeePaid event');
+    const fee = feePaid.event.data.actualFee.toBigInt();
+    assert.ok(fee > 0n, 'a fee was charged');
+
+    const aliceAfter = (await api.query.system.account(alice.address)).data.free.toBigInt();
+    const bobAfter = (await api.query.system.account(bob.address)).data.free.toBigInt();
+    assert.equal(bobAfter - bobBefore, amount);
+    assert.equal(aliceBefore - aliceAfter, amount + fee);
+  });
+
+  test('rejects an extrinsic with a bad signature and changes nothing', async () => {
+    const tx = api.tx.balances.transferKeepAlive(bob.address, UNIT);
+    await tx.signAsync(alice);
+    const bytes = tx.toU8a();
+    // The raw 64 signature bytes follow the MultiSignature variant byte.
+    const signature = tx.signature.toU8a();
+    const at = indexOf(bytes, signature);
+    assert.ok(at > 0, 'signature found in the encoded extrinsic');
+    const tampered = bytes.slice();
+    tampered[at + 10] ^= 0xff;
+
+    const nonceBefore = (await api.query.system.account(alice.address)).nonce.toNumber();
+    const bobBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+    await assert.rejects(
+      api.rpc.author.submitExtrinsic(u8aToHex(tampered)),
+      (error) => {
+        assert.match(error.message, /1010: Invalid Transaction: Transaction has a bad signature/);
+        return true;
+      },
+    );
+    await waitForNextBlock(api);
+    assert.equal((await api.query.system.account(alice.address)).nonce.toNumber(), nonceBefore);
+    assert.equal((await api.query.system.account(bob.address)).data.free.toBigInt(), bobBefore);
+  });
+
+  test('rejects a transfer from an account that cannot pay the fee and changes nothing', async () => {
+    const pauper = new Keyring({ type: 'sr25519' }).addFromUri('//ModelChainPauper');
+    const tx = api.tx.balances.transferKeepAlive(bob.address, UNIT);
+    const bobBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+    await assert.rejects(tx.signAndSend(pauper), (error) => {
+      assert.match(error.message, /1010: Invalid Transaction: Inability to pay some fees/);
+      return true;
+    });
+    await waitForNextBlock(api);
+    const account = await api.query.system.account(pauper.address);
+    assert.equal(account.nonce.toNumber(), 0);
+    assert.equal(account.data.free.toBigInt(), 0n);
+    assert.equal((await api.query.system.account(bob.address)).data.free.toBigInt(), bobBefore);
+  });
+
+  test('fails a transfer beyond the balance with a named error, charging only the fee', async () => {
+    const bobFree = (await api.query.system.account(bob.address)).data.free.toBigInt();
+    const aliceBefore = (await api.query.system.account(alice.address)).data.free.toBigInt();
+    await assert.rejects(
+      sendAndWait(api, api.tx.balances.transferKeepAlive(alice.address, bobFree * 2n), bob),
+      (error) => {
+        assert.match(error.message, /^balances\.|^token\./i);
+        assert.ok(
+          error.events.some(({ event }) => api.events.system.ExtrinsicFailed.is(event)),
+          'system.ExtrinsicFailed event',
+        );
+        return true;
+      },
+    );
+    const fee = bobFree - (await api.query.system.account(bob.address)).data.free.toBigInt();
+    assert.ok(fee > 0n && fee < UNIT, `only a fee was charged (${fee})`);
+    assert.equal((await api.query.system.account(alice.address)).data.free.toBigInt(), aliceBefore);
+  });
+});
+
+function indexOf(haystack, needle) {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) {
+      if (haystack[i + j] !== needle[j]) continue outer;
+    }
+    return i;
+  }
+  return -1;
+}
+
+async function waitForNextBlock(api) {
+  const start = (await api.rpc.chain.getHeader()).number.toNumber();
+  await waitFor(
+    async () => (await api.rpc.chain.getHeader()).number.toNumber() > start,
+    { timeoutMs: 30_000, message: 'the next block' },
+  );
+}

@@ -1,0 +1,186 @@
+// Starts and stops a real `modelchain-node` for the end-to-end tests.
+//
+// Every node gets free ports, its own temporary database (`--tmp`) and a log file under
+// `$E2E_LOG_DIR` (default: the OS temp dir). `stop()` always kills the process, and the
+// helper also kills every started node when the test process exits, pass or fail.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..', '..');
+
+/** The node binary: `$MODELCHAIN_NODE`, else the release build in the shared target dir. */
+export function nodeBinary() {
+  if (process.env.MODELCHAIN_NODE) return process.env.MODELCHAIN_NODE;
+  const target =
+    process.env.CARGO_TARGET_DIR || path.join(os.homedir(), '.cache', 'modelchain', 'target');
+  return path.join(target, 'release', 'modelchain-node');
+}
+
+/** A TCP port that is free on 127.0.0.1 right now. */
+export async function freePort() {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+const running = new Set();
+function killAll() {
+  for (const child of running) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+/**
+ * Starts a node and resolves once its RPC answers.
+ * @param {object} opts
+ * @param {string[]} [opts.args] arguments (default `--dev --tmp`)
+ * @param {string} [opts.name] used in the log file name
+ */
+export async function startNode({ args = ['--dev', '--tmp'], name = 'dev' } = {}) {
+  const binary = nodeBinary();
+  if (!fs.existsSync(binary)) {
+    throw new Error(`node binary not found at ${binary}: build it with cargo build --release`);
+  }
+  const rpcPort = await freePort();
+  const p2pPort = await freePort();
+  const prometheusPort = await freePort();
+  const logDir = process.env.E2E_LOG_DIR || os.tmpdir();
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `modelchain-${name}-${rpcPort}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(
+    binary,
+    [
+      ...args,
+      '--rpc-port', String(rpcPort),
+      '--port', String(p2pPort),
+      '--prometheus-port', String(prometheusPort),
+      '--no-telemetry',
+      '--no-mdns',
+    ],
+    { stdio: ['ignore', log, log] },
+  );
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+
+  const url = `ws://127.0.0.1:${rpcPort}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await once(child, 'exit').catch(() => {});
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`node exited with ${child.exitCode}; see ${logFile}`);
+    }
+    if (await portOpen(rpcPort)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`node RPC did not open within 60 s; see ${logFile}`);
+    }
+    await sleep(250);
+  }
+  return { url, rpcPort, p2pPort, prometheusPort, logFile, child, stop };
+}
+
+/** Connects @polkadot/api to `url` with no custom types. */
+export async function connect(url) {
+  const provider = new WsProvider(url, 1000);
+  return ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
+}
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Waits until `check()` returns a truthy value or `timeoutMs` passes.
+ * Returns the value; throws `message` on timeout.
+ */
+export async function waitFor(check, { timeoutMs = 60_000, intervalMs = 500, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${message}`);
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * Signs and sends `tx`, resolving when it is in a block with its events, or rejecting with the
+ * dispatch error's `section.name: docs` if it failed.
+ */
+export function sendAndWait(api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsub = () => {};
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (dispatchError) {
+        unsub();
+        let message = dispatchError.toString();
+        if (dispatchError.isModule) {
+          const meta = api.registry.findMetaError(dispatchError.asModule);
+          message = `${meta.section}.${meta.name}: ${meta.docs.join(' ')}`;
+        } else if (dispatchError.isToken) {
+          message = `token.${dispatchError.asToken.type}`;
+        } else if (dispatchError.isArithmetic) {
+          message = `arithmetic.${dispatchError.asArithmetic.type}`;
+        }
+        const error = new Error(message);
+        error.events = events;
+        reject(error);
+        return;
+      }
+      if (status.isInBlock) {
+        unsub();
+        resolve({ blockHash: status.asInBlock, events });
+      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
+        unsub();
+        reject(new Error(`transaction ${status.type}`));
+      }
+    })
+      .then((u) => {
+        unsub = u;
+      })
+      .catch(reject);
+  });
+}
