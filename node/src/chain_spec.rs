@@ -1,8 +1,10 @@
-//! Chain specifications: `dev`, `local` and `local4` are built from the runtime's genesis
-//! presets; any other value of `--chain` is read as a chain-spec JSON file.
+//! Chain specifications: `dev`, `local`, `local4` and the `production` template are built from
+//! the runtime's genesis presets; any other value of `--chain` is read as a chain-spec JSON file.
 
 use modelchain_runtime::{
-	genesis_config_presets::LOCAL_4_VALIDATORS_PRESET, units::TOKEN_DECIMALS, WASM_BINARY,
+	genesis_config_presets::{LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET},
+	units::TOKEN_DECIMALS,
+	WASM_BINARY,
 };
 use sc_service::{ChainType, Properties};
 
@@ -66,4 +68,11 @@ pub fn local_4validators_chain_spec() -> Result<ChainSpec, String> {
 		ChainType::Local,
 		LOCAL_4_VALIDATORS_PRESET,
 	)
+}
+
+/// Template of a production chain spec: production periods (28 days of unbonding), no sudo and
+/// no validators. Export it with `build-spec --chain production`, fill in `session.keys` and
+/// `balances`, then convert it with `build-spec --raw`.
+pub fn production_chain_spec_template() -> Result<ChainSpec, String> {
+	from_preset("ModelChain", "modelchain", ChainType::Live, PRODUCTION_PRESET)
 }

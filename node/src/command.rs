@@ -41,6 +41,7 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
 			"local4" => Box::new(chain_spec::local_4validators_chain_spec()?),
+			"production" => Box::new(chain_spec::production_chain_spec_template()?),
 			path => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
 		})
 	}

@@ -28,3 +28,170 @@ pub type Nonce = u32;
 
 /// A hash of some data used by the chain.
 pub type Hash = sp_core::H256;
+
+/// Identifier of a registered model.
+pub type ModelId = u32;
+
+/// Index of a version in a model's append-only version history.
+pub type VersionIndex = u32;
+
+/// One version of one model: what a worker serves and what a job runs.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	sp_runtime::RuntimeDebug,
+)]
+pub struct ModelVersionRef {
+	/// The model.
+	pub model: ModelId,
+	/// The version of that model.
+	pub version: VersionIndex,
+}
+
+/// What the model registry tells other pallets about model versions.
+pub trait ModelVersionInspect {
+	/// Whether `version` is a registered version of a model that is not retired.
+	fn version_exists(version: &ModelVersionRef) -> bool;
+}
+
+/// Accepts every version: for runtimes and tests without a model registry.
+impl ModelVersionInspect for () {
+	fn version_exists(_version: &ModelVersionRef) -> bool {
+		true
+	}
+}
+
+/// The role a compute worker registers for.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	sp_runtime::RuntimeDebug,
+)]
+pub enum WorkerRole {
+	/// Runs inference jobs, commits and reveals results.
+	Miner,
+	/// Re-executes jobs to check miners.
+	Verifier,
+}
+
+/// Why a worker is slashed.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	sp_runtime::RuntimeDebug,
+)]
+pub enum SlashReason {
+	/// Revealed an output against the winning one (or against a verifier's verdict).
+	WrongResult,
+	/// Committed a result and did not reveal it in time.
+	MissedReveal,
+	/// Any other fault proven on chain (e.g. by governance).
+	Other,
+}
+
+/// What the inference pallet needs from compute staking: who may serve a version, and
+/// punishment and reward of workers.
+pub trait ComputeStakingInterface<AccountId, Balance> {
+	/// Up to `max` workers of `role` that may get jobs for `version` now (registered, bonded at
+	/// least the minimum, not chilled, not jailed), with their active stake.
+	fn eligible_workers(
+		version: &ModelVersionRef,
+		role: WorkerRole,
+		max: u32,
+	) -> sp_runtime::Vec<(AccountId, Balance)>;
+
+	/// Slashes `fraction` of the worker's whole stake (active and unbonding) to the treasury and
+	/// returns the amount slashed (zero for an unknown worker).
+	fn slash(worker: &AccountId, fraction: sp_runtime::Perbill, reason: SlashReason) -> Balance;
+
+	/// Jails the worker for the jail period: it gets no jobs meanwhile.
+	fn jail(worker: &AccountId);
+
+	/// Adds reputation points to a worker that served a job well.
+	fn reward_reputation(worker: &AccountId, points: u32);
+}
+
+/// Lifecycle of a model.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	sp_runtime::RuntimeDebug,
+)]
+pub enum ModelStatus {
+	/// Serves inference requests.
+	Active,
+	/// Temporarily serves no requests.
+	Paused,
+	/// Permanently retired: serves nothing, its provenance stays queryable.
+	Retired,
+}
+
+/// What the inference and shares pallets need to know about a model's active version and its
+/// economics.
+#[derive(Clone, PartialEq, Eq, sp_runtime::RuntimeDebug)]
+pub struct ServingInfo<AccountId, Balance> {
+	/// The model's creator (its owner), who receives the royalty.
+	pub creator: AccountId,
+	/// The version that serves requests.
+	pub version: ModelVersionRef,
+	/// Price of one inference.
+	pub price: Balance,
+	/// Decimals to which outputs are rounded before comparison.
+	pub output_precision: u8,
+	/// Part of each fee paid to the creator.
+	pub creator_royalty: sp_runtime::Perbill,
+	/// Part of each fee split among the agreeing miners.
+	pub miners_share: sp_runtime::Perbill,
+	/// Number of miners assigned to each job.
+	pub redundancy: u8,
+}
+
+/// What the model registry offers other pallets (shares, governance, inference).
+pub trait ModelRegistryInterface<AccountId, Balance> {
+	/// The owner of `model`, if it exists.
+	fn owner(model: ModelId) -> Option<AccountId>;
+	/// The name and symbol of `model`, used as its share asset's metadata.
+	fn name_and_symbol(model: ModelId) -> Option<(sp_runtime::Vec<u8>, sp_runtime::Vec<u8>)>;
+	/// Whether `model` is active (not paused or retired).
+	fn is_active(model: ModelId) -> bool;
+	/// Serving information of an active model.
+	fn serving_info(model: ModelId) -> Option<ServingInfo<AccountId, Balance>>;
+	/// Whether `version` exists and is not the active version (a candidate for an upgrade).
+	fn is_inactive_version(version: &ModelVersionRef) -> bool;
+	/// Records that `model`'s shares were issued: from then on only governance changes it.
+	fn note_shares_issued(model: ModelId) -> sp_runtime::DispatchResult;
+	/// Whether `model`'s shares have been issued.
+	fn shares_issued(model: ModelId) -> bool;
+	/// Makes `version` the active version (called by a passed share-holder vote).
+	fn activate_version(version: &ModelVersionRef) -> sp_runtime::DispatchResult;
+}

@@ -17,4 +17,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_scheduler, Scheduler]
 	[pallet_democracy, Democracy]
 	[pallet_treasury, Treasury]
+	[pallet_model_registry, ModelRegistry]
+	[pallet_compute_staking, ComputeStaking]
 );

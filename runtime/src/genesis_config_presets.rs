@@ -10,13 +10,20 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+use pallet_compute_staking::StakingParameters;
+use sp_runtime::Perbill;
+
 use crate::{
-	units::UNIT, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, SudoConfig,
+	units::{DAYS, UNIT},
+	AccountId, Balance, BalancesConfig, BlockNumber, ComputeStakingConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, SudoConfig,
 };
 
 /// The preset with four validators, for the local multi-validator network.
 pub const LOCAL_4_VALIDATORS_PRESET: &str = "local_4validators";
+/// The template of a production chain spec: production periods, no sudo, no pre-funded dev
+/// accounts and no validators (an operator fills in `session.keys` and `balances`).
+pub const PRODUCTION_PRESET: &str = "production";
 
 /// Balance of every pre-funded development account.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
@@ -37,11 +44,26 @@ fn dev_validator(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisValidat
 	}
 }
 
-/// Builds a genesis config: the validators, the sudo key and the pre-funded accounts.
+/// Compute-staking parameters of a chain: `fast` for dev and local chains (periods of a few
+/// blocks, so tests run in minutes), otherwise production values (28 days of unbonding).
+pub fn compute_staking_parameters(fast: bool) -> StakingParameters<Balance, BlockNumber> {
+	StakingParameters {
+		min_miner_bond: 1_000 * UNIT,
+		min_verifier_bond: 1_000 * UNIT,
+		unbonding_period: if fast { 10 } else { 28 * DAYS },
+		jail_period: if fast { 20 } else { DAYS },
+		slash_wrong_result: Perbill::from_percent(10),
+		slash_missed_reveal: Perbill::from_percent(5),
+	}
+}
+
+/// Builds a genesis config: the validators, the sudo key (if any), the pre-funded accounts and
+/// the compute-staking parameters.
 pub fn modelchain_genesis(
 	validators: Vec<GenesisValidator>,
 	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	root: Option<AccountId>,
+	fast_periods: bool,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -59,7 +81,10 @@ pub fn modelchain_genesis(
 				})
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: root },
+		compute_staking: ComputeStakingConfig {
+			parameters: Some(compute_staking_parameters(fast_periods)),
+		},
 	})
 }
 
@@ -73,7 +98,8 @@ pub fn development_config_genesis() -> Value {
 	modelchain_genesis(
 		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		true,
 	)
 }
 
@@ -85,7 +111,8 @@ pub fn local_config_genesis() -> Value {
 			dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 		],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		true,
 	)
 }
 
@@ -100,8 +127,14 @@ pub fn local_4validators_config_genesis() -> Value {
 			dev_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		true,
 	)
+}
+
+/// `production`: production periods, no sudo, nothing pre-funded, no validators yet.
+pub fn production_config_genesis() -> Value {
+	modelchain_genesis(Vec::new(), Vec::new(), None, false)
 }
 
 /// The JSON of the preset named `id`, if there is one.
@@ -110,6 +143,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
 		LOCAL_4_VALIDATORS_PRESET => local_4validators_config_genesis(),
+		PRODUCTION_PRESET => production_config_genesis(),
 		_ => return None,
 	};
 	serde_json::to_string(&patch).ok().map(|json| json.into_bytes())
@@ -121,5 +155,6 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 		PresetId::from(LOCAL_4_VALIDATORS_PRESET),
+		PresetId::from(PRODUCTION_PRESET),
 	]
 }

@@ -204,4 +204,9 @@ mod runtime {
 	pub type Democracy = pallet_democracy;
 	#[runtime::pallet_index(23)]
 	pub type Treasury = pallet_treasury;
+
+	#[runtime::pallet_index(30)]
+	pub type ModelRegistry = pallet_model_registry;
+	#[runtime::pallet_index(32)]
+	pub type ComputeStaking = pallet_compute_staking;
 }

@@ -161,7 +161,7 @@ describe('foundation: dev node over RPC', () => {
     await assert.rejects(
       sendAndWait(api, api.tx.balances.transferKeepAlive(alice.address, bobFree * 2n), bob),
       (error) => {
-        assert.match(error.message, /^balances\.|^token\./i);
+        assert.match(error.message, /^balances\.|^Token\./);
         assert.ok(
           error.events.some(({ event }) => api.events.system.ExtrinsicFailed.is(event)),
           'system.ExtrinsicFailed event',

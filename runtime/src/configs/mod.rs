@@ -2,9 +2,11 @@
 //! be read in one place.
 
 pub mod assets;
+pub mod compute;
 pub mod consensus;
 pub mod currency;
 pub mod governance;
+pub mod models;
 pub mod system;
 
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights};

@@ -156,14 +156,15 @@ export function sendAndWait(api, tx, signer) {
     tx.signAndSend(signer, ({ status, events, dispatchError }) => {
       if (dispatchError) {
         unsub();
-        let message = dispatchError.toString();
+        let message;
         if (dispatchError.isModule) {
           const meta = api.registry.findMetaError(dispatchError.asModule);
           message = `${meta.section}.${meta.name}: ${meta.docs.join(' ')}`;
-        } else if (dispatchError.isToken) {
-          message = `token.${dispatchError.asToken.type}`;
-        } else if (dispatchError.isArithmetic) {
-          message = `arithmetic.${dispatchError.asArithmetic.type}`;
+        } else {
+          // e.g. `BadOrigin`, `Token.FundsUnavailable`, `Arithmetic.Overflow`
+          message = dispatchError.type;
+          const inner = dispatchError.value;
+          if (inner && typeof inner.type === 'string') message += `.${inner.type}`;
         }
         const error = new Error(message);
         error.events = events;

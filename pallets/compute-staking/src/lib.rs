@@ -1,0 +1,646 @@
+//! # Compute staking
+//!
+//! Miners and verifiers of ModelChain register here, bond stake, serve model versions, unbond
+//! and get slashed. The inference pallet picks workers and punishes faults through
+//! [`ComputeStakingInterface`] (in `modelchain-primitives`); it never touches this pallet's
+//! storage.
+//!
+//! ## Calls
+//! - [`Pallet::register_worker`]: register as miner or verifier with an endpoint, a hardware
+//!   description and the model versions served; holds a registration deposit.
+//! - [`Pallet::update_worker`]: change endpoint, hardware or served versions.
+//! - [`Pallet::bond`] / [`Pallet::unbond`] / [`Pallet::withdraw_unbonded`]: stake in and out,
+//!   through an unbonding queue of at most `MaxUnlockingChunks` chunks.
+//! - [`Pallet::chill`] / [`Pallet::resume`]: stop and restart getting jobs.
+//! - [`Pallet::deregister`]: leave once nothing is bonded; releases the deposit.
+//! - [`Pallet::set_parameters`]: governance (root) sets the minimum bonds, the unbonding and
+//!   jail periods and the slash fractions.
+//!
+//! Bonds and deposits are fungible holds with the named reasons [`HoldReason::WorkerBond`] and
+//! [`HoldReason::WorkerRegistration`]. A slash takes from the active bond first and then from the
+//! unbonding chunks (newest first), so unbonding just before a slash does not escape it; slashed
+//! funds go to `Config::Slashed` (the treasury in the runtime).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(
+	not(test),
+	deny(
+		clippy::unwrap_used,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects,
+		clippy::panic
+	)
+)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, InspectHold, MutateHold},
+			tokens::{fungible::hold::Balanced as BalancedHold, Precision},
+			OnUnbalanced,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use modelchain_primitives::{
+		ComputeStakingInterface, ModelVersionInspect, ModelVersionRef, SlashReason, WorkerRole,
+	};
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill,
+	};
+
+	/// Balance of the native currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A slashed amount on its way to `Config::Slashed`.
+	pub type CreditOf<T> = frame_support::traits::fungible::Credit<
+		<T as frame_system::Config>::AccountId,
+		<T as Config>::Currency,
+	>;
+	/// The governance parameters with this runtime's types.
+	pub type ParametersOf<T> = StakingParameters<BalanceOf<T>, BlockNumberFor<T>>;
+	/// A registered worker with this runtime's types and bounds.
+	pub type WorkerInfoOf<T> = WorkerInfo<
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxEndpointLen,
+		<T as Config>::MaxHardwareLen,
+		<T as Config>::MaxVersionsPerWorker,
+		<T as Config>::MaxUnlockingChunks,
+	>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// Stake bonded by a worker (active or unbonding).
+		WorkerBond,
+		/// Deposit for the storage of a worker's registration.
+		WorkerRegistration,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The native currency, in which bonds and deposits are held.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ BalancedHold<Self::AccountId>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Receives slashed funds (the treasury).
+		type Slashed: OnUnbalanced<CreditOf<Self>>;
+		/// Tells which model versions exist.
+		type ModelVersions: ModelVersionInspect;
+		/// Origin that may change the parameters (root or a passed referendum).
+		type ParametersOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Deposit held while a worker is registered.
+		#[pallet::constant]
+		type RegistrationDeposit: Get<BalanceOf<Self>>;
+		/// Longest endpoint URL, in bytes.
+		#[pallet::constant]
+		type MaxEndpointLen: Get<u32>;
+		/// Longest hardware description, in bytes.
+		#[pallet::constant]
+		type MaxHardwareLen: Get<u32>;
+		/// Most model versions one worker serves.
+		#[pallet::constant]
+		type MaxVersionsPerWorker: Get<u32>;
+		/// Most workers serving one model version.
+		#[pallet::constant]
+		type MaxWorkersPerVersion: Get<u32>;
+		/// Most unbonding chunks a worker may have at once.
+		#[pallet::constant]
+		type MaxUnlockingChunks: Get<u32>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The governance parameters in force.
+	#[pallet::storage]
+	pub type Parameters<T: Config> = StorageValue<_, ParametersOf<T>, OptionQuery>;
+
+	/// Registered workers by account.
+	#[pallet::storage]
+	pub type Workers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, WorkerInfoOf<T>>;
+
+	/// Index of the workers serving each model version (for job assignment).
+	#[pallet::storage]
+	pub type WorkersByVersion<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ModelVersionRef,
+		Blake2_128Concat,
+		T::AccountId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Number of workers in `WorkersByVersion` for each version (at most `MaxWorkersPerVersion`).
+	#[pallet::storage]
+	pub type WorkerCountByVersion<T: Config> =
+		StorageMap<_, Blake2_128Concat, ModelVersionRef, u32, ValueQuery>;
+
+	/// Total ever slashed from workers, for accounting.
+	#[pallet::storage]
+	pub type TotalSlashed<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The parameters at genesis (dev and local chains use short periods).
+		pub parameters: Option<ParametersOf<T>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(parameters) = &self.parameters {
+				Parameters::<T>::put(parameters.clone());
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A worker registered; `deposit` is held until it deregisters.
+		WorkerRegistered { worker: T::AccountId, role: WorkerRole, deposit: BalanceOf<T> },
+		/// A worker changed its endpoint, hardware or served versions.
+		WorkerUpdated { worker: T::AccountId },
+		/// A worker deregistered and got its deposit back.
+		WorkerDeregistered { worker: T::AccountId },
+		/// Stake was bonded (held); `active_bond` is the new active total.
+		Bonded { worker: T::AccountId, amount: BalanceOf<T>, active_bond: BalanceOf<T> },
+		/// Stake started unbonding; withdrawable from `unlock_at`.
+		Unbonded { worker: T::AccountId, amount: BalanceOf<T>, unlock_at: BlockNumberFor<T> },
+		/// Unbonded stake was released to the worker.
+		Withdrawn { worker: T::AccountId, amount: BalanceOf<T> },
+		/// The worker stopped getting jobs.
+		Chilled { worker: T::AccountId },
+		/// The worker gets jobs again.
+		Resumed { worker: T::AccountId },
+		/// The worker was slashed; `amount` went to the treasury.
+		Slashed { worker: T::AccountId, amount: BalanceOf<T>, reason: SlashReason },
+		/// The worker gets no jobs until block `until`.
+		Jailed { worker: T::AccountId, until: BlockNumberFor<T> },
+		/// The worker earned reputation.
+		ReputationRewarded { worker: T::AccountId, points: u32, reputation: u32 },
+		/// Governance changed the parameters.
+		ParametersSet { parameters: ParametersOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already registered as a worker.
+		AlreadyRegistered,
+		/// The account is not a registered worker.
+		NotRegistered,
+		/// The endpoint URL is longer than `MaxEndpointLen`.
+		EndpointTooLong,
+		/// The endpoint URL is empty or does not start with `http://` or `https://`.
+		InvalidEndpoint,
+		/// The hardware description is longer than `MaxHardwareLen`.
+		HardwareTooLong,
+		/// More model versions than `MaxVersionsPerWorker`.
+		TooManyVersions,
+		/// A model version is listed twice.
+		DuplicateVersion,
+		/// A model version is not registered (or its model is retired).
+		UnknownVersion,
+		/// A model version already has `MaxWorkersPerVersion` workers.
+		VersionFull,
+		/// The bond would leave the active stake below the minimum for the role.
+		BondBelowMinimum,
+		/// Zero is not a valid amount.
+		ZeroAmount,
+		/// Not enough free balance to hold the bond or the deposit.
+		InsufficientBalance,
+		/// Unbonding more than the active bond.
+		UnbondExceedsBond,
+		/// The unbonding queue already has `MaxUnlockingChunks` chunks; withdraw first.
+		NoMoreChunks,
+		/// Nothing has finished unbonding yet.
+		NothingToWithdraw,
+		/// The worker still has active or unbonding stake; unbond and withdraw it all first.
+		StillBonded,
+		/// The worker is already chilled.
+		AlreadyChilled,
+		/// The worker is not chilled.
+		NotChilled,
+		/// The parameters have not been set (no genesis value and no `set_parameters` yet).
+		ParametersNotSet,
+		/// A slash fraction above 100% or a zero minimum bond.
+		InvalidParameters,
+		/// An arithmetic overflow.
+		Overflow,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers the signer as a worker of `role`, serving `versions` at `endpoint`.
+		///
+		/// Holds `RegistrationDeposit`. The worker gets jobs once it has bonded at least the
+		/// role's minimum (`bond`). Emits `WorkerRegistered`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_worker(versions.len() as u32))]
+		pub fn register_worker(
+			origin: OriginFor<T>,
+			role: WorkerRole,
+			endpoint: Vec<u8>,
+			hardware: Vec<u8>,
+			versions: Vec<ModelVersionRef>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!Workers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			let endpoint = Self::checked_endpoint(endpoint)?;
+			let hardware: BoundedVec<u8, T::MaxHardwareLen> =
+				hardware.try_into().map_err(|_| Error::<T>::HardwareTooLong)?;
+			let versions = Self::checked_versions(versions)?;
+			Self::ensure_room_in(&versions, &[])?;
+
+			let deposit = T::RegistrationDeposit::get();
+			T::Currency::hold(&HoldReason::WorkerRegistration.into(), &who, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Self::index_versions(&who, &[], &versions);
+			Workers::<T>::insert(
+				&who,
+				WorkerInfo {
+					role,
+					endpoint,
+					hardware,
+					versions,
+					active_bond: Zero::zero(),
+					unlocking: BoundedVec::new(),
+					deposit,
+					status: WorkerStatus::Active,
+					jailed_until: None,
+					reputation: 0,
+				},
+			);
+			Self::deposit_event(Event::WorkerRegistered { worker: who, role, deposit });
+			Ok(())
+		}
+
+		/// Changes the signer's endpoint, hardware description and/or served versions (`None`
+		/// keeps the current value). Emits `WorkerUpdated`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_worker(
+			versions.as_ref().map_or(0, |v| v.len() as u32)
+		))]
+		pub fn update_worker(
+			origin: OriginFor<T>,
+			endpoint: Option<Vec<u8>>,
+			hardware: Option<Vec<u8>>,
+			versions: Option<Vec<ModelVersionRef>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			if let Some(endpoint) = endpoint {
+				worker.endpoint = Self::checked_endpoint(endpoint)?;
+			}
+			if let Some(hardware) = hardware {
+				worker.hardware = hardware.try_into().map_err(|_| Error::<T>::HardwareTooLong)?;
+			}
+			if let Some(versions) = versions {
+				let versions = Self::checked_versions(versions)?;
+				Self::ensure_room_in(&versions, &worker.versions)?;
+				Self::index_versions(&who, &worker.versions, &versions);
+				worker.versions = versions;
+			}
+			Workers::<T>::insert(&who, worker);
+			Self::deposit_event(Event::WorkerUpdated { worker: who });
+			Ok(())
+		}
+
+		/// Bonds (holds) `amount` more of the signer's balance as stake. The active bond must
+		/// reach the role's minimum. Emits `Bonded`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::bond())]
+		pub fn bond(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			let params = Self::parameters()?;
+			let active_bond = worker.active_bond.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+			ensure!(active_bond >= Self::min_bond(&params, worker.role), Error::<T>::BondBelowMinimum);
+			T::Currency::hold(&HoldReason::WorkerBond.into(), &who, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			worker.active_bond = active_bond;
+			Workers::<T>::insert(&who, worker);
+			Self::deposit_event(Event::Bonded { worker: who, amount, active_bond });
+			Ok(())
+		}
+
+		/// Starts unbonding `amount` of the active bond; it stays held (and slashable) for the
+		/// unbonding period, then `withdraw_unbonded` releases it. What stays active must be zero
+		/// or at least the role's minimum. Emits `Unbonded`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unbond())]
+		pub fn unbond(
+			origin: OriginFor<T>,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			let params = Self::parameters()?;
+			let remaining =
+				worker.active_bond.checked_sub(&amount).ok_or(Error::<T>::UnbondExceedsBond)?;
+			ensure!(
+				remaining.is_zero() || remaining >= Self::min_bond(&params, worker.role),
+				Error::<T>::BondBelowMinimum
+			);
+			let unlock_at =
+				frame_system::Pallet::<T>::block_number().saturating_add(params.unbonding_period);
+			match worker.unlocking.last_mut() {
+				Some(last) if last.unlock_at == unlock_at =>
+					last.value = last.value.checked_add(&amount).ok_or(Error::<T>::Overflow)?,
+				_ => worker
+					.unlocking
+					.try_push(UnlockChunk { value: amount, unlock_at })
+					.map_err(|_| Error::<T>::NoMoreChunks)?,
+			}
+			worker.active_bond = remaining;
+			Workers::<T>::insert(&who, worker);
+			Self::deposit_event(Event::Unbonded { worker: who, amount, unlock_at });
+			Ok(())
+		}
+
+		/// Releases every unbonding chunk whose period has passed. Emits `Withdrawn`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded(T::MaxUnlockingChunks::get()))]
+		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut amount = BalanceOf::<T>::zero();
+			worker.unlocking.retain(|chunk| {
+				if chunk.unlock_at <= now {
+					amount = amount.saturating_add(chunk.value);
+					false
+				} else {
+					true
+				}
+			});
+			ensure!(!amount.is_zero(), Error::<T>::NothingToWithdraw);
+			T::Currency::release(&HoldReason::WorkerBond.into(), &who, amount, Precision::Exact)?;
+			Workers::<T>::insert(&who, worker);
+			Self::deposit_event(Event::Withdrawn { worker: who, amount });
+			Ok(())
+		}
+
+		/// Stops the signer from getting new jobs; its stake stays bonded. Emits `Chilled`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::chill())]
+		pub fn chill(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::set_status(who, WorkerStatus::Chilled)
+		}
+
+		/// Makes a chilled worker get jobs again. Emits `Resumed`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::resume())]
+		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::set_status(who, WorkerStatus::Active)
+		}
+
+		/// Removes the signer's registration and releases its deposit. Fails while any stake is
+		/// active or unbonding. Emits `WorkerDeregistered`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::deregister(T::MaxVersionsPerWorker::get()))]
+		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(
+				worker.active_bond.is_zero() && worker.unlocking.is_empty(),
+				Error::<T>::StillBonded
+			);
+			T::Currency::release(
+				&HoldReason::WorkerRegistration.into(),
+				&who,
+				worker.deposit,
+				Precision::BestEffort,
+			)?;
+			Self::index_versions(&who, &worker.versions, &[]);
+			Workers::<T>::remove(&who);
+			Self::deposit_event(Event::WorkerDeregistered { worker: who });
+			Ok(())
+		}
+
+		/// Sets the minimum bonds, the unbonding and jail periods and the slash fractions.
+		/// Only `ParametersOrigin` (root). Emits `ParametersSet`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_parameters())]
+		pub fn set_parameters(origin: OriginFor<T>, parameters: ParametersOf<T>) -> DispatchResult {
+			T::ParametersOrigin::ensure_origin(origin)?;
+			ensure!(
+				!parameters.min_miner_bond.is_zero() && !parameters.min_verifier_bond.is_zero(),
+				Error::<T>::InvalidParameters
+			);
+			Parameters::<T>::put(parameters.clone());
+			Self::deposit_event(Event::ParametersSet { parameters });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The parameters in force, or `ParametersNotSet`.
+		pub fn parameters() -> Result<ParametersOf<T>, Error<T>> {
+			Parameters::<T>::get().ok_or(Error::<T>::ParametersNotSet)
+		}
+
+		fn min_bond(params: &ParametersOf<T>, role: WorkerRole) -> BalanceOf<T> {
+			match role {
+				WorkerRole::Miner => params.min_miner_bond,
+				WorkerRole::Verifier => params.min_verifier_bond,
+			}
+		}
+
+		fn checked_endpoint(endpoint: Vec<u8>) -> Result<BoundedVec<u8, T::MaxEndpointLen>, Error<T>> {
+			ensure!(
+				endpoint.starts_with(b"http://") || endpoint.starts_with(b"https://"),
+				Error::<T>::InvalidEndpoint
+			);
+			endpoint.try_into().map_err(|_| Error::<T>::EndpointTooLong)
+		}
+
+		fn checked_versions(
+			versions: Vec<ModelVersionRef>,
+		) -> Result<BoundedVec<ModelVersionRef, T::MaxVersionsPerWorker>, Error<T>> {
+			let versions: BoundedVec<_, T::MaxVersionsPerWorker> =
+				versions.try_into().map_err(|_| Error::<T>::TooManyVersions)?;
+			for (i, version) in versions.iter().enumerate() {
+				ensure!(
+					!versions.iter().skip(i.saturating_add(1)).any(|other| other == version),
+					Error::<T>::DuplicateVersion
+				);
+				ensure!(T::ModelVersions::version_exists(version), Error::<T>::UnknownVersion);
+			}
+			Ok(versions)
+		}
+
+		/// Every version in `new` that is not in `old` must have room for one more worker.
+		fn ensure_room_in(new: &[ModelVersionRef], old: &[ModelVersionRef]) -> Result<(), Error<T>> {
+			for version in new.iter().filter(|v| !old.contains(v)) {
+				ensure!(
+					WorkerCountByVersion::<T>::get(version) < T::MaxWorkersPerVersion::get(),
+					Error::<T>::VersionFull
+				);
+			}
+			Ok(())
+		}
+
+		/// Moves `who` in the version index from the versions `old` to the versions `new`.
+		fn index_versions(who: &T::AccountId, old: &[ModelVersionRef], new: &[ModelVersionRef]) {
+			for version in old.iter().filter(|v| !new.contains(v)) {
+				WorkersByVersion::<T>::remove(version, who);
+				WorkerCountByVersion::<T>::mutate(version, |count| *count = count.saturating_sub(1));
+			}
+			for version in new.iter().filter(|v| !old.contains(v)) {
+				WorkersByVersion::<T>::insert(version, who, ());
+				WorkerCountByVersion::<T>::mutate(version, |count| *count = count.saturating_add(1));
+			}
+		}
+
+		fn set_status(who: T::AccountId, status: WorkerStatus) -> DispatchResult {
+			Workers::<T>::try_mutate(&who, |worker| -> DispatchResult {
+				let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				match status {
+					WorkerStatus::Chilled =>
+						ensure!(worker.status == WorkerStatus::Active, Error::<T>::AlreadyChilled),
+					WorkerStatus::Active =>
+						ensure!(worker.status == WorkerStatus::Chilled, Error::<T>::NotChilled),
+				}
+				worker.status = status;
+				Ok(())
+			})?;
+			Self::deposit_event(match status {
+				WorkerStatus::Chilled => Event::Chilled { worker: who },
+				WorkerStatus::Active => Event::Resumed { worker: who },
+			});
+			Ok(())
+		}
+
+		/// Whether `worker` may get a job of `role` now.
+		pub fn is_eligible(worker: &WorkerInfoOf<T>, role: WorkerRole, params: &ParametersOf<T>) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			worker.role == role &&
+				worker.status == WorkerStatus::Active &&
+				worker.jailed_until.map_or(true, |until| until <= now) &&
+				worker.active_bond >= Self::min_bond(params, role)
+		}
+
+		/// Total stake of a worker that a slash can reach: active plus unbonding.
+		pub fn slashable_stake(worker: &WorkerInfoOf<T>) -> BalanceOf<T> {
+			worker
+				.unlocking
+				.iter()
+				.fold(worker.active_bond, |total, chunk| total.saturating_add(chunk.value))
+		}
+
+		fn do_jail(who: &T::AccountId, worker: &mut WorkerInfoOf<T>) {
+			let jail_period = Parameters::<T>::get().map(|p| p.jail_period).unwrap_or_default();
+			let until = frame_system::Pallet::<T>::block_number().saturating_add(jail_period);
+			worker.jailed_until = Some(worker.jailed_until.map_or(until, |u| u.max(until)));
+			Self::deposit_event(Event::Jailed { worker: who.clone(), until });
+		}
+	}
+
+	impl<T: Config> ComputeStakingInterface<T::AccountId, BalanceOf<T>> for Pallet<T> {
+		fn eligible_workers(
+			version: &ModelVersionRef,
+			role: WorkerRole,
+			max: u32,
+		) -> Vec<(T::AccountId, BalanceOf<T>)> {
+			let Ok(params) = Self::parameters() else { return Vec::new() };
+			// Bounded: the index holds at most `MaxWorkersPerVersion` workers per version.
+			WorkersByVersion::<T>::iter_key_prefix(version)
+				.take(T::MaxWorkersPerVersion::get() as usize)
+				.filter_map(|who| {
+					let worker = Workers::<T>::get(&who)?;
+					Self::is_eligible(&worker, role, &params).then(|| (who, worker.active_bond))
+				})
+				.take(max as usize)
+				.collect()
+		}
+
+		fn slash(who: &T::AccountId, fraction: Perbill, reason: SlashReason) -> BalanceOf<T> {
+			let Some(mut worker) = Workers::<T>::get(who) else { return Zero::zero() };
+			let target = fraction * Self::slashable_stake(&worker);
+			// Take from the active bond first, then from the newest unbonding chunks.
+			let mut remaining = target;
+			let from_active = remaining.min(worker.active_bond);
+			worker.active_bond = worker.active_bond.saturating_sub(from_active);
+			remaining = remaining.saturating_sub(from_active);
+			for chunk in worker.unlocking.iter_mut().rev() {
+				if remaining.is_zero() {
+					break;
+				}
+				let take = remaining.min(chunk.value);
+				chunk.value = chunk.value.saturating_sub(take);
+				remaining = remaining.saturating_sub(take);
+			}
+			worker.unlocking.retain(|chunk| !chunk.value.is_zero());
+			let (credit, not_slashed) =
+				T::Currency::slash(&HoldReason::WorkerBond.into(), who, target);
+			let amount = target.saturating_sub(not_slashed);
+			if !not_slashed.is_zero() {
+				log::warn!(
+					target: "runtime::compute-staking",
+					"held bond smaller than recorded stake: {:?} not slashed",
+					not_slashed
+				);
+			}
+			T::Slashed::on_unbalanced(credit);
+			TotalSlashed::<T>::mutate(|total| *total = total.saturating_add(amount));
+			Self::deposit_event(Event::Slashed { worker: who.clone(), amount, reason });
+			Self::do_jail(who, &mut worker);
+			Workers::<T>::insert(who, worker);
+			amount
+		}
+
+		fn jail(who: &T::AccountId) {
+			Workers::<T>::mutate(who, |worker| {
+				if let Some(worker) = worker.as_mut() {
+					Self::do_jail(who, worker);
+				}
+			});
+		}
+
+		fn reward_reputation(who: &T::AccountId, points: u32) {
+			Workers::<T>::mutate(who, |worker| {
+				if let Some(worker) = worker.as_mut() {
+					worker.reputation = worker.reputation.saturating_add(points);
+					Self::deposit_event(Event::ReputationRewarded {
+						worker: who.clone(),
+						points,
+						reputation: worker.reputation,
+					});
+				}
+			});
+		}
+	}
+}

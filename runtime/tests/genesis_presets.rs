@@ -1,0 +1,89 @@
+//! Every genesis preset builds a valid genesis state with the validators, sudo key, balances and
+//! compute-staking parameters it promises.
+
+use frame_support::genesis_builder_helper::build_state;
+use modelchain_runtime::{
+	genesis_config_presets::{get_preset, preset_names, ENDOWMENT, LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET},
+	units::DAYS,
+	Runtime, RuntimeGenesisConfig,
+};
+use serde_json::Value;
+use sp_genesis_builder::PresetId;
+use sp_keyring::Sr25519Keyring;
+
+/// Overlays `patch` on `base` the way chain specs do: objects merge key by key, anything else
+/// replaces.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Builds the genesis state of `preset` and runs `check` in it.
+fn with_genesis(preset: &str, check: impl FnOnce()) {
+	let patch: Value =
+		serde_json::from_slice(&get_preset(&PresetId::from(preset)).expect("preset exists"))
+			.expect("preset is JSON");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	merge(&mut config, patch);
+	let mut ext = sp_io::TestExternalities::default();
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).expect("serializes"))
+			.expect("genesis builds");
+		check();
+	});
+}
+
+fn validator_count() -> usize {
+	pallet_session::Validators::<Runtime>::get().len()
+}
+
+#[test]
+fn lists_every_preset() {
+	let names: Vec<String> = preset_names()
+		.into_iter()
+		.map(|id| String::from_utf8(id.as_ref().as_bytes().to_vec()).expect("utf8"))
+		.collect();
+	assert_eq!(names, ["development", "local_testnet", LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET]);
+	assert!(get_preset(&PresetId::from("no-such-preset")).is_none());
+}
+
+#[test]
+fn development_has_alice_as_validator_and_sudo_and_short_periods() {
+	with_genesis("development", || {
+		assert_eq!(validator_count(), 1);
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+		assert_eq!(
+			pallet_balances::Pallet::<Runtime>::free_balance(Sr25519Keyring::Bob.to_account_id()),
+			ENDOWMENT
+		);
+		let params = pallet_compute_staking::Parameters::<Runtime>::get().expect("set at genesis");
+		assert!(params.unbonding_period < 100, "dev unbonding is a few blocks");
+	});
+}
+
+#[test]
+fn local_presets_have_two_and_four_validators() {
+	with_genesis("local_testnet", || assert_eq!(validator_count(), 2));
+	with_genesis(LOCAL_4_VALIDATORS_PRESET, || {
+		assert_eq!(validator_count(), 4);
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
+	});
+}
+
+#[test]
+fn production_has_no_sudo_and_28_days_of_unbonding() {
+	with_genesis(PRODUCTION_PRESET, || {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert_eq!(validator_count(), 0);
+		let params = pallet_compute_staking::Parameters::<Runtime>::get().expect("set at genesis");
+		assert_eq!(params.unbonding_period, 28 * DAYS);
+	});
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the runtime benchmarks of ModelChain's own pallets and writes their `weights.rs`.
+#
+#   ./scripts/benchmarks.sh                       # every ModelChain pallet
+#   ./scripts/benchmarks.sh pallet_compute_staking
+#
+# Builds `modelchain-node` with `--features runtime-benchmarks` (into the shared target dir, so
+# only the crates whose features change are rebuilt) and runs `benchmark pallet` on the dev
+# chain spec with the wasm executor. STEPS/REPEAT can be lowered for a quick check.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+STEPS="${STEPS:-50}"
+REPEAT="${REPEAT:-20}"
+# pallet name => crate directory
+declare -A PALLETS=(
+	[pallet_model_registry]=pallets/model-registry
+	[pallet_compute_staking]=pallets/compute-staking
+)
+selected=("$@")
+[ "${#selected[@]}" -gt 0 ] || selected=("${!PALLETS[@]}")
+
+"$REPO_ROOT/scripts/setup.sh"
+log "cargo build --release --features runtime-benchmarks -p modelchain-node"
+(cd "$REPO_ROOT" && cargo build --locked --release --features runtime-benchmarks -p modelchain-node)
+bench_bin="$CARGO_TARGET_DIR/release/modelchain-node"
+
+for pallet in "${selected[@]}"; do
+	dir="${PALLETS[$pallet]:-}"
+	[ -n "$dir" ] || { echo "unknown pallet $pallet" >&2; exit 1; }
+	log "benchmarking $pallet (steps $STEPS, repeat $REPEAT)"
+	"$bench_bin" benchmark pallet \
+		--chain dev \
+		--pallet "$pallet" \
+		--extrinsic '*' \
+		--wasm-execution compiled \
+		--steps "$STEPS" \
+		--repeat "$REPEAT" \
+		--heap-pages 4096 \
+		--template "$REPO_ROOT/scripts/templates/pallet-weights.hbs" \
+		--output "$REPO_ROOT/$dir/src/weights.rs"
+done
+log "weights written; rebuild the normal node with ./scripts/dev.sh or cargo build --release"
