@@ -14,6 +14,7 @@ REPEAT="${REPEAT:-20}"
 # pallet name => crate directory
 declare -A PALLETS=(
 	[pallet_model_registry]=pallets/model-registry
+	[pallet_model_shares]=pallets/model-shares
 	[pallet_compute_staking]=pallets/compute-staking
 )
 selected=("$@")

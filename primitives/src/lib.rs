@@ -195,3 +195,10 @@ pub trait ModelRegistryInterface<AccountId, Balance> {
 	/// Makes `version` the active version (called by a passed share-holder vote).
 	fn activate_version(version: &ModelVersionRef) -> sp_runtime::DispatchResult;
 }
+
+/// Where inference fees for a model's share holders go (implemented by the shares pallet).
+pub trait RevenueSink<AccountId, Balance> {
+	/// Moves `amount` from `from` to the holders of `model`'s shares, pro rata, in O(1).
+	/// Fails if the model has no shares (nothing moves then).
+	fn deposit_revenue(model: ModelId, from: &AccountId, amount: Balance) -> sp_runtime::DispatchResult;
+}

@@ -18,5 +18,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_democracy, Democracy]
 	[pallet_treasury, Treasury]
 	[pallet_model_registry, ModelRegistry]
+	[pallet_model_shares, ModelShares]
 	[pallet_compute_staking, ComputeStaking]
 );

@@ -207,6 +207,8 @@ mod runtime {
 
 	#[runtime::pallet_index(30)]
 	pub type ModelRegistry = pallet_model_registry;
+	#[runtime::pallet_index(31)]
+	pub type ModelShares = pallet_model_shares;
 	#[runtime::pallet_index(32)]
 	pub type ComputeStaking = pallet_compute_staking;
 }

@@ -1,42 +1,16 @@
 //! Every genesis preset builds a valid genesis state with the validators, sudo key, balances and
 //! compute-staking parameters it promises.
 
-use frame_support::genesis_builder_helper::build_state;
+mod common;
+
+use common::with_genesis;
 use modelchain_runtime::{
 	genesis_config_presets::{get_preset, preset_names, ENDOWMENT, LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET},
 	units::DAYS,
 	Runtime, RuntimeGenesisConfig,
 };
-use serde_json::Value;
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
-
-/// Overlays `patch` on `base` the way chain specs do: objects merge key by key, anything else
-/// replaces.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(Value::Null), value);
-			},
-		(base, patch) => *base = patch,
-	}
-}
-
-/// Builds the genesis state of `preset` and runs `check` in it.
-fn with_genesis(preset: &str, check: impl FnOnce()) {
-	let patch: Value =
-		serde_json::from_slice(&get_preset(&PresetId::from(preset)).expect("preset exists"))
-			.expect("preset is JSON");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
-	merge(&mut config, patch);
-	let mut ext = sp_io::TestExternalities::default();
-	ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).expect("serializes"))
-			.expect("genesis builds");
-		check();
-	});
-}
 
 fn validator_count() -> usize {
 	pallet_session::Validators::<Runtime>::get().len()

@@ -1,11 +1,13 @@
-//! Models: the registry of models and their versions (`pallet-model-registry`).
+//! Models: the registry of models and their versions (`pallet-model-registry`) and their
+//! fractional shares with revenue distribution (`pallet-model-shares`).
 
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use sp_runtime::Perbill;
 
 use crate::{
+	configs::assets::ShareAssetId,
 	units::{deposit, UNIT},
-	AccountId, Balance, Balances, Runtime, RuntimeHoldReason,
+	AccountId, Assets, Balance, Balances, Runtime, RuntimeHoldReason,
 };
 
 parameter_types! {
@@ -33,4 +35,63 @@ impl pallet_model_registry::Config for Runtime {
 	type MaxTagLen = ConstU32<64>;
 	type MaxVersions = ConstU32<64>;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	pub const SharesPalletId: PalletId = PalletId(*b"mc/share");
+	/// At least 1,000 shares: keeps the revenue accumulator precise.
+	pub const MinShareSupply: Balance = 1_000;
+	/// Held for each open sell order.
+	pub const OrderDeposit: Balance = deposit(1, 96);
+}
+
+impl pallet_model_shares::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Assets = Assets;
+	type Registry = crate::ModelRegistry;
+	type ShareAssetId = ShareAssetId;
+	type PalletId = SharesPalletId;
+	type MinSupply = MinShareSupply;
+	type OrderDeposit = OrderDeposit;
+	type MaxOrdersPerAccount = ConstU32<32>;
+	type WeightInfo = pallet_model_shares::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = SharesBenchmarkHelper;
+}
+
+/// Registers a model through the registry for the shares benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct SharesBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_model_shares::BenchmarkHelper<AccountId> for SharesBenchmarkHelper {
+	fn register_model(owner: &AccountId) -> modelchain_primitives::ModelId {
+		use frame_support::traits::fungible::Mutate;
+		let model = pallet_model_registry::NextModelId::<Runtime>::get();
+		let _ = Balances::mint_into(owner, 1_000 * UNIT);
+		let version = pallet_model_registry::VersionInput {
+			weights_hash: [1; 32],
+			weights_uri: b"file://weights".to_vec(),
+			format: pallet_model_registry::WeightsFormat::Safetensors,
+			architecture: b"mlp".to_vec(),
+			dataset_fingerprint: [2; 32],
+			licence: b"Apache-2.0".to_vec(),
+			output_precision: 4,
+			price_per_inference: UNIT,
+		};
+		let economics = pallet_model_registry::ModelEconomics {
+			creator_royalty: Perbill::from_percent(5),
+			miners_share: Perbill::from_percent(30),
+			redundancy: 3,
+		};
+		let _ = crate::ModelRegistry::register_model(
+			crate::RuntimeOrigin::signed(owner.clone()),
+			b"Bench".to_vec(),
+			b"BNCH".to_vec(),
+			b"https://bench".to_vec(),
+			version,
+			economics,
+		);
+		model
+	}
 }

@@ -33,12 +33,21 @@ parameter_types! {
 	pub const SS58Prefix: u16 = 42;
 }
 
-/// The runtime's call filter. Every call passes for now; later issues filter calls that would
-/// bypass a ModelChain pallet (for example moving share assets through `pallet-assets`).
+/// The runtime's call filter for signed and unsigned origins (root is not filtered).
+///
+/// Only `pallet-model-shares` moves model shares, so that revenue is settled on every move:
+/// every `pallet-assets` call on a share asset (transfer, approve, burn, freeze, metadata,
+/// team, destroy, create in the reserved id range, ...) is rejected with
+/// `system.CallFiltered`. Calls inside `utility`-style batches or proxies pass through this
+/// filter too.
 pub struct BaseCallFilter;
 impl Contains<RuntimeCall> for BaseCallFilter {
-	fn contains(_call: &RuntimeCall) -> bool {
-		true
+	fn contains(call: &RuntimeCall) -> bool {
+		match call {
+			RuntimeCall::Assets(call) => !crate::configs::assets::asset_of_call(call)
+				.is_some_and(crate::configs::assets::is_share_asset),
+			_ => true,
+		}
 	}
 }
 

@@ -1,0 +1,586 @@
+//! # Model shares
+//!
+//! Fractional, transferable ownership of a model, and the distribution of its revenue.
+//!
+//! - [`Pallet::issue_shares`]: the model's owner creates the share asset in `pallet-assets`
+//!   (this pallet's account is its admin; its metadata is the model's name and symbol) and the
+//!   whole supply is minted to the owner. From then on the model changes only by governance.
+//! - Share balances live in `pallet-assets`, so wallets show them; but only this pallet moves
+//!   them (the runtime's call filter rejects every `pallet-assets` call on a share asset).
+//!   [`Pallet::transfer_shares`] settles both sides' revenue first.
+//! - Revenue: `acc_revenue_per_share` is a per-model accumulator (scaled by 1e12) and each holder
+//!   has a `debt`. [`RevenueSink::deposit_revenue`] (used by the inference pallet) and
+//!   [`Pallet::distribute_revenue`] are O(1); [`Pallet::claim`] is O(1); every share movement
+//!   settles the accounts it touches. Nothing ever iterates over holders. Rounding dust is
+//!   recorded and carried into the next deposit: nothing is lost.
+//! - Secondary market: [`Pallet::create_order`] escrows shares for sale at a price in the native
+//!   token, [`Pallet::fill_order`] buys some or all of them, [`Pallet::cancel_order`] returns the
+//!   rest. Escrowed shares keep earning revenue for the seller until sold.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(
+	not(test),
+	deny(
+		clippy::unwrap_used,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects,
+		clippy::panic
+	)
+)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Creates a model for the benchmarks (the registry lives in another pallet).
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Registers a model owned by `owner` and returns its id.
+	fn register_model(owner: &AccountId) -> modelchain_primitives::ModelId;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{self, MutateHold},
+			fungibles::{self, metadata::MetadataDeposit},
+			tokens::{Precision, Preservation},
+		},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+	use modelchain_primitives::{Balance, ModelId, ModelRegistryInterface, RevenueSink};
+	use sp_runtime::{
+		helpers_128bit::multiply_by_rational_with_rounding,
+		traits::{AccountIdConversion, Convert, Zero},
+		Rounding,
+	};
+
+	/// The asset id of a model's shares.
+	pub type AssetIdOf<T> = <<T as Config>::Assets as fungibles::Inspect<
+		<T as frame_system::Config>::AccountId,
+	>>::AssetId;
+	/// A share class with this runtime's types.
+	pub type ShareClassOf<T> = ShareClass<AssetIdOf<T>, Balance>;
+	/// A sell order with this runtime's types.
+	pub type SellOrderOf<T> = SellOrder<<T as frame_system::Config>::AccountId, Balance>;
+
+	/// Holders in the worst case benchmarked. The weights of `transfer_shares`, `claim` and
+	/// `distribute_revenue` do not depend on the number of holders; they are charged at this
+	/// count so that benchmark noise never undercharges.
+	pub const HOLDERS_BENCHMARKED: u32 = 10_000;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// Storage deposit of a sell order.
+		OrderDeposit,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The native currency: revenue, order payments and deposits.
+		type Currency: fungible::Mutate<Self::AccountId, Balance = Balance>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The assets pallet that keeps share balances.
+		type Assets: fungibles::Create<Self::AccountId, Balance = Balance>
+			+ fungibles::Mutate<Self::AccountId>
+			+ fungibles::metadata::Mutate<Self::AccountId>
+			+ fungibles::metadata::MetadataDeposit<Balance>;
+		/// The model registry.
+		type Registry: ModelRegistryInterface<Self::AccountId, Balance>;
+		/// The asset id used for a model's shares (an id range reserved for shares).
+		type ShareAssetId: Convert<ModelId, AssetIdOf<Self>>;
+		/// This pallet's id: its account administers share assets, escrows orders and holds
+		/// undistributed revenue.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// Smallest share supply (keeps the revenue accumulator precise).
+		#[pallet::constant]
+		type MinSupply: Get<Balance>;
+		/// Deposit held for each open sell order.
+		#[pallet::constant]
+		type OrderDeposit: Get<Balance>;
+		/// Most open sell orders per account.
+		#[pallet::constant]
+		type MaxOrdersPerAccount: Get<u32>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+		/// Creates models for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The share class of each model with issued shares.
+	#[pallet::storage]
+	pub type ShareClasses<T: Config> = StorageMap<_, Blake2_128Concat, ModelId, ShareClassOf<T>>;
+
+	/// Revenue bookkeeping per model and holder.
+	#[pallet::storage]
+	pub type HolderRevenues<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ModelId,
+		Blake2_128Concat,
+		T::AccountId,
+		HolderRevenue<Balance>,
+		ValueQuery,
+	>;
+
+	/// Shares of a seller escrowed in open sell orders (they still earn revenue for the seller).
+	#[pallet::storage]
+	pub type Escrowed<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ModelId,
+		Blake2_128Concat,
+		T::AccountId,
+		Balance,
+		ValueQuery,
+	>;
+
+	/// Open sell orders.
+	#[pallet::storage]
+	pub type Orders<T: Config> = StorageMap<_, Twox64Concat, OrderId, SellOrderOf<T>>;
+
+	/// The id of the next sell order.
+	#[pallet::storage]
+	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
+
+	/// Number of open sell orders per account (at most `MaxOrdersPerAccount`).
+	#[pallet::storage]
+	pub type OpenOrders<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Shares of a model were issued to its owner.
+		SharesIssued { model: ModelId, asset: AssetIdOf<T>, owner: T::AccountId, supply: Balance },
+		/// Shares moved between holders.
+		SharesTransferred { model: ModelId, from: T::AccountId, to: T::AccountId, amount: Balance },
+		/// Revenue was deposited for the holders; `per_share` is the accumulator's increase.
+		RevenueDeposited { model: ModelId, from: T::AccountId, amount: Balance, per_share: u128 },
+		/// A holder claimed revenue.
+		RevenueClaimed { model: ModelId, who: T::AccountId, amount: Balance },
+		/// A sell order was opened; its shares are escrowed.
+		OrderCreated {
+			order: OrderId,
+			model: ModelId,
+			seller: T::AccountId,
+			amount: Balance,
+			price_per_share: Balance,
+		},
+		/// Shares of an order were bought.
+		OrderFilled {
+			order: OrderId,
+			buyer: T::AccountId,
+			amount: Balance,
+			cost: Balance,
+			remaining: Balance,
+		},
+		/// A sell order was cancelled; its remaining shares went back to the seller.
+		OrderCancelled { order: OrderId, returned: Balance },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The model does not exist.
+		UnknownModel,
+		/// Only the model's owner may issue its shares.
+		NotOwner,
+		/// The model is paused or retired.
+		ModelNotActive,
+		/// The model's shares were already issued.
+		AlreadyIssued,
+		/// The model has no shares yet.
+		NoShares,
+		/// The supply is below `MinSupply`.
+		SupplyTooSmall,
+		/// Zero is not a valid amount.
+		ZeroAmount,
+		/// The account does not have that many transferable shares.
+		InsufficientShares,
+		/// The receiver is the sender or this pallet's account.
+		BadReceiver,
+		/// Nothing to claim.
+		NothingToClaim,
+		/// Not enough native balance for the payment or deposit.
+		InsufficientBalance,
+		/// The order does not exist (never did, filled or cancelled).
+		UnknownOrder,
+		/// Only the seller may cancel an order.
+		NotSeller,
+		/// A seller cannot buy from their own order.
+		OwnOrder,
+		/// More shares than the order has left.
+		ExceedsOrder,
+		/// The price is zero.
+		ZeroPrice,
+		/// The account already has `MaxOrdersPerAccount` open orders.
+		TooManyOrders,
+		/// An arithmetic overflow.
+		Overflow,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Issues `supply` shares of `model` to its owner (the signer). Creates the share asset
+		/// (admin: this pallet's account) with the model's name and symbol as metadata; the
+		/// owner pays the metadata deposit. From now on only governance changes the model.
+		/// Emits `SharesIssued`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::issue_shares())]
+		pub fn issue_shares(
+			origin: OriginFor<T>,
+			model: ModelId,
+			#[pallet::compact] supply: Balance,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			ensure!(T::Registry::owner(model).as_ref() == Some(&owner), Self::owner_error(model));
+			ensure!(T::Registry::is_active(model), Error::<T>::ModelNotActive);
+			ensure!(!ShareClasses::<T>::contains_key(model), Error::<T>::AlreadyIssued);
+			ensure!(supply >= T::MinSupply::get(), Error::<T>::SupplyTooSmall);
+			let (name, symbol) = T::Registry::name_and_symbol(model).ok_or(Error::<T>::UnknownModel)?;
+
+			let asset = T::ShareAssetId::convert(model);
+			let admin = Self::account_id();
+			// The owner funds the metadata deposit, which the assets pallet reserves from the
+			// admin account.
+			let metadata_deposit = T::Assets::calc_metadata_deposit(&name, &symbol);
+			if !metadata_deposit.is_zero() {
+				T::Currency::transfer(&owner, &admin, metadata_deposit, Preservation::Preserve)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+			}
+			<T::Assets as fungibles::Create<_>>::create(asset.clone(), admin.clone(), false, 1)?;
+			<T::Assets as fungibles::metadata::Mutate<_>>::set(asset.clone(), &admin, name, symbol, 0)?;
+			<T::Assets as fungibles::Mutate<_>>::mint_into(asset.clone(), &owner, supply)?;
+			T::Registry::note_shares_issued(model)?;
+			ShareClasses::<T>::insert(
+				model,
+				ShareClass {
+					asset: asset.clone(),
+					supply,
+					acc_revenue_per_share: 0,
+					total_deposited: 0,
+					total_claimed: 0,
+					dust: 0,
+				},
+			);
+			Self::deposit_event(Event::SharesIssued { model, asset, owner, supply });
+			Ok(())
+		}
+
+		/// Moves `amount` of the signer's shares of `model` to `to`, settling both accounts'
+		/// revenue first. Emits `SharesTransferred`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::transfer_shares(HOLDERS_BENCHMARKED))]
+		pub fn transfer_shares(
+			origin: OriginFor<T>,
+			model: ModelId,
+			to: T::AccountId,
+			#[pallet::compact] amount: Balance,
+		) -> DispatchResult {
+			let from = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			ensure!(to != from && to != Self::account_id(), Error::<T>::BadReceiver);
+			let class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
+			ensure!(Self::share_balance(&class, &from) >= amount, Error::<T>::InsufficientShares);
+			Self::settle(model, &class, &from)?;
+			Self::settle(model, &class, &to)?;
+			<T::Assets as fungibles::Mutate<_>>::transfer(
+				class.asset.clone(),
+				&from,
+				&to,
+				amount,
+				Preservation::Expendable,
+			)?;
+			Self::reset_debt(model, &class, &from)?;
+			Self::reset_debt(model, &class, &to)?;
+			Self::deposit_event(Event::SharesTransferred { model, from, to, amount });
+			Ok(())
+		}
+
+		/// Pays the signer its revenue from `model`'s shares (including escrowed shares).
+		/// Emits `RevenueClaimed`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::claim(HOLDERS_BENCHMARKED))]
+		pub fn claim(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
+			Self::settle(model, &class, &who)?;
+			let mut revenue = HolderRevenues::<T>::get(model, &who);
+			let amount = revenue.unclaimed;
+			ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
+			T::Currency::transfer(&Self::account_id(), &who, amount, Preservation::Expendable)?;
+			revenue.unclaimed = 0;
+			HolderRevenues::<T>::insert(model, &who, revenue);
+			class.total_claimed = class.total_claimed.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			ShareClasses::<T>::insert(model, class);
+			Self::deposit_event(Event::RevenueClaimed { model, who, amount });
+			Ok(())
+		}
+
+		/// Pays `amount` of the signer's native balance to the holders of `model`'s shares, pro
+		/// rata, in O(1) (a tip, a sponsorship, or revenue earned off-chain). Emits
+		/// `RevenueDeposited`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::distribute_revenue(HOLDERS_BENCHMARKED))]
+		pub fn distribute_revenue(
+			origin: OriginFor<T>,
+			model: ModelId,
+			#[pallet::compact] amount: Balance,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			<Self as RevenueSink<_, _>>::deposit_revenue(model, &who, amount)
+		}
+
+		/// Offers `amount` of the signer's shares of `model` at `price_per_share`. The shares are
+		/// escrowed by the pallet (and keep earning revenue for the seller until sold);
+		/// `OrderDeposit` is held. Emits `OrderCreated`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::create_order())]
+		pub fn create_order(
+			origin: OriginFor<T>,
+			model: ModelId,
+			#[pallet::compact] amount: Balance,
+			#[pallet::compact] price_per_share: Balance,
+		) -> DispatchResult {
+			let seller = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			ensure!(!price_per_share.is_zero(), Error::<T>::ZeroPrice);
+			let class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
+			ensure!(Self::share_balance(&class, &seller) >= amount, Error::<T>::InsufficientShares);
+			let open = OpenOrders::<T>::get(&seller);
+			ensure!(open < T::MaxOrdersPerAccount::get(), Error::<T>::TooManyOrders);
+			let order = NextOrderId::<T>::get();
+			let next = order.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let deposit = T::OrderDeposit::get();
+			T::Currency::hold(&HoldReason::OrderDeposit.into(), &seller, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			// Entitled shares (balance + escrow) do not change: no settlement needed.
+			<T::Assets as fungibles::Mutate<_>>::transfer(
+				class.asset.clone(),
+				&seller,
+				&Self::account_id(),
+				amount,
+				Preservation::Expendable,
+			)?;
+			Escrowed::<T>::try_mutate(model, &seller, |escrowed| -> DispatchResult {
+				*escrowed = escrowed.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+				Ok(())
+			})?;
+			OpenOrders::<T>::insert(&seller, open.saturating_add(1));
+			NextOrderId::<T>::put(next);
+			Orders::<T>::insert(
+				order,
+				SellOrder { seller: seller.clone(), model, remaining: amount, price_per_share, deposit },
+			);
+			Self::deposit_event(Event::OrderCreated { order, model, seller, amount, price_per_share });
+			Ok(())
+		}
+
+		/// Buys `amount` shares from sell order `order`, paying `amount * price_per_share` to the
+		/// seller. Partial fills leave the rest on sale; a fully filled order is closed and its
+		/// deposit released. Emits `OrderFilled`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::fill_order())]
+		pub fn fill_order(
+			origin: OriginFor<T>,
+			order: OrderId,
+			#[pallet::compact] amount: Balance,
+		) -> DispatchResult {
+			let buyer = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let mut sell = Orders::<T>::get(order).ok_or(Error::<T>::UnknownOrder)?;
+			ensure!(buyer != sell.seller, Error::<T>::OwnOrder);
+			ensure!(amount <= sell.remaining, Error::<T>::ExceedsOrder);
+			let class = ShareClasses::<T>::get(sell.model).ok_or(Error::<T>::NoShares)?;
+			let cost = amount.checked_mul(sell.price_per_share).ok_or(Error::<T>::Overflow)?;
+			T::Currency::transfer(&buyer, &sell.seller, cost, Preservation::Preserve)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Self::settle(sell.model, &class, &sell.seller)?;
+			Self::settle(sell.model, &class, &buyer)?;
+			<T::Assets as fungibles::Mutate<_>>::transfer(
+				class.asset.clone(),
+				&Self::account_id(),
+				&buyer,
+				amount,
+				Preservation::Expendable,
+			)?;
+			Escrowed::<T>::mutate(sell.model, &sell.seller, |escrowed| {
+				*escrowed = escrowed.saturating_sub(amount)
+			});
+			Self::reset_debt(sell.model, &class, &sell.seller)?;
+			Self::reset_debt(sell.model, &class, &buyer)?;
+			sell.remaining = sell.remaining.saturating_sub(amount);
+			let remaining = sell.remaining;
+			if remaining.is_zero() {
+				Self::close_order(order, &sell)?;
+			} else {
+				Orders::<T>::insert(order, sell);
+			}
+			Self::deposit_event(Event::OrderFilled { order, buyer, amount, cost, remaining });
+			Ok(())
+		}
+
+		/// Cancels the signer's sell order: the remaining shares come back, the deposit is
+		/// released. Emits `OrderCancelled`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::cancel_order())]
+		pub fn cancel_order(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let sell = Orders::<T>::get(order).ok_or(Error::<T>::UnknownOrder)?;
+			ensure!(sell.seller == who, Error::<T>::NotSeller);
+			let class = ShareClasses::<T>::get(sell.model).ok_or(Error::<T>::NoShares)?;
+			// Entitled shares do not change: no settlement needed.
+			<T::Assets as fungibles::Mutate<_>>::transfer(
+				class.asset,
+				&Self::account_id(),
+				&who,
+				sell.remaining,
+				Preservation::Expendable,
+			)?;
+			Escrowed::<T>::mutate(sell.model, &who, |escrowed| {
+				*escrowed = escrowed.saturating_sub(sell.remaining)
+			});
+			Self::close_order(order, &sell)?;
+			Self::deposit_event(Event::OrderCancelled { order, returned: sell.remaining });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The account that administers share assets, escrows orders and holds revenue.
+		pub fn account_id() -> T::AccountId {
+			T::PalletId::get().into_account_truncating()
+		}
+
+		fn owner_error(model: ModelId) -> Error<T> {
+			if T::Registry::owner(model).is_some() {
+				Error::<T>::NotOwner
+			} else {
+				Error::<T>::UnknownModel
+			}
+		}
+
+		/// Shares `who` holds in its own account (not escrowed).
+		pub fn share_balance(class: &ShareClassOf<T>, who: &T::AccountId) -> Balance {
+			<T::Assets as fungibles::Inspect<_>>::balance(class.asset.clone(), who)
+		}
+
+		/// Shares that earn revenue for `who`: its balance plus its escrowed shares.
+		pub fn entitled_shares(model: ModelId, class: &ShareClassOf<T>, who: &T::AccountId) -> Balance {
+			Self::share_balance(class, who).saturating_add(Escrowed::<T>::get(model, who))
+		}
+
+		fn accrued(shares: Balance, acc: u128) -> Result<u128, Error<T>> {
+			multiply_by_rational_with_rounding(shares, acc, ACC_PRECISION, Rounding::Down)
+				.ok_or(Error::<T>::Overflow)
+		}
+
+		/// Moves what `who` earned since its last settlement into `unclaimed`.
+		fn settle(model: ModelId, class: &ShareClassOf<T>, who: &T::AccountId) -> DispatchResult {
+			let accrued = Self::accrued(
+				Self::entitled_shares(model, class, who),
+				class.acc_revenue_per_share,
+			)?;
+			HolderRevenues::<T>::try_mutate(model, who, |revenue| -> DispatchResult {
+				let earned = accrued.saturating_sub(revenue.debt);
+				revenue.unclaimed =
+					revenue.unclaimed.checked_add(earned).ok_or(Error::<T>::Overflow)?;
+				revenue.debt = accrued;
+				Ok(())
+			})
+		}
+
+		/// After `who`'s entitled shares changed: it earns from the current accumulator on.
+		fn reset_debt(model: ModelId, class: &ShareClassOf<T>, who: &T::AccountId) -> DispatchResult {
+			let debt = Self::accrued(
+				Self::entitled_shares(model, class, who),
+				class.acc_revenue_per_share,
+			)?;
+			HolderRevenues::<T>::mutate_exists(model, who, |revenue| {
+				let mut entry = revenue.take().unwrap_or_default();
+				entry.debt = debt;
+				// Nothing owed and nothing held: drop the entry.
+				*revenue = (!(entry.debt.is_zero() && entry.unclaimed.is_zero())).then_some(entry);
+			});
+			Ok(())
+		}
+
+		fn close_order(order: OrderId, sell: &SellOrderOf<T>) -> DispatchResult {
+			T::Currency::release(
+				&HoldReason::OrderDeposit.into(),
+				&sell.seller,
+				sell.deposit,
+				Precision::BestEffort,
+			)?;
+			OpenOrders::<T>::mutate(&sell.seller, |open| *open = open.saturating_sub(1));
+			Orders::<T>::remove(order);
+			Ok(())
+		}
+
+		/// Revenue `who` could claim now for `model` (for runtime APIs and tests).
+		pub fn pending_revenue(model: ModelId, who: &T::AccountId) -> Balance {
+			let Some(class) = ShareClasses::<T>::get(model) else { return 0 };
+			let revenue = HolderRevenues::<T>::get(model, who);
+			let accrued = Self::accrued(
+				Self::entitled_shares(model, &class, who),
+				class.acc_revenue_per_share,
+			)
+			.unwrap_or(revenue.debt);
+			revenue.unclaimed.saturating_add(accrued.saturating_sub(revenue.debt))
+		}
+	}
+
+	impl<T: Config> RevenueSink<T::AccountId, Balance> for Pallet<T> {
+		fn deposit_revenue(model: ModelId, from: &T::AccountId, amount: Balance) -> DispatchResult {
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let mut class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
+			// Spread this deposit plus the dust carried from earlier ones.
+			let to_spread = amount.checked_add(class.dust).ok_or(Error::<T>::Overflow)?;
+			let per_share =
+				multiply_by_rational_with_rounding(to_spread, ACC_PRECISION, class.supply, Rounding::Down)
+					.ok_or(Error::<T>::Overflow)?;
+			let spread =
+				multiply_by_rational_with_rounding(per_share, class.supply, ACC_PRECISION, Rounding::Down)
+					.ok_or(Error::<T>::Overflow)?;
+			T::Currency::transfer(from, &Self::account_id(), amount, Preservation::Expendable)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			class.acc_revenue_per_share =
+				class.acc_revenue_per_share.checked_add(per_share).ok_or(Error::<T>::Overflow)?;
+			class.dust = to_spread.saturating_sub(spread);
+			class.total_deposited =
+				class.total_deposited.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			ShareClasses::<T>::insert(model, class);
+			Self::deposit_event(Event::RevenueDeposited {
+				model,
+				from: from.clone(),
+				amount,
+				per_share,
+			});
+			Ok(())
+		}
+	}
+}

@@ -1,0 +1,194 @@
+//! A test runtime with System, Balances, Assets, a stub model registry and this pallet.
+
+use crate as pallet_model_shares;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{AsEnsureOriginWithArg, ConstU128, ConstU32},
+	PalletId,
+};
+use modelchain_primitives::{
+	ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo,
+};
+use sp_runtime::{BuildStorage, DispatchResult};
+use std::cell::RefCell;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type Assets = pallet_assets;
+	#[runtime::pallet_index(3)]
+	pub type Shares = pallet_model_shares;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExistentialDeposit = ConstU128<1>;
+}
+
+#[derive_impl(pallet_assets::config_preludes::TestDefaultConfig)]
+impl pallet_assets::Config for Test {
+	type Balance = Balance;
+	type Currency = Balances;
+	type CreateOrigin = AsEnsureOriginWithArg<frame_system::EnsureSigned<AccountId>>;
+	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
+	type AssetDeposit = ConstU128<1>;
+	type AssetAccountDeposit = ConstU128<1>;
+	type MetadataDepositBase = ConstU128<3>;
+	type MetadataDepositPerByte = ConstU128<1>;
+	type ApprovalDeposit = ConstU128<1>;
+	type Freezer = ();
+	type Holder = ();
+	type CallbackHandle = ();
+}
+
+/// A model registered in the stub registry.
+#[derive(Clone)]
+pub struct StubModel {
+	pub owner: AccountId,
+	pub active: bool,
+	pub shares_issued: bool,
+}
+
+thread_local! {
+	pub static MODELS: RefCell<Vec<StubModel>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Adds a model to the stub registry and returns its id.
+pub fn add_model(owner: AccountId) -> ModelId {
+	MODELS.with(|m| {
+		let mut models = m.borrow_mut();
+		models.push(StubModel { owner, active: true, shares_issued: false });
+		(models.len() - 1) as ModelId
+	})
+}
+
+pub fn set_model_active(model: ModelId, active: bool) {
+	MODELS.with(|m| m.borrow_mut()[model as usize].active = active);
+}
+
+fn model(model: ModelId) -> Option<StubModel> {
+	MODELS.with(|m| m.borrow().get(model as usize).cloned())
+}
+
+/// The registry the tests control.
+pub struct StubRegistry;
+impl ModelRegistryInterface<AccountId, Balance> for StubRegistry {
+	fn owner(id: ModelId) -> Option<AccountId> {
+		model(id).map(|m| m.owner)
+	}
+	fn name_and_symbol(id: ModelId) -> Option<(Vec<u8>, Vec<u8>)> {
+		model(id).map(|_| (format!("Model {id}").into_bytes(), format!("M{id}").into_bytes()))
+	}
+	fn is_active(id: ModelId) -> bool {
+		model(id).is_some_and(|m| m.active)
+	}
+	fn serving_info(_: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
+		None
+	}
+	fn is_inactive_version(_: &ModelVersionRef) -> bool {
+		false
+	}
+	fn note_shares_issued(id: ModelId) -> DispatchResult {
+		MODELS.with(|m| m.borrow_mut()[id as usize].shares_issued = true);
+		Ok(())
+	}
+	fn shares_issued(id: ModelId) -> bool {
+		model(id).is_some_and(|m| m.shares_issued)
+	}
+	fn activate_version(_: &ModelVersionRef) -> DispatchResult {
+		Ok(())
+	}
+}
+
+/// Share assets of model `m` get id `SHARE_ASSET_BASE + m`.
+pub const SHARE_ASSET_BASE: u32 = 1_000;
+pub struct ShareAssetId;
+impl sp_runtime::traits::Convert<ModelId, u32> for ShareAssetId {
+	fn convert(model: ModelId) -> u32 {
+		SHARE_ASSET_BASE + model
+	}
+}
+
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CHARLIE: AccountId = 3;
+pub const DAVE: AccountId = 4;
+pub const ENDOWMENT: Balance = 1_000_000_000;
+pub const MIN_SUPPLY: Balance = 100;
+pub const ORDER_DEPOSIT: Balance = 5;
+pub const MAX_ORDERS: u32 = 2;
+
+parameter_types! {
+	pub const SharesPalletId: PalletId = PalletId(*b"mc/share");
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn register_model(owner: &AccountId) -> ModelId {
+		add_model(*owner)
+	}
+}
+
+impl pallet_model_shares::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Assets = Assets;
+	type Registry = StubRegistry;
+	type ShareAssetId = ShareAssetId;
+	type PalletId = SharesPalletId;
+	type MinSupply = ConstU128<MIN_SUPPLY>;
+	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
+	type MaxOrdersPerAccount = ConstU32<MAX_ORDERS>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	MODELS.with(|m| m.borrow_mut().clear());
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(ALICE, ENDOWMENT), (BOB, ENDOWMENT), (CHARLIE, ENDOWMENT), (DAVE, ENDOWMENT)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+

@@ -1,0 +1,84 @@
+//! Types of the model-shares pallet.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use modelchain_primitives::ModelId;
+use scale_info::TypeInfo;
+use sp_runtime::RuntimeDebug;
+
+/// Fixed-point scale of `acc_revenue_per_share`: revenue per share is kept in units of 1e-12.
+pub const ACC_PRECISION: u128 = 1_000_000_000_000;
+
+/// Identifier of a sell order.
+pub type OrderId = u64;
+
+/// The shares of one model and its revenue accumulator.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	RuntimeDebug,
+)]
+pub struct ShareClass<AssetId, Balance> {
+	/// The pallet-assets asset that holds the share balances.
+	pub asset: AssetId,
+	/// Number of shares; constant after issuance.
+	pub supply: Balance,
+	/// Revenue per share ever deposited, scaled by [`ACC_PRECISION`]. Only grows.
+	pub acc_revenue_per_share: u128,
+	/// Revenue ever deposited for the holders.
+	pub total_deposited: Balance,
+	/// Revenue ever paid out by `claim`.
+	pub total_claimed: Balance,
+	/// Rounding remainder not yet spread over the shares; added to the next deposit.
+	pub dust: Balance,
+}
+
+/// Revenue bookkeeping of one holder of one model's shares.
+#[derive(
+	Clone,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	RuntimeDebug,
+)]
+pub struct HolderRevenue<Balance> {
+	/// `entitled_shares * acc_revenue_per_share / ACC_PRECISION` at the last settlement.
+	pub debt: u128,
+	/// Revenue settled and not yet claimed.
+	pub unclaimed: Balance,
+}
+
+/// A sell order: `remaining` shares escrowed by the pallet, sold at `price_per_share`.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	RuntimeDebug,
+)]
+pub struct SellOrder<AccountId, Balance> {
+	/// Who sells (and keeps earning revenue on the escrowed shares until they are sold).
+	pub seller: AccountId,
+	/// Whose shares.
+	pub model: ModelId,
+	/// Shares still for sale.
+	pub remaining: Balance,
+	/// Price of one share in the native token.
+	pub price_per_share: Balance,
+	/// Storage deposit held from the seller until the order is filled or cancelled.
+	pub deposit: Balance,
+}
