@@ -56,7 +56,7 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{Inspect, InspectHold, MutateHold},
+			fungible::{Inspect, MutateHold},
 			tokens::{fungible::hold::Balanced as BalancedHold, Precision},
 			OnUnbalanced,
 		},
@@ -66,7 +66,7 @@ pub mod pallet {
 		ComputeStakingInterface, ModelVersionInspect, ModelVersionRef, SlashReason, WorkerRole,
 	};
 	use sp_runtime::{
-		traits::{Saturating, Zero},
+		traits::{CheckedAdd, CheckedSub, Saturating, Zero},
 		Perbill,
 	};
 
@@ -549,7 +549,7 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			worker.role == role &&
 				worker.status == WorkerStatus::Active &&
-				worker.jailed_until.map_or(true, |until| until <= now) &&
+				worker.jailed_until.is_none_or(|until| until <= now) &&
 				worker.active_bond >= Self::min_bond(params, role)
 		}
 

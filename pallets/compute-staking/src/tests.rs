@@ -5,7 +5,7 @@
 use crate::{mock::*, Error, Event, HoldReason, Parameters, WorkerStatus, Workers};
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::fungible::{Inspect, InspectHold},
+	traits::fungible::{Inspect, InspectHold, Mutate},
 };
 use modelchain_primitives::{ComputeStakingInterface, ModelVersionRef, SlashReason, WorkerRole};
 use sp_runtime::{DispatchError, Perbill};

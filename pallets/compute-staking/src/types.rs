@@ -89,6 +89,7 @@ pub enum WorkerStatus {
 	frame_support::DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxEndpointLen, MaxHardwareLen, MaxVersions, MaxChunks))]
+#[codec(mel_bound(Balance: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
 pub struct WorkerInfo<
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,

@@ -71,6 +71,7 @@ pub struct VersionInput<Balance> {
 	frame_support::DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxUriLen, MaxTagLen))]
+#[codec(mel_bound(Balance: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
 pub struct ModelVersion<
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
@@ -132,6 +133,7 @@ pub struct ModelEconomics {
 	frame_support::DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxNameLen, MaxSymbolLen, MaxUriLen))]
+#[codec(mel_bound(AccountId: MaxEncodedLen, Balance: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
 pub struct ModelInfo<
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,

@@ -58,7 +58,7 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{self, MutateHold},
+			fungible::{self, Mutate as _, MutateHold},
 			fungibles::{self, metadata::MetadataDeposit},
 			tokens::{Precision, Preservation},
 		},

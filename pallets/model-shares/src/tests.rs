@@ -5,7 +5,7 @@ use crate::{mock::*, Error, Escrowed, Event, HoldReason, Orders, ShareClasses, A
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
-		fungible::{Inspect as _, InspectHold},
+		fungible::{Inspect as _, InspectHold, Mutate as _},
 		fungibles::{metadata::Inspect as MetadataInspect, Inspect},
 	},
 };
