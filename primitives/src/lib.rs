@@ -200,5 +200,9 @@ pub trait ModelRegistryInterface<AccountId, Balance> {
 pub trait RevenueSink<AccountId, Balance> {
 	/// Moves `amount` from `from` to the holders of `model`'s shares, pro rata, in O(1).
 	/// Fails if the model has no shares (nothing moves then).
-	fn deposit_revenue(model: ModelId, from: &AccountId, amount: Balance) -> sp_runtime::DispatchResult;
+	fn deposit_revenue(
+		model: ModelId,
+		from: &AccountId,
+		amount: Balance,
+	) -> sp_runtime::DispatchResult;
 }

@@ -73,11 +73,7 @@ pub fn modelchain_genesis(
 			keys: validators
 				.into_iter()
 				.map(|v| {
-					(
-						v.account.clone(),
-						v.account,
-						SessionKeys { aura: v.aura, grandpa: v.grandpa },
-					)
+					(v.account.clone(), v.account, SessionKeys { aura: v.aura, grandpa: v.grandpa })
 				})
 				.collect::<Vec<_>>(),
 		},

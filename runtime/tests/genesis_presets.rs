@@ -5,7 +5,9 @@ mod common;
 
 use common::with_genesis;
 use modelchain_runtime::{
-	genesis_config_presets::{get_preset, preset_names, ENDOWMENT, LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET},
+	genesis_config_presets::{
+		get_preset, preset_names, ENDOWMENT, LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET,
+	},
 	units::DAYS,
 	Runtime, RuntimeGenesisConfig,
 };
@@ -22,7 +24,10 @@ fn lists_every_preset() {
 		.into_iter()
 		.map(|id| String::from_utf8(id.as_ref().as_bytes().to_vec()).expect("utf8"))
 		.collect();
-	assert_eq!(names, ["development", "local_testnet", LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET]);
+	assert_eq!(
+		names,
+		["development", "local_testnet", LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET]
+	);
 	assert!(get_preset(&PresetId::from("no-such-preset")).is_none());
 }
 

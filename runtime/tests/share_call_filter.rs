@@ -93,7 +93,12 @@ fn every_assets_call_on_a_share_asset_is_filtered_and_changes_nothing() {
 				admin: alice_addr.clone(),
 				freezer: alice_addr.clone(),
 			},
-			AssetsCall::set_metadata { id, name: b"X".to_vec(), symbol: b"X".to_vec(), decimals: 0 },
+			AssetsCall::set_metadata {
+				id,
+				name: b"X".to_vec(),
+				symbol: b"X".to_vec(),
+				decimals: 0,
+			},
 			AssetsCall::clear_metadata { id },
 			AssetsCall::set_min_balance { id, min_balance: 2 },
 			AssetsCall::start_destroy { id },
@@ -152,7 +157,12 @@ fn every_assets_call_on_a_share_asset_is_filtered_and_changes_nothing() {
 		});
 		assert_ok!(ordinary.dispatch(RuntimeOrigin::signed(alice.clone())));
 		// And shares move through the shares pallet.
-		assert_ok!(ModelShares::transfer_shares(RuntimeOrigin::signed(alice), model, bob.clone(), 10));
+		assert_ok!(ModelShares::transfer_shares(
+			RuntimeOrigin::signed(alice),
+			model,
+			bob.clone(),
+			10
+		));
 		assert_eq!(Assets::balance(share, &bob), 10);
 	});
 }

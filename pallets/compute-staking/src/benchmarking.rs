@@ -68,7 +68,13 @@ mod benchmarks {
 		let who = funded::<T>("worker");
 		let hardware = alloc::vec![b'h'; T::MaxHardwareLen::get() as usize];
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), WorkerRole::Miner, endpoint::<T>(), hardware, versions(v));
+		_(
+			RawOrigin::Signed(who.clone()),
+			WorkerRole::Miner,
+			endpoint::<T>(),
+			hardware,
+			versions(v),
+		);
 		assert!(Workers::<T>::contains_key(&who));
 	}
 
@@ -80,7 +86,12 @@ mod benchmarks {
 			(0..v).map(|i| ModelVersionRef { model: i, version: 1 }).collect();
 		let hardware = alloc::vec![b'g'; T::MaxHardwareLen::get() as usize];
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), Some(endpoint::<T>()), Some(hardware), Some(new_versions));
+		_(
+			RawOrigin::Signed(who.clone()),
+			Some(endpoint::<T>()),
+			Some(hardware),
+			Some(new_versions),
+		);
 		assert!(Workers::<T>::get(&who).is_some_and(|w| w.versions.len() == v as usize));
 	}
 
@@ -99,8 +110,11 @@ mod benchmarks {
 		// Fill all but one chunk so the call pushes the last one.
 		for i in 1..T::MaxUnlockingChunks::get() {
 			frame_system::Pallet::<T>::set_block_number(i.into());
-			assert!(ComputeStaking::<T>::unbond(RawOrigin::Signed(who.clone()).into(), 1u32.into())
-				.is_ok());
+			assert!(ComputeStaking::<T>::unbond(
+				RawOrigin::Signed(who.clone()).into(),
+				1u32.into()
+			)
+			.is_ok());
 		}
 		frame_system::Pallet::<T>::set_block_number(T::MaxUnlockingChunks::get().into());
 		#[extrinsic_call]
@@ -114,8 +128,11 @@ mod benchmarks {
 		let who = bonded::<T>(1);
 		for i in 0..c {
 			frame_system::Pallet::<T>::set_block_number(i.saturating_add(1).into());
-			assert!(ComputeStaking::<T>::unbond(RawOrigin::Signed(who.clone()).into(), 1u32.into())
-				.is_ok());
+			assert!(ComputeStaking::<T>::unbond(
+				RawOrigin::Signed(who.clone()).into(),
+				1u32.into()
+			)
+			.is_ok());
 		}
 		let later = frame_system::Pallet::<T>::block_number().saturating_add(1_000u32.into());
 		frame_system::Pallet::<T>::set_block_number(later);

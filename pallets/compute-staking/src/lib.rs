@@ -338,13 +338,20 @@ pub mod pallet {
 		/// reach the role's minimum. Emits `Bonded`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::bond())]
-		pub fn bond(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+		pub fn bond(
+			origin: OriginFor<T>,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 			let params = Self::parameters()?;
-			let active_bond = worker.active_bond.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
-			ensure!(active_bond >= Self::min_bond(&params, worker.role), Error::<T>::BondBelowMinimum);
+			let active_bond =
+				worker.active_bond.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+			ensure!(
+				active_bond >= Self::min_bond(&params, worker.role),
+				Error::<T>::BondBelowMinimum
+			);
 			T::Currency::hold(&HoldReason::WorkerBond.into(), &who, amount)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			worker.active_bond = active_bond;
@@ -375,8 +382,9 @@ pub mod pallet {
 			let unlock_at =
 				frame_system::Pallet::<T>::block_number().saturating_add(params.unbonding_period);
 			match worker.unlocking.last_mut() {
-				Some(last) if last.unlock_at == unlock_at =>
-					last.value = last.value.checked_add(&amount).ok_or(Error::<T>::Overflow)?,
+				Some(last) if last.unlock_at == unlock_at => {
+					last.value = last.value.checked_add(&amount).ok_or(Error::<T>::Overflow)?
+				}
 				_ => worker
 					.unlocking
 					.try_push(UnlockChunk { value: amount, unlock_at })
@@ -479,7 +487,9 @@ pub mod pallet {
 			}
 		}
 
-		fn checked_endpoint(endpoint: Vec<u8>) -> Result<BoundedVec<u8, T::MaxEndpointLen>, Error<T>> {
+		fn checked_endpoint(
+			endpoint: Vec<u8>,
+		) -> Result<BoundedVec<u8, T::MaxEndpointLen>, Error<T>> {
 			ensure!(
 				endpoint.starts_with(b"http://") || endpoint.starts_with(b"https://"),
 				Error::<T>::InvalidEndpoint
@@ -503,7 +513,10 @@ pub mod pallet {
 		}
 
 		/// Every version in `new` that is not in `old` must have room for one more worker.
-		fn ensure_room_in(new: &[ModelVersionRef], old: &[ModelVersionRef]) -> Result<(), Error<T>> {
+		fn ensure_room_in(
+			new: &[ModelVersionRef],
+			old: &[ModelVersionRef],
+		) -> Result<(), Error<T>> {
 			for version in new.iter().filter(|v| !old.contains(v)) {
 				ensure!(
 					WorkerCountByVersion::<T>::get(version) < T::MaxWorkersPerVersion::get(),
@@ -517,11 +530,15 @@ pub mod pallet {
 		fn index_versions(who: &T::AccountId, old: &[ModelVersionRef], new: &[ModelVersionRef]) {
 			for version in old.iter().filter(|v| !new.contains(v)) {
 				WorkersByVersion::<T>::remove(version, who);
-				WorkerCountByVersion::<T>::mutate(version, |count| *count = count.saturating_sub(1));
+				WorkerCountByVersion::<T>::mutate(version, |count| {
+					*count = count.saturating_sub(1)
+				});
 			}
 			for version in new.iter().filter(|v| !old.contains(v)) {
 				WorkersByVersion::<T>::insert(version, who, ());
-				WorkerCountByVersion::<T>::mutate(version, |count| *count = count.saturating_add(1));
+				WorkerCountByVersion::<T>::mutate(version, |count| {
+					*count = count.saturating_add(1)
+				});
 			}
 		}
 
@@ -529,10 +546,12 @@ pub mod pallet {
 			Workers::<T>::try_mutate(&who, |worker| -> DispatchResult {
 				let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
 				match status {
-					WorkerStatus::Chilled =>
-						ensure!(worker.status == WorkerStatus::Active, Error::<T>::AlreadyChilled),
-					WorkerStatus::Active =>
-						ensure!(worker.status == WorkerStatus::Chilled, Error::<T>::NotChilled),
+					WorkerStatus::Chilled => {
+						ensure!(worker.status == WorkerStatus::Active, Error::<T>::AlreadyChilled)
+					}
+					WorkerStatus::Active => {
+						ensure!(worker.status == WorkerStatus::Chilled, Error::<T>::NotChilled)
+					}
 				}
 				worker.status = status;
 				Ok(())
@@ -545,12 +564,16 @@ pub mod pallet {
 		}
 
 		/// Whether `worker` may get a job of `role` now.
-		pub fn is_eligible(worker: &WorkerInfoOf<T>, role: WorkerRole, params: &ParametersOf<T>) -> bool {
+		pub fn is_eligible(
+			worker: &WorkerInfoOf<T>,
+			role: WorkerRole,
+			params: &ParametersOf<T>,
+		) -> bool {
 			let now = frame_system::Pallet::<T>::block_number();
-			worker.role == role &&
-				worker.status == WorkerStatus::Active &&
-				worker.jailed_until.is_none_or(|until| until <= now) &&
-				worker.active_bond >= Self::min_bond(params, role)
+			worker.role == role
+				&& worker.status == WorkerStatus::Active
+				&& worker.jailed_until.is_none_or(|until| until <= now)
+				&& worker.active_bond >= Self::min_bond(params, role)
 		}
 
 		/// Total stake of a worker that a slash can reach: active plus unbonding.

@@ -306,7 +306,10 @@ fn fails_when_the_bond_is_below_the_minimum_zero_or_unaffordable() {
 			ComputeStaking::bond(RuntimeOrigin::signed(ALICE), MIN_MINER_BOND - 1),
 			Error::<Test>::BondBelowMinimum
 		);
-		assert_noop!(ComputeStaking::bond(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			ComputeStaking::bond(RuntimeOrigin::signed(ALICE), 0),
+			Error::<Test>::ZeroAmount
+		);
 		assert_noop!(
 			ComputeStaking::bond(RuntimeOrigin::signed(ALICE), ENDOWMENT * 2),
 			Error::<Test>::InsufficientBalance
@@ -339,7 +342,8 @@ fn unbonds_into_a_chunk_and_withdraws_after_the_period() {
 		assert_ok!(ComputeStaking::unbond(RuntimeOrigin::signed(ALICE), 1_000));
 		assert_eq!(
 			last_event(),
-			Event::Unbonded { worker: ALICE, amount: 1_000, unlock_at: 1 + UNBONDING_PERIOD }.into()
+			Event::Unbonded { worker: ALICE, amount: 1_000, unlock_at: 1 + UNBONDING_PERIOD }
+				.into()
 		);
 		// Unbonding in the same block merges into one chunk.
 		assert_ok!(ComputeStaking::unbond(RuntimeOrigin::signed(ALICE), 1_000));
@@ -373,7 +377,10 @@ fn unbond_fails_cleanly() {
 			Error::<Test>::NotRegistered
 		);
 		register_bonded_miner(ALICE, 1_500);
-		assert_noop!(ComputeStaking::unbond(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			ComputeStaking::unbond(RuntimeOrigin::signed(ALICE), 0),
+			Error::<Test>::ZeroAmount
+		);
 		assert_noop!(
 			ComputeStaking::unbond(RuntimeOrigin::signed(ALICE), 1_501),
 			Error::<Test>::UnbondExceedsBond
@@ -423,12 +430,21 @@ fn chill_and_resume_toggle_eligibility() {
 		assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(ALICE)));
 		assert_eq!(last_event(), Event::Chilled { worker: ALICE }.into());
 		assert!(eligible(V00, WorkerRole::Miner).is_empty());
-		assert_noop!(ComputeStaking::chill(RuntimeOrigin::signed(ALICE)), Error::<Test>::AlreadyChilled);
+		assert_noop!(
+			ComputeStaking::chill(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::AlreadyChilled
+		);
 		assert_ok!(ComputeStaking::resume(RuntimeOrigin::signed(ALICE)));
 		assert_eq!(last_event(), Event::Resumed { worker: ALICE }.into());
-		assert_noop!(ComputeStaking::resume(RuntimeOrigin::signed(ALICE)), Error::<Test>::NotChilled);
+		assert_noop!(
+			ComputeStaking::resume(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::NotChilled
+		);
 		assert_eq!(eligible(V00, WorkerRole::Miner).len(), 1);
-		assert_noop!(ComputeStaking::chill(RuntimeOrigin::signed(BOB)), Error::<Test>::NotRegistered);
+		assert_noop!(
+			ComputeStaking::chill(RuntimeOrigin::signed(BOB)),
+			Error::<Test>::NotRegistered
+		);
 	});
 }
 
@@ -442,10 +458,16 @@ fn deregisters_only_when_nothing_is_bonded() {
 			Error::<Test>::NotRegistered
 		);
 		register_bonded_miner(ALICE, MIN_MINER_BOND);
-		assert_noop!(ComputeStaking::deregister(RuntimeOrigin::signed(ALICE)), Error::<Test>::StillBonded);
+		assert_noop!(
+			ComputeStaking::deregister(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::StillBonded
+		);
 		assert_ok!(ComputeStaking::unbond(RuntimeOrigin::signed(ALICE), MIN_MINER_BOND));
 		// Still unbonding.
-		assert_noop!(ComputeStaking::deregister(RuntimeOrigin::signed(ALICE)), Error::<Test>::StillBonded);
+		assert_noop!(
+			ComputeStaking::deregister(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::StillBonded
+		);
 		System::set_block_number(1 + UNBONDING_PERIOD);
 		assert_ok!(ComputeStaking::withdraw_unbonded(RuntimeOrigin::signed(ALICE)));
 		assert_ok!(ComputeStaking::deregister(RuntimeOrigin::signed(ALICE)));
@@ -519,8 +541,9 @@ fn slashes_the_active_bond_to_the_treasury_and_jails() {
 		assert_eq!(worker.active_bond, 1_800);
 		assert_eq!(worker.jailed_until, Some(1 + JAIL_PERIOD));
 		assert_eq!(crate::TotalSlashed::<Test>::get(), 200);
-		assert!(System::events().iter().any(|r| r.event ==
-			Event::Slashed { worker: ALICE, amount: 200, reason: SlashReason::WrongResult }.into()));
+		assert!(System::events().iter().any(|r| r.event
+			== Event::Slashed { worker: ALICE, amount: 200, reason: SlashReason::WrongResult }
+				.into()));
 		assert_eq!(last_event(), Event::Jailed { worker: ALICE, until: 1 + JAIL_PERIOD }.into());
 	});
 }

@@ -247,8 +247,8 @@ pub mod pallet {
 			let name: BoundedVec<u8, T::MaxNameLen> =
 				name.try_into().map_err(|_| Error::<T>::BadName)?;
 			ensure!(
-				!symbol.is_empty() &&
-					symbol.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+				!symbol.is_empty()
+					&& symbol.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
 				Error::<T>::BadSymbol
 			);
 			let symbol: BoundedVec<u8, T::MaxSymbolLen> =
@@ -333,7 +333,11 @@ pub mod pallet {
 		/// or `ForceOrigin`. Emits `StatusChanged`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_status())]
-		pub fn set_status(origin: OriginFor<T>, model: ModelId, status: ModelStatus) -> DispatchResult {
+		pub fn set_status(
+			origin: OriginFor<T>,
+			model: ModelId,
+			status: ModelStatus,
+		) -> DispatchResult {
 			let mut info = Self::ensure_can_change(origin, model)?;
 			ensure!(status != ModelStatus::Retired, Error::<T>::UseRetire);
 			ensure!(info.status != status, Error::<T>::SameStatus);
@@ -383,7 +387,10 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// The model, if `origin` may change it now: `ForceOrigin` always, the owner until shares
 		/// are issued. Retired models never change.
-		fn ensure_can_change(origin: OriginFor<T>, model: ModelId) -> Result<ModelInfoOf<T>, DispatchError> {
+		fn ensure_can_change(
+			origin: OriginFor<T>,
+			model: ModelId,
+		) -> Result<ModelInfoOf<T>, DispatchError> {
 			let info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
 			if T::ForceOrigin::try_origin(origin.clone()).is_err() {
 				let who = ensure_signed(origin)?;
@@ -394,7 +401,11 @@ pub mod pallet {
 			Ok(info)
 		}
 
-		fn do_activate(model: ModelId, mut info: ModelInfoOf<T>, version: VersionIndex) -> DispatchResult {
+		fn do_activate(
+			model: ModelId,
+			mut info: ModelInfoOf<T>,
+			version: VersionIndex,
+		) -> DispatchResult {
 			ensure!(info.status != ModelStatus::Retired, Error::<T>::Retired);
 			ensure!(Versions::<T>::contains_key(model, version), Error::<T>::UnknownVersion);
 			ensure!(info.active_version != version, Error::<T>::AlreadyActive);
@@ -417,9 +428,9 @@ pub mod pallet {
 
 		fn check_economics(economics: &ModelEconomics) -> Result<(), Error<T>> {
 			ensure!(
-				economics.creator_royalty <= T::MaxCreatorRoyalty::get() &&
-					economics.creator_royalty.saturating_add(economics.miners_share) <=
-						T::MaxRoyaltyPlusMiners::get(),
+				economics.creator_royalty <= T::MaxCreatorRoyalty::get()
+					&& economics.creator_royalty.saturating_add(economics.miners_share)
+						<= T::MaxRoyaltyPlusMiners::get(),
 				Error::<T>::BadEconomics
 			);
 			ensure!(
@@ -429,7 +440,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		fn checked_version(version: VersionInput<BalanceOf<T>>) -> Result<ModelVersionOf<T>, Error<T>> {
+		fn checked_version(
+			version: VersionInput<BalanceOf<T>>,
+		) -> Result<ModelVersionOf<T>, Error<T>> {
 			ensure!(version.output_precision <= MAX_OUTPUT_PRECISION, Error::<T>::BadPrecision);
 			ensure!(!version.price_per_inference.is_zero(), Error::<T>::ZeroPrice);
 			Ok(ModelVersion {
@@ -448,8 +461,8 @@ pub mod pallet {
 
 	impl<T: Config> ModelVersionInspect for Pallet<T> {
 		fn version_exists(version: &ModelVersionRef) -> bool {
-			Models::<T>::get(version.model).is_some_and(|info| info.status != ModelStatus::Retired) &&
-				Versions::<T>::contains_key(version.model, version.version)
+			Models::<T>::get(version.model).is_some_and(|info| info.status != ModelStatus::Retired)
+				&& Versions::<T>::contains_key(version.model, version.version)
 		}
 	}
 

@@ -79,7 +79,11 @@ impl pallet_model_registry::Config for Test {
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(ALICE, 1_000_000), (BOB, 1_000_000), (POOR, MODEL_DEPOSIT + VERSION_DEPOSIT + 1)],
+		balances: vec![
+			(ALICE, 1_000_000),
+			(BOB, 1_000_000),
+			(POOR, MODEL_DEPOSIT + VERSION_DEPOSIT + 1),
+		],
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)

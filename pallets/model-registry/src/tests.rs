@@ -1,7 +1,10 @@
 //! Tests of the model registry: every call, every error path, provenance and the interface
 //! used by the shares, governance and inference pallets.
 
-use crate::{mock::*, Error, Event, HoldReason, ModelEconomics, Models, Versions, VersionInput, WeightsFormat};
+use crate::{
+	mock::*, Error, Event, HoldReason, ModelEconomics, Models, VersionInput, Versions,
+	WeightsFormat,
+};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use modelchain_primitives::{
 	ModelRegistryInterface, ModelStatus, ModelVersionInspect, ModelVersionRef,
@@ -57,7 +60,14 @@ fn try_register(
 	v: VersionInput<Balance>,
 	e: ModelEconomics,
 ) -> sp_runtime::DispatchResult {
-	Registry::register_model(RuntimeOrigin::signed(ALICE), name.to_vec(), symbol.to_vec(), uri.to_vec(), v, e)
+	Registry::register_model(
+		RuntimeOrigin::signed(ALICE),
+		name.to_vec(),
+		symbol.to_vec(),
+		uri.to_vec(),
+		v,
+		e,
+	)
 }
 
 #[test]
@@ -125,12 +135,21 @@ fn fails_to_register_with_bad_numbers() {
 		bad.price_per_inference = 0;
 		assert_noop!(try_register(b"n", b"D", b"u", bad, e), Error::<Test>::ZeroPrice);
 		let royalty_too_high = ModelEconomics { creator_royalty: Perbill::from_percent(21), ..e };
-		assert_noop!(try_register(b"n", b"D", b"u", version(1), royalty_too_high), Error::<Test>::BadEconomics);
+		assert_noop!(
+			try_register(b"n", b"D", b"u", version(1), royalty_too_high),
+			Error::<Test>::BadEconomics
+		);
 		let sum_too_high = ModelEconomics { miners_share: Perbill::from_percent(86), ..e };
-		assert_noop!(try_register(b"n", b"D", b"u", version(1), sum_too_high), Error::<Test>::BadEconomics);
+		assert_noop!(
+			try_register(b"n", b"D", b"u", version(1), sum_too_high),
+			Error::<Test>::BadEconomics
+		);
 		for redundancy in [0, 8] {
 			let bad = ModelEconomics { redundancy, ..e };
-			assert_noop!(try_register(b"n", b"D", b"u", version(1), bad), Error::<Test>::BadRedundancy);
+			assert_noop!(
+				try_register(b"n", b"D", b"u", version(1), bad),
+				Error::<Test>::BadRedundancy
+			);
 		}
 	});
 }
@@ -168,7 +187,10 @@ fn appends_versions_and_keeps_the_history() {
 	new_test_ext().execute_with(|| {
 		let id = register(ALICE);
 		assert_ok!(Registry::add_version(RuntimeOrigin::signed(ALICE), id, version(2)));
-		assert_eq!(last_event(), Event::VersionAdded { model: id, version: 1, weights_hash: [2; 32] }.into());
+		assert_eq!(
+			last_event(),
+			Event::VersionAdded { model: id, version: 1, weights_hash: [2; 32] }.into()
+		);
 		assert_eq!(Models::<Test>::get(id).unwrap().active_version, 0);
 		assert_eq!(held(ALICE), MODEL_DEPOSIT + 2 * VERSION_DEPOSIT);
 		assert_ok!(Registry::add_version(RuntimeOrigin::signed(ALICE), id, version(3)));
@@ -196,7 +218,10 @@ fn add_version_fails_cleanly() {
 		);
 		let mut bad = version(2);
 		bad.price_per_inference = 0;
-		assert_noop!(Registry::add_version(RuntimeOrigin::signed(ALICE), id, bad), Error::<Test>::ZeroPrice);
+		assert_noop!(
+			Registry::add_version(RuntimeOrigin::signed(ALICE), id, bad),
+			Error::<Test>::ZeroPrice
+		);
 		let poor_model = register(POOR);
 		assert_noop!(
 			Registry::add_version(RuntimeOrigin::signed(POOR), poor_model, version(2)),
@@ -267,11 +292,18 @@ fn pauses_resumes_and_updates_metadata() {
 			Error::<Test>::UseRetire
 		);
 		assert_ok!(Registry::set_status(RuntimeOrigin::signed(ALICE), id, ModelStatus::Paused));
-		assert_eq!(last_event(), Event::StatusChanged { model: id, status: ModelStatus::Paused }.into());
+		assert_eq!(
+			last_event(),
+			Event::StatusChanged { model: id, status: ModelStatus::Paused }.into()
+		);
 		assert!(!<Registry as ModelRegistryInterface<_, _>>::is_active(id));
 		assert!(<Registry as ModelRegistryInterface<_, _>>::serving_info(id).is_none());
 		assert_ok!(Registry::set_status(RuntimeOrigin::signed(ALICE), id, ModelStatus::Active));
-		assert_ok!(Registry::set_metadata_uri(RuntimeOrigin::signed(ALICE), id, b"https://v2".to_vec()));
+		assert_ok!(Registry::set_metadata_uri(
+			RuntimeOrigin::signed(ALICE),
+			id,
+			b"https://v2".to_vec()
+		));
 		assert_eq!(Models::<Test>::get(id).unwrap().metadata_uri.to_vec(), b"https://v2".to_vec());
 		assert_eq!(last_event(), Event::MetadataUriChanged { model: id }.into());
 		assert_noop!(
@@ -290,11 +322,18 @@ fn retiring_releases_the_deposit_and_keeps_provenance() {
 	new_test_ext().execute_with(|| {
 		let id = register(ALICE);
 		assert_ok!(Registry::add_version(RuntimeOrigin::signed(ALICE), id, version(2)));
-		assert_noop!(Registry::retire_model(RuntimeOrigin::signed(BOB), id), Error::<Test>::NotAllowed);
+		assert_noop!(
+			Registry::retire_model(RuntimeOrigin::signed(BOB), id),
+			Error::<Test>::NotAllowed
+		);
 		assert_ok!(Registry::retire_model(RuntimeOrigin::signed(ALICE), id));
 		assert_eq!(
 			last_event(),
-			Event::ModelRetired { model: id, deposit_released: MODEL_DEPOSIT + 2 * VERSION_DEPOSIT }.into()
+			Event::ModelRetired {
+				model: id,
+				deposit_released: MODEL_DEPOSIT + 2 * VERSION_DEPOSIT
+			}
+			.into()
 		);
 		assert_eq!(held(ALICE), 0);
 		let info = Models::<Test>::get(id).unwrap();
@@ -330,12 +369,17 @@ fn serves_its_active_version_to_other_pallets() {
 			Some((b"Digits".to_vec(), b"DGT".to_vec()))
 		);
 		assert_eq!(<Registry as ModelRegistryInterface<_, _>>::owner(id), Some(ALICE));
-		assert!(<Registry as ModelVersionInspect>::version_exists(&ModelVersionRef { model: id, version: 0 }));
-		assert!(!<Registry as ModelVersionInspect>::version_exists(&ModelVersionRef { model: id, version: 1 }));
-		assert!(!<Registry as ModelRegistryInterface<_, _>>::is_inactive_version(&ModelVersionRef {
+		assert!(<Registry as ModelVersionInspect>::version_exists(&ModelVersionRef {
 			model: id,
 			version: 0
 		}));
+		assert!(!<Registry as ModelVersionInspect>::version_exists(&ModelVersionRef {
+			model: id,
+			version: 1
+		}));
+		assert!(!<Registry as ModelRegistryInterface<_, _>>::is_inactive_version(
+			&ModelVersionRef { model: id, version: 0 }
+		));
 		assert!(<Registry as ModelRegistryInterface<_, _>>::serving_info(99).is_none());
 	});
 }

@@ -29,16 +29,7 @@ pub enum WeightsFormat {
 }
 
 /// A version as submitted by its owner.
-#[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	RuntimeDebug,
-)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, RuntimeDebug)]
 pub struct VersionInput<Balance> {
 	/// blake2-256 (or sha-256) hash of the weights file: workers refuse weights that differ.
 	pub weights_hash: [u8; 32],

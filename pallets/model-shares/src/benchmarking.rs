@@ -4,10 +4,7 @@
 use super::*;
 use crate::Pallet as Shares;
 use frame_benchmarking::v2::*;
-use frame_support::traits::{
-	fungible::Mutate as NativeMutate,
-	fungibles::Mutate as AssetsMutate,
-};
+use frame_support::traits::{fungible::Mutate as NativeMutate, fungibles::Mutate as AssetsMutate};
 use frame_system::RawOrigin;
 use modelchain_primitives::{Balance, ModelId, RevenueSink};
 use sp_runtime::traits::Convert;
@@ -25,7 +22,9 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 fn with_holders<T: Config>(holders: u32) -> (T::AccountId, ModelId) {
 	let owner = funded::<T>("owner", 0);
 	let model = T::BenchmarkHelper::register_model(&owner);
-	assert!(Shares::<T>::issue_shares(RawOrigin::Signed(owner.clone()).into(), model, SUPPLY).is_ok());
+	assert!(
+		Shares::<T>::issue_shares(RawOrigin::Signed(owner.clone()).into(), model, SUPPLY).is_ok()
+	);
 	let asset = T::ShareAssetId::convert(model);
 	for i in 0..holders {
 		let holder = funded::<T>("holder", i);
@@ -66,7 +65,8 @@ mod benchmarks {
 		let to = funded::<T>("receiver", 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), model, to.clone(), 1_000);
-		assert!(ShareClasses::<T>::get(model).is_some_and(|c| Shares::<T>::share_balance(&c, &to) == 1_000));
+		assert!(ShareClasses::<T>::get(model)
+			.is_some_and(|c| Shares::<T>::share_balance(&c, &to) == 1_000));
 	}
 
 	#[benchmark]
@@ -101,7 +101,9 @@ mod benchmarks {
 	fn fill_order() {
 		let (owner, model) = with_holders::<T>(1);
 		with_revenue::<T>(model);
-		assert!(Shares::<T>::create_order(RawOrigin::Signed(owner).into(), model, 1_000, 10).is_ok());
+		assert!(
+			Shares::<T>::create_order(RawOrigin::Signed(owner).into(), model, 1_000, 10).is_ok()
+		);
 		let buyer = funded::<T>("buyer", 0);
 		// Filling all of it also closes the order: the worst case.
 		#[extrinsic_call]
@@ -112,8 +114,13 @@ mod benchmarks {
 	#[benchmark]
 	fn cancel_order() {
 		let (owner, model) = with_holders::<T>(1);
-		assert!(Shares::<T>::create_order(RawOrigin::Signed(owner.clone()).into(), model, 1_000, 10)
-			.is_ok());
+		assert!(Shares::<T>::create_order(
+			RawOrigin::Signed(owner.clone()).into(),
+			model,
+			1_000,
+			10
+		)
+		.is_ok());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), 0);
 		assert!(!Orders::<T>::contains_key(0));

@@ -261,7 +261,8 @@ pub mod pallet {
 			ensure!(T::Registry::is_active(model), Error::<T>::ModelNotActive);
 			ensure!(!ShareClasses::<T>::contains_key(model), Error::<T>::AlreadyIssued);
 			ensure!(supply >= T::MinSupply::get(), Error::<T>::SupplyTooSmall);
-			let (name, symbol) = T::Registry::name_and_symbol(model).ok_or(Error::<T>::UnknownModel)?;
+			let (name, symbol) =
+				T::Registry::name_and_symbol(model).ok_or(Error::<T>::UnknownModel)?;
 
 			let asset = T::ShareAssetId::convert(model);
 			let admin = Self::account_id();
@@ -273,7 +274,13 @@ pub mod pallet {
 					.map_err(|_| Error::<T>::InsufficientBalance)?;
 			}
 			<T::Assets as fungibles::Create<_>>::create(asset.clone(), admin.clone(), false, 1)?;
-			<T::Assets as fungibles::metadata::Mutate<_>>::set(asset.clone(), &admin, name, symbol, 0)?;
+			<T::Assets as fungibles::metadata::Mutate<_>>::set(
+				asset.clone(),
+				&admin,
+				name,
+				symbol,
+				0,
+			)?;
 			<T::Assets as fungibles::Mutate<_>>::mint_into(asset.clone(), &owner, supply)?;
 			T::Registry::note_shares_issued(model)?;
 			ShareClasses::<T>::insert(
@@ -335,7 +342,8 @@ pub mod pallet {
 			T::Currency::transfer(&Self::account_id(), &who, amount, Preservation::Expendable)?;
 			revenue.unclaimed = 0;
 			HolderRevenues::<T>::insert(model, &who, revenue);
-			class.total_claimed = class.total_claimed.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			class.total_claimed =
+				class.total_claimed.checked_add(amount).ok_or(Error::<T>::Overflow)?;
 			ShareClasses::<T>::insert(model, class);
 			Self::deposit_event(Event::RevenueClaimed { model, who, amount });
 			Ok(())
@@ -394,9 +402,21 @@ pub mod pallet {
 			NextOrderId::<T>::put(next);
 			Orders::<T>::insert(
 				order,
-				SellOrder { seller: seller.clone(), model, remaining: amount, price_per_share, deposit },
+				SellOrder {
+					seller: seller.clone(),
+					model,
+					remaining: amount,
+					price_per_share,
+					deposit,
+				},
 			);
-			Self::deposit_event(Event::OrderCreated { order, model, seller, amount, price_per_share });
+			Self::deposit_event(Event::OrderCreated {
+				order,
+				model,
+				seller,
+				amount,
+				price_per_share,
+			});
 			Ok(())
 		}
 
@@ -490,7 +510,11 @@ pub mod pallet {
 		}
 
 		/// Shares that earn revenue for `who`: its balance plus its escrowed shares.
-		pub fn entitled_shares(model: ModelId, class: &ShareClassOf<T>, who: &T::AccountId) -> Balance {
+		pub fn entitled_shares(
+			model: ModelId,
+			class: &ShareClassOf<T>,
+			who: &T::AccountId,
+		) -> Balance {
 			Self::share_balance(class, who).saturating_add(Escrowed::<T>::get(model, who))
 		}
 
@@ -515,7 +539,11 @@ pub mod pallet {
 		}
 
 		/// After `who`'s entitled shares changed: it earns from the current accumulator on.
-		fn reset_debt(model: ModelId, class: &ShareClassOf<T>, who: &T::AccountId) -> DispatchResult {
+		fn reset_debt(
+			model: ModelId,
+			class: &ShareClassOf<T>,
+			who: &T::AccountId,
+		) -> DispatchResult {
 			let debt = Self::accrued(
 				Self::entitled_shares(model, class, who),
 				class.acc_revenue_per_share,
@@ -560,12 +588,20 @@ pub mod pallet {
 			let mut class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
 			// Spread this deposit plus the dust carried from earlier ones.
 			let to_spread = amount.checked_add(class.dust).ok_or(Error::<T>::Overflow)?;
-			let per_share =
-				multiply_by_rational_with_rounding(to_spread, ACC_PRECISION, class.supply, Rounding::Down)
-					.ok_or(Error::<T>::Overflow)?;
-			let spread =
-				multiply_by_rational_with_rounding(per_share, class.supply, ACC_PRECISION, Rounding::Down)
-					.ok_or(Error::<T>::Overflow)?;
+			let per_share = multiply_by_rational_with_rounding(
+				to_spread,
+				ACC_PRECISION,
+				class.supply,
+				Rounding::Down,
+			)
+			.ok_or(Error::<T>::Overflow)?;
+			let spread = multiply_by_rational_with_rounding(
+				per_share,
+				class.supply,
+				ACC_PRECISION,
+				Rounding::Down,
+			)
+			.ok_or(Error::<T>::Overflow)?;
 			T::Currency::transfer(from, &Self::account_id(), amount, Preservation::Expendable)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			class.acc_revenue_per_share =

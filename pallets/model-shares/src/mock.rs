@@ -6,9 +6,7 @@ use frame_support::{
 	traits::{AsEnsureOriginWithArg, ConstU128, ConstU32},
 	PalletId,
 };
-use modelchain_primitives::{
-	ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo,
-};
+use modelchain_primitives::{ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo};
 use sp_runtime::{BuildStorage, DispatchResult};
 use std::cell::RefCell;
 
@@ -182,7 +180,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	MODELS.with(|m| m.borrow_mut().clear());
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(ALICE, ENDOWMENT), (BOB, ENDOWMENT), (CHARLIE, ENDOWMENT), (DAVE, ENDOWMENT)],
+		balances: vec![
+			(ALICE, ENDOWMENT),
+			(BOB, ENDOWMENT),
+			(CHARLIE, ENDOWMENT),
+			(DAVE, ENDOWMENT),
+		],
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)
@@ -191,4 +194,3 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }
-

@@ -156,8 +156,13 @@ fn deposits_revenue_in_o1_and_holders_claim_pro_rata() {
 		assert_eq!(free(Shares::account_id()) >= 4_000, true);
 		assert_eq!(
 			last_event(),
-			Event::RevenueDeposited { model, from: DAVE, amount: 4_000, per_share: 4 * ACC_PRECISION }
-				.into()
+			Event::RevenueDeposited {
+				model,
+				from: DAVE,
+				amount: 4_000,
+				per_share: 4 * ACC_PRECISION
+			}
+			.into()
 		);
 		let alice_before = free(ALICE);
 		assert_ok!(Shares::claim(RuntimeOrigin::signed(ALICE), model));
@@ -169,7 +174,10 @@ fn deposits_revenue_in_o1_and_holders_claim_pro_rata() {
 		let class = ShareClasses::<Test>::get(model).unwrap();
 		assert_eq!(class.total_deposited, 4_000);
 		assert_eq!(class.total_claimed, 4_000);
-		assert_noop!(Shares::claim(RuntimeOrigin::signed(BOB), model), Error::<Test>::NothingToClaim);
+		assert_noop!(
+			Shares::claim(RuntimeOrigin::signed(BOB), model),
+			Error::<Test>::NothingToClaim
+		);
 	});
 }
 
@@ -206,7 +214,10 @@ fn deposit_and_claim_fail_cleanly() {
 			Error::<Test>::InsufficientBalance
 		);
 		assert_noop!(Shares::claim(RuntimeOrigin::signed(BOB), 9), Error::<Test>::NoShares);
-		assert_noop!(Shares::claim(RuntimeOrigin::signed(BOB), model), Error::<Test>::NothingToClaim);
+		assert_noop!(
+			Shares::claim(RuntimeOrigin::signed(BOB), model),
+			Error::<Test>::NothingToClaim
+		);
 		assert_ok!(Shares::distribute_revenue(RuntimeOrigin::signed(DAVE), model, 10));
 		assert_eq!(Shares::pending_revenue(model, &ALICE), 10);
 	});
@@ -227,7 +238,10 @@ fn escrows_sells_in_parts_and_keeps_revenue_with_the_seller_until_sold() {
 		assert_eq!(shares(model, ALICE), 400);
 		assert_eq!(shares(model, Shares::account_id()), 600);
 		assert_eq!(Escrowed::<Test>::get(model, ALICE), 600);
-		assert_eq!(Balances::balance_on_hold(&HoldReason::OrderDeposit.into(), &ALICE), ORDER_DEPOSIT);
+		assert_eq!(
+			Balances::balance_on_hold(&HoldReason::OrderDeposit.into(), &ALICE),
+			ORDER_DEPOSIT
+		);
 
 		// Escrowed shares earn for the seller.
 		deposit(model, 1_000);
@@ -237,7 +251,8 @@ fn escrows_sells_in_parts_and_keeps_revenue_with_the_seller_until_sold() {
 		assert_ok!(Shares::fill_order(RuntimeOrigin::signed(BOB), 0, 200));
 		assert_eq!(
 			last_event(),
-			Event::OrderFilled { order: 0, buyer: BOB, amount: 200, cost: 1_400, remaining: 400 }.into()
+			Event::OrderFilled { order: 0, buyer: BOB, amount: 200, cost: 1_400, remaining: 400 }
+				.into()
 		);
 		assert_eq!(free(ALICE), alice_before + 1_400);
 		assert_eq!(free(BOB), bob_before - 1_400);
@@ -269,7 +284,10 @@ fn cancelling_returns_the_escrow_and_the_deposit() {
 		assert_eq!(shares(model, ALICE), 1_000);
 		assert_eq!(Escrowed::<Test>::get(model, ALICE), 0);
 		assert_eq!(Balances::balance_on_hold(&HoldReason::OrderDeposit.into(), &ALICE), 0);
-		assert_noop!(Shares::cancel_order(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::UnknownOrder);
+		assert_noop!(
+			Shares::cancel_order(RuntimeOrigin::signed(ALICE), 0),
+			Error::<Test>::UnknownOrder
+		);
 	});
 }
 
@@ -305,10 +323,22 @@ fn orders_fail_cleanly() {
 			Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, BOB, 981),
 			Error::<Test>::InsufficientShares
 		);
-		assert_noop!(Shares::fill_order(RuntimeOrigin::signed(BOB), 9, 1), Error::<Test>::UnknownOrder);
-		assert_noop!(Shares::fill_order(RuntimeOrigin::signed(ALICE), 0, 1), Error::<Test>::OwnOrder);
-		assert_noop!(Shares::fill_order(RuntimeOrigin::signed(BOB), 0, 11), Error::<Test>::ExceedsOrder);
-		assert_noop!(Shares::fill_order(RuntimeOrigin::signed(BOB), 0, 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			Shares::fill_order(RuntimeOrigin::signed(BOB), 9, 1),
+			Error::<Test>::UnknownOrder
+		);
+		assert_noop!(
+			Shares::fill_order(RuntimeOrigin::signed(ALICE), 0, 1),
+			Error::<Test>::OwnOrder
+		);
+		assert_noop!(
+			Shares::fill_order(RuntimeOrigin::signed(BOB), 0, 11),
+			Error::<Test>::ExceedsOrder
+		);
+		assert_noop!(
+			Shares::fill_order(RuntimeOrigin::signed(BOB), 0, 0),
+			Error::<Test>::ZeroAmount
+		);
 		let pauper = 77;
 		Balances::set_balance(&pauper, 5);
 		assert_noop!(
@@ -318,7 +348,10 @@ fn orders_fail_cleanly() {
 		// An order with a price that overflows when multiplied.
 		assert_ok!(Shares::cancel_order(RuntimeOrigin::signed(ALICE), 0));
 		assert_ok!(Shares::create_order(RuntimeOrigin::signed(ALICE), model, 10, Balance::MAX / 2));
-		assert_noop!(Shares::fill_order(RuntimeOrigin::signed(BOB), 2, 10), Error::<Test>::Overflow);
+		assert_noop!(
+			Shares::fill_order(RuntimeOrigin::signed(BOB), 2, 10),
+			Error::<Test>::Overflow
+		);
 	});
 }
 

@@ -36,40 +36,40 @@ impl sp_runtime::traits::Convert<modelchain_primitives::ModelId, AssetId> for Sh
 pub fn asset_of_call(call: &pallet_assets::Call<Runtime>) -> Option<AssetId> {
 	use pallet_assets::Call as C;
 	let id = match call {
-		C::create { id, .. } |
-		C::force_create { id, .. } |
-		C::start_destroy { id, .. } |
-		C::destroy_accounts { id, .. } |
-		C::destroy_approvals { id, .. } |
-		C::finish_destroy { id, .. } |
-		C::mint { id, .. } |
-		C::burn { id, .. } |
-		C::transfer { id, .. } |
-		C::transfer_keep_alive { id, .. } |
-		C::force_transfer { id, .. } |
-		C::freeze { id, .. } |
-		C::thaw { id, .. } |
-		C::freeze_asset { id, .. } |
-		C::thaw_asset { id, .. } |
-		C::transfer_ownership { id, .. } |
-		C::set_team { id, .. } |
-		C::set_metadata { id, .. } |
-		C::clear_metadata { id, .. } |
-		C::force_set_metadata { id, .. } |
-		C::force_clear_metadata { id, .. } |
-		C::force_asset_status { id, .. } |
-		C::approve_transfer { id, .. } |
-		C::cancel_approval { id, .. } |
-		C::force_cancel_approval { id, .. } |
-		C::transfer_approved { id, .. } |
-		C::touch { id, .. } |
-		C::refund { id, .. } |
-		C::set_min_balance { id, .. } |
-		C::touch_other { id, .. } |
-		C::refund_other { id, .. } |
-		C::block { id, .. } |
-		C::transfer_all { id, .. } |
-		C::set_reserves { id, .. } => id,
+		C::create { id, .. }
+		| C::force_create { id, .. }
+		| C::start_destroy { id, .. }
+		| C::destroy_accounts { id, .. }
+		| C::destroy_approvals { id, .. }
+		| C::finish_destroy { id, .. }
+		| C::mint { id, .. }
+		| C::burn { id, .. }
+		| C::transfer { id, .. }
+		| C::transfer_keep_alive { id, .. }
+		| C::force_transfer { id, .. }
+		| C::freeze { id, .. }
+		| C::thaw { id, .. }
+		| C::freeze_asset { id, .. }
+		| C::thaw_asset { id, .. }
+		| C::transfer_ownership { id, .. }
+		| C::set_team { id, .. }
+		| C::set_metadata { id, .. }
+		| C::clear_metadata { id, .. }
+		| C::force_set_metadata { id, .. }
+		| C::force_clear_metadata { id, .. }
+		| C::force_asset_status { id, .. }
+		| C::approve_transfer { id, .. }
+		| C::cancel_approval { id, .. }
+		| C::force_cancel_approval { id, .. }
+		| C::transfer_approved { id, .. }
+		| C::touch { id, .. }
+		| C::refund { id, .. }
+		| C::set_min_balance { id, .. }
+		| C::touch_other { id, .. }
+		| C::refund_other { id, .. }
+		| C::block { id, .. }
+		| C::transfer_all { id, .. }
+		| C::set_reserves { id, .. } => id,
 		_ => return None,
 	};
 	Some(id.0)

@@ -10,10 +10,11 @@ use sp_genesis_builder::PresetId;
 /// replaces.
 pub fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
-			},
+			}
+		}
 		(base, patch) => *base = patch,
 	}
 }
@@ -32,4 +33,3 @@ pub fn with_genesis(preset: &str, check: impl FnOnce()) {
 		check();
 	});
 }
-
