@@ -48,7 +48,7 @@ pub type VersionIndex = u32;
 	codec::DecodeWithMemTracking,
 	codec::MaxEncodedLen,
 	scale_info::TypeInfo,
-	sp_runtime::RuntimeDebug,
+	Debug,
 )]
 pub struct ModelVersionRef {
 	/// The model.
@@ -81,7 +81,7 @@ impl ModelVersionInspect for () {
 	codec::DecodeWithMemTracking,
 	codec::MaxEncodedLen,
 	scale_info::TypeInfo,
-	sp_runtime::RuntimeDebug,
+	Debug,
 )]
 pub enum WorkerRole {
 	/// Runs inference jobs, commits and reveals results.
@@ -101,7 +101,7 @@ pub enum WorkerRole {
 	codec::DecodeWithMemTracking,
 	codec::MaxEncodedLen,
 	scale_info::TypeInfo,
-	sp_runtime::RuntimeDebug,
+	Debug,
 )]
 pub enum SlashReason {
 	/// Revealed an output against the winning one (or against a verifier's verdict).
@@ -145,7 +145,7 @@ pub trait ComputeStakingInterface<AccountId, Balance> {
 	codec::DecodeWithMemTracking,
 	codec::MaxEncodedLen,
 	scale_info::TypeInfo,
-	sp_runtime::RuntimeDebug,
+	Debug,
 )]
 pub enum ModelStatus {
 	/// Serves inference requests.
@@ -158,7 +158,7 @@ pub enum ModelStatus {
 
 /// What the inference and shares pallets need to know about a model's active version and its
 /// economics.
-#[derive(Clone, PartialEq, Eq, sp_runtime::RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ServingInfo<AccountId, Balance> {
 	/// The model's creator (its owner), who receives the royalty.
 	pub creator: AccountId,

@@ -9,7 +9,7 @@ use modelchain_runtime::{
 		get_preset, preset_names, ENDOWMENT, LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET,
 	},
 	units::DAYS,
-	Runtime, RuntimeGenesisConfig,
+	Runtime,
 };
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
@@ -20,10 +20,7 @@ fn validator_count() -> usize {
 
 #[test]
 fn lists_every_preset() {
-	let names: Vec<String> = preset_names()
-		.into_iter()
-		.map(|id| String::from_utf8(id.as_ref().as_bytes().to_vec()).expect("utf8"))
-		.collect();
+	let names: Vec<String> = preset_names();
 	assert_eq!(
 		names,
 		["development", "local_testnet", LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET]

@@ -4,7 +4,7 @@
 mod common;
 
 use common::with_genesis;
-use frame_support::{assert_ok, traits::fungibles::Inspect};
+use frame_support::assert_ok;
 use modelchain_runtime::{
 	configs::assets::SHARE_ASSET_ID_BASE, units::UNIT, Assets, ModelRegistry, ModelShares, Runtime,
 	RuntimeCall, RuntimeOrigin,

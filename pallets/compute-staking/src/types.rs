@@ -4,7 +4,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::Get, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound};
 use modelchain_primitives::{ModelVersionRef, WorkerRole};
 use scale_info::TypeInfo;
-use sp_runtime::{Perbill, RuntimeDebug};
+use sp_runtime::Perbill;
 
 /// Parameters that governance (root) may change without a runtime upgrade; their genesis values
 /// come from the chain spec.
@@ -17,7 +17,7 @@ use sp_runtime::{Perbill, RuntimeDebug};
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 	serde::Serialize,
 	serde::Deserialize,
 )]
@@ -47,7 +47,7 @@ pub struct StakingParameters<Balance, BlockNumber> {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub struct UnlockChunk<Balance, BlockNumber> {
 	/// Amount still held.
@@ -67,7 +67,7 @@ pub struct UnlockChunk<Balance, BlockNumber> {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub enum WorkerStatus {
 	/// Gets jobs while bonded at least the minimum and not jailed.

@@ -4,7 +4,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::Get, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound};
 use modelchain_primitives::{ModelStatus, VersionIndex};
 use scale_info::TypeInfo;
-use sp_runtime::{Perbill, RuntimeDebug};
+use sp_runtime::Perbill;
 
 /// File format of a model's weights.
 #[derive(
@@ -17,7 +17,7 @@ use sp_runtime::{Perbill, RuntimeDebug};
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub enum WeightsFormat {
 	/// ONNX graph with weights.
@@ -29,7 +29,7 @@ pub enum WeightsFormat {
 }
 
 /// A version as submitted by its owner.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug)]
 pub struct VersionInput<Balance> {
 	/// blake2-256 (or sha-256) hash of the weights file: workers refuse weights that differ.
 	pub weights_hash: [u8; 32],
@@ -100,7 +100,7 @@ pub struct ModelVersion<
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub struct ModelEconomics {
 	/// Part of each fee paid to the creator (at most `MaxCreatorRoyalty`).

@@ -267,10 +267,14 @@ pub mod pallet {
 			let asset = T::ShareAssetId::convert(model);
 			let admin = Self::account_id();
 			// The owner funds the metadata deposit, which the assets pallet reserves from the
-			// admin account.
+			// admin account. The first issuer also tops the admin account up to the existential
+			// deposit: an account holding a reserve must keep that much free to stay alive.
 			let metadata_deposit = T::Assets::calc_metadata_deposit(&name, &symbol);
-			if !metadata_deposit.is_zero() {
-				T::Currency::transfer(&owner, &admin, metadata_deposit, Preservation::Preserve)
+			let keep_alive = <T::Currency as fungible::Inspect<_>>::minimum_balance()
+				.saturating_sub(<T::Currency as fungible::Inspect<_>>::balance(&admin));
+			let to_admin = metadata_deposit.saturating_add(keep_alive);
+			if !to_admin.is_zero() {
+				T::Currency::transfer(&owner, &admin, to_admin, Preservation::Preserve)
 					.map_err(|_| Error::<T>::InsufficientBalance)?;
 			}
 			<T::Assets as fungibles::Create<_>>::create(asset.clone(), admin.clone(), false, 1)?;
@@ -339,7 +343,7 @@ pub mod pallet {
 			let mut revenue = HolderRevenues::<T>::get(model, &who);
 			let amount = revenue.unclaimed;
 			ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
-			T::Currency::transfer(&Self::account_id(), &who, amount, Preservation::Expendable)?;
+			T::Currency::transfer(&Self::account_id(), &who, amount, Preservation::Preserve)?;
 			revenue.unclaimed = 0;
 			HolderRevenues::<T>::insert(model, &who, revenue);
 			class.total_claimed =

@@ -3,7 +3,6 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use modelchain_primitives::ModelId;
 use scale_info::TypeInfo;
-use sp_runtime::RuntimeDebug;
 
 /// Fixed-point scale of `acc_revenue_per_share`: revenue per share is kept in units of 1e-12.
 pub const ACC_PRECISION: u128 = 1_000_000_000_000;
@@ -21,7 +20,7 @@ pub type OrderId = u64;
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub struct ShareClass<AssetId, Balance> {
 	/// The pallet-assets asset that holds the share balances.
@@ -49,7 +48,7 @@ pub struct ShareClass<AssetId, Balance> {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub struct HolderRevenue<Balance> {
 	/// `entitled_shares * acc_revenue_per_share / ACC_PRECISION` at the last settlement.
@@ -68,7 +67,7 @@ pub struct HolderRevenue<Balance> {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub struct SellOrder<AccountId, Balance> {
 	/// Who sells (and keeps earning revenue on the escrowed shares until they are sold).
