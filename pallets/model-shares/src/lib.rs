@@ -144,7 +144,7 @@ pub mod pallet {
 		ModelId,
 		Blake2_128Concat,
 		T::AccountId,
-		HolderRevenue<Balance>,
+		HolderRevenue,
 		ValueQuery,
 	>;
 
@@ -341,10 +341,11 @@ pub mod pallet {
 			let mut class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
 			Self::settle(model, &class, &who)?;
 			let mut revenue = HolderRevenues::<T>::get(model, &who);
-			let amount = revenue.unclaimed;
+			// Whole units are paid; the fraction below one unit stays owed to `who`.
+			let amount = revenue.unclaimed_scaled / ACC_PRECISION;
 			ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
 			T::Currency::transfer(&Self::account_id(), &who, amount, Preservation::Preserve)?;
-			revenue.unclaimed = 0;
+			revenue.unclaimed_scaled %= ACC_PRECISION;
 			HolderRevenues::<T>::insert(model, &who, revenue);
 			class.total_claimed =
 				class.total_claimed.checked_add(amount).ok_or(Error::<T>::Overflow)?;
@@ -522,9 +523,10 @@ pub mod pallet {
 			Self::share_balance(class, who).saturating_add(Escrowed::<T>::get(model, who))
 		}
 
+		/// `shares * acc`, in units of `1 / ACC_PRECISION`: kept unrounded, so a holder's
+		/// fractions add up across settlements instead of being rounded twice.
 		fn accrued(shares: Balance, acc: u128) -> Result<u128, Error<T>> {
-			multiply_by_rational_with_rounding(shares, acc, ACC_PRECISION, Rounding::Down)
-				.ok_or(Error::<T>::Overflow)
+			shares.checked_mul(acc).ok_or(Error::<T>::Overflow)
 		}
 
 		/// Moves what `who` earned since its last settlement into `unclaimed`.
@@ -535,8 +537,8 @@ pub mod pallet {
 			)?;
 			HolderRevenues::<T>::try_mutate(model, who, |revenue| -> DispatchResult {
 				let earned = accrued.saturating_sub(revenue.debt);
-				revenue.unclaimed =
-					revenue.unclaimed.checked_add(earned).ok_or(Error::<T>::Overflow)?;
+				revenue.unclaimed_scaled =
+					revenue.unclaimed_scaled.checked_add(earned).ok_or(Error::<T>::Overflow)?;
 				revenue.debt = accrued;
 				Ok(())
 			})
@@ -556,7 +558,8 @@ pub mod pallet {
 				let mut entry = revenue.take().unwrap_or_default();
 				entry.debt = debt;
 				// Nothing owed and nothing held: drop the entry.
-				*revenue = (!(entry.debt.is_zero() && entry.unclaimed.is_zero())).then_some(entry);
+				*revenue =
+					(!(entry.debt.is_zero() && entry.unclaimed_scaled.is_zero())).then_some(entry);
 			});
 			Ok(())
 		}
@@ -582,7 +585,8 @@ pub mod pallet {
 				class.acc_revenue_per_share,
 			)
 			.unwrap_or(revenue.debt);
-			revenue.unclaimed.saturating_add(accrued.saturating_sub(revenue.debt))
+			revenue.unclaimed_scaled.saturating_add(accrued.saturating_sub(revenue.debt)) /
+				ACC_PRECISION
 		}
 	}
 

@@ -181,6 +181,27 @@ fn deposits_revenue_in_o1_and_holders_claim_pro_rata() {
 	});
 }
 
+/// Found by the property test: a holder's fractions must not be rounded twice. Alice holds all
+/// 1,000 shares for a deposit of 1 (earns 1.0), then 999 for another deposit of 1 (earns 0.999):
+/// she may claim 1, never 2.
+#[test]
+fn fractions_are_not_rounded_up_across_settlements() {
+	new_test_ext().execute_with(|| {
+		let model = issue(ALICE, 1_000);
+		deposit(model, 1);
+		assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, BOB, 1));
+		deposit(model, 1);
+		assert_eq!(Shares::pending_revenue(model, &ALICE), 1);
+		let before = free(ALICE);
+		assert_ok!(Shares::claim(RuntimeOrigin::signed(ALICE), model));
+		assert_eq!(free(ALICE) - before, 1);
+		assert_noop!(
+			Shares::claim(RuntimeOrigin::signed(ALICE), model),
+			Error::<Test>::NothingToClaim
+		);
+	});
+}
+
 #[test]
 fn dust_is_recorded_and_carried_into_the_next_deposit() {
 	new_test_ext().execute_with(|| {

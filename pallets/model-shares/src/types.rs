@@ -50,11 +50,13 @@ pub struct ShareClass<AssetId, Balance> {
 	TypeInfo,
 	Debug,
 )]
-pub struct HolderRevenue<Balance> {
-	/// `entitled_shares * acc_revenue_per_share / ACC_PRECISION` at the last settlement.
+pub struct HolderRevenue {
+	/// `entitled_shares * acc_revenue_per_share` at the last settlement, in units of
+	/// `1 / ACC_PRECISION` (unrounded, so fractions are never lost between settlements).
 	pub debt: u128,
-	/// Revenue settled and not yet claimed.
-	pub unclaimed: Balance,
+	/// Revenue settled and not yet claimed, in units of `1 / ACC_PRECISION`; `claim` pays the
+	/// whole units and keeps the fraction.
+	pub unclaimed_scaled: u128,
 }
 
 /// A sell order: `remaining` shares escrowed by the pallet, sold at `price_per_share`.
