@@ -17,7 +17,13 @@ log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 # dependency crates the way `cargo clippy` (a separate check profile) would. Every script builds
 # with the same wrapper and arguments, so the fingerprints match and nothing recompiles between
 # dev.sh, test.sh and CI.
-export RUSTC_WORKSPACE_WRAPPER="${RUSTC_WORKSPACE_WRAPPER-$(rustup which clippy-driver 2>/dev/null || true)}"
+if [ -z "${RUSTC_WORKSPACE_WRAPPER+set}" ]; then
+	# A fresh machine may lack clippy: add it here, before the first build, so every build
+	# (dev.sh, test.sh, CI) sees the same wrapper from the start.
+	rustup which clippy-driver >/dev/null 2>&1 || rustup component add clippy >&2
+	RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver)"
+fi
+export RUSTC_WORKSPACE_WRAPPER
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
 # The one build command every script uses, so each profile and feature set is compiled once.
