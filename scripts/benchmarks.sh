@@ -16,6 +16,7 @@ declare -A PALLETS=(
 	[pallet_model_registry]=pallets/model-registry
 	[pallet_model_shares]=pallets/model-shares
 	[pallet_compute_staking]=pallets/compute-staking
+	[pallet_inference]=pallets/inference
 )
 selected=("$@")
 [ "${#selected[@]}" -gt 0 ] || selected=("${!PALLETS[@]}")

@@ -33,7 +33,9 @@ pub enum Subcommand {
 	/// Revert the chain to a previous state.
 	Revert(sc_cli::RevertCmd),
 
-	/// Runtime and pallet benchmarks (build with `--features runtime-benchmarks`).
+	/// Runtime and pallet benchmarks (only in a node built with `--features runtime-benchmarks`,
+	/// see `scripts/benchmarks.sh`).
+	#[cfg(feature = "runtime-benchmarks")]
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 
@@ -49,4 +51,11 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// Base URL of the verifier (a `modelchain-worker` in the verifier role, e.g.
+	/// `http://127.0.0.1:7071`) through which this validator's off-chain worker re-executes
+	/// inference jobs in their challenge window. Stored in the node's off-chain storage, so it
+	/// persists across restarts; without it the node verifies nothing.
+	#[arg(long, value_name = "URL")]
+	pub inference_verifier_url: Option<String>,
 }

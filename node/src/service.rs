@@ -129,12 +129,20 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
+/// ModelChain's own node options.
+#[derive(Clone, Debug, Default)]
+pub struct NodeOptions {
+	/// Base URL of the verifier the off-chain worker re-executes jobs through.
+	pub inference_verifier_url: Option<String>,
+}
+
 /// Builds and starts a full node: networking, RPC, off-chain workers and, on an authority,
 /// Aura block production and the GRANDPA voter.
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	options: NodeOptions,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -191,6 +199,21 @@ pub fn new_full<
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
+
+	if let Some(url) = &options.inference_verifier_url {
+		use sp_core::offchain::OffchainStorage;
+		use sp_core::Encode;
+		let mut storage = backend.offchain_storage().ok_or_else(|| {
+			ServiceError::Other("--inference-verifier-url needs the off-chain database".into())
+		})?;
+		// Read by pallet-inference's off-chain worker (`StorageValueRef::persistent`).
+		storage.set(
+			sp_core::offchain::STORAGE_PREFIX,
+			pallet_inference::ocw::VERIFIER_URL_KEY,
+			&url.as_bytes().to_vec().encode(),
+		);
+		log::info!("Inference verifier: {url}");
+	}
 
 	if config.offchain_worker.enabled {
 		let offchain_workers =

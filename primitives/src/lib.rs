@@ -123,9 +123,15 @@ pub trait ComputeStakingInterface<AccountId, Balance> {
 		max: u32,
 	) -> sp_runtime::Vec<(AccountId, Balance)>;
 
-	/// Slashes `fraction` of the worker's whole stake (active and unbonding) to the treasury and
-	/// returns the amount slashed (zero for an unknown worker).
+	/// Slashes `fraction` of the worker's whole stake (active and unbonding) to the treasury,
+	/// jails it, and returns the amount slashed (zero for an unknown worker).
 	fn slash(worker: &AccountId, fraction: sp_runtime::Perbill, reason: SlashReason) -> Balance;
+
+	/// The part of a stake that governance set to be slashed for `reason`.
+	fn slash_fraction(reason: SlashReason) -> sp_runtime::Perbill;
+
+	/// The HTTP endpoint a registered worker announced (e.g. `http://10.0.0.5:7070`).
+	fn endpoint(worker: &AccountId) -> Option<sp_runtime::Vec<u8>>;
 
 	/// Jails the worker for the jail period: it gets no jobs meanwhile.
 	fn jail(worker: &AccountId);
@@ -205,4 +211,14 @@ pub trait RevenueSink<AccountId, Balance> {
 		from: &AccountId,
 		amount: Balance,
 	) -> sp_runtime::DispatchResult;
+
+	/// The account that keeps undistributed revenue. Funds a caller moves here itself (e.g.
+	/// straight out of a hold) must be recorded with [`Self::note_revenue`] in the same
+	/// transaction.
+	fn revenue_account() -> AccountId;
+
+	/// Records `amount`, already moved into [`Self::revenue_account`], as revenue of `model`'s
+	/// holders, pro rata, in O(1). Fails if the model has no shares; the caller must then undo
+	/// the move (run both in one storage layer).
+	fn note_revenue(model: ModelId, amount: Balance) -> sp_runtime::DispatchResult;
 }

@@ -20,4 +20,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_model_registry, ModelRegistry]
 	[pallet_model_shares, ModelShares]
 	[pallet_compute_staking, ComputeStaking]
+	[pallet_inference, Inference]
 );

@@ -11,12 +11,13 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use pallet_compute_staking::StakingParameters;
+use pallet_inference::{sr25519::AuthorityId as InferenceId, InferenceParameters};
 use sp_runtime::Perbill;
 
 use crate::{
-	units::{DAYS, UNIT},
-	AccountId, Balance, BalancesConfig, BlockNumber, ComputeStakingConfig, RuntimeGenesisConfig,
-	SessionConfig, SessionKeys, SudoConfig,
+	units::{DAYS, HOURS, MINUTES, UNIT},
+	AccountId, Balance, BalancesConfig, BlockNumber, ComputeStakingConfig, InferenceConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
 };
 
 /// The preset with four validators, for the local multi-validator network.
@@ -33,6 +34,7 @@ pub struct GenesisValidator {
 	pub account: AccountId,
 	pub aura: AuraId,
 	pub grandpa: GrandpaId,
+	pub inference: InferenceId,
 }
 
 /// The validator of a well-known development key (`//Alice`, `//Bob`, ...).
@@ -41,6 +43,7 @@ fn dev_validator(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisValidat
 		account: who.to_account_id(),
 		aura: who.public().into(),
 		grandpa: grandpa.public().into(),
+		inference: who.public().into(),
 	}
 }
 
@@ -54,6 +57,19 @@ pub fn compute_staking_parameters(fast: bool) -> StakingParameters<Balance, Bloc
 		jail_period: if fast { 20 } else { DAYS },
 		slash_wrong_result: Perbill::from_percent(10),
 		slash_missed_reveal: Perbill::from_percent(5),
+	}
+}
+
+/// Inference parameters of a chain: `fast` for dev and local chains (phases of 5 blocks, 15 s),
+/// otherwise production values (a minute to commit and to reveal, 5 minutes to challenge).
+pub fn inference_parameters(fast: bool) -> InferenceParameters<BlockNumber> {
+	InferenceParameters {
+		protocol_fee: Perbill::from_percent(5),
+		commit_period: if fast { 5 } else { MINUTES },
+		reveal_period: if fast { 5 } else { MINUTES },
+		challenge_period: if fast { 5 } else { 5 * MINUTES },
+		verification_sample: Perbill::from_percent(10),
+		retention_period: if fast { HOURS } else { 7 * DAYS },
 	}
 }
 
@@ -73,7 +89,9 @@ pub fn modelchain_genesis(
 			keys: validators
 				.into_iter()
 				.map(|v| {
-					(v.account.clone(), v.account, SessionKeys { aura: v.aura, grandpa: v.grandpa })
+					let keys =
+						SessionKeys { aura: v.aura, grandpa: v.grandpa, inference: v.inference };
+					(v.account.clone(), v.account, keys)
 				})
 				.collect::<Vec<_>>(),
 		},
@@ -81,6 +99,7 @@ pub fn modelchain_genesis(
 		compute_staking: ComputeStakingConfig {
 			parameters: Some(compute_staking_parameters(fast_periods)),
 		},
+		inference: InferenceConfig { parameters: Some(inference_parameters(fast_periods)) },
 	})
 }
 

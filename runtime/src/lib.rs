@@ -24,11 +24,7 @@ pub mod configs;
 pub mod genesis_config_presets;
 
 use alloc::vec::Vec;
-use sp_runtime::{
-	generic, impl_opaque_keys,
-	traits::BlakeTwo256,
-	MultiAddress,
-};
+use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256, MultiAddress};
 use sp_version::RuntimeVersion;
 
 pub use frame_system::Call as SystemCall;
@@ -85,10 +81,12 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The session keys of a validator: Aura for block production, GRANDPA for finality.
+	/// The session keys of a validator: Aura for block production, GRANDPA for finality, and
+	/// the inference key with which its off-chain worker signs verdicts on inference jobs.
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub inference: Inference,
 	}
 }
 
@@ -203,4 +201,6 @@ mod runtime {
 	pub type ModelShares = pallet_model_shares;
 	#[runtime::pallet_index(32)]
 	pub type ComputeStaking = pallet_compute_staking;
+	#[runtime::pallet_index(33)]
+	pub type Inference = pallet_inference;
 }

@@ -173,6 +173,31 @@ describe('foundation: dev node over RPC', () => {
     assert.ok(fee > 0n && fee < UNIT, `only a fee was charged (${fee})`);
     assert.equal((await api.query.system.account(alice.address)).data.free.toBigInt(), aliceBefore);
   });
+
+  test('registers session keys only with a valid ownership proof (validator runbook)', async () => {
+    // The README's runbook: author_rotateKeysWithOwner(account) then session.setKeys(keys, proof).
+    const generated = await api.provider.send('author_rotateKeysWithOwner', [u8aToHex(bob.publicKey)]);
+    assert.match(generated.keys, /^0x[0-9a-f]+$/);
+    assert.match(generated.proof, /^0x[0-9a-f]+$/);
+    assert.equal(
+      (await api.provider.send('author_hasSessionKeys', [generated.keys])),
+      true,
+      'the new keys are in the node keystore',
+    );
+
+    // A proof made for another account is refused and nothing is stored.
+    const forAlice = await api.provider.send('author_rotateKeysWithOwner', [u8aToHex(alice.publicKey)]);
+    await assert.rejects(
+      sendAndWait(api, api.tx.session.setKeys(forAlice.keys, generated.proof), bob),
+      /session\.InvalidProof/,
+    );
+    assert.ok((await api.query.session.nextKeys(bob.address)).isNone);
+
+    await sendAndWait(api, api.tx.session.setKeys(generated.keys, generated.proof), bob);
+    const stored = await api.query.session.nextKeys(bob.address);
+    assert.ok(stored.isSome);
+    assert.equal(stored.unwrap().toHex(), generated.keys);
+  });
 });
 
 function indexOf(haystack, needle) {

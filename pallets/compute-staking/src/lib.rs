@@ -645,6 +645,20 @@ pub mod pallet {
 			amount
 		}
 
+		fn slash_fraction(reason: SlashReason) -> Perbill {
+			let Ok(params) = Self::parameters() else { return Perbill::zero() };
+			match reason {
+				SlashReason::WrongResult => params.slash_wrong_result,
+				SlashReason::MissedReveal => params.slash_missed_reveal,
+				// Other faults are judged case by case by whoever proves them.
+				SlashReason::Other => params.slash_wrong_result,
+			}
+		}
+
+		fn endpoint(who: &T::AccountId) -> Option<Vec<u8>> {
+			Workers::<T>::get(who).map(|worker| worker.endpoint.into_inner())
+		}
+
 		fn jail(who: &T::AccountId) {
 			Workers::<T>::mutate(who, |worker| {
 				if let Some(worker) = worker.as_mut() {

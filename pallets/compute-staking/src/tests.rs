@@ -721,3 +721,29 @@ mod properties {
 		}
 	}
 }
+
+#[test]
+fn reports_the_governance_slash_fractions_and_endpoints() {
+	new_test_ext().execute_with(|| {
+		type Staking = ComputeStaking;
+		assert_eq!(
+			<Staking as ComputeStakingInterface<_, _>>::slash_fraction(SlashReason::WrongResult),
+			Perbill::from_percent(10)
+		);
+		assert_eq!(
+			<Staking as ComputeStakingInterface<_, _>>::slash_fraction(SlashReason::MissedReveal),
+			Perbill::from_percent(5)
+		);
+		let mut params = default_parameters();
+		params.slash_missed_reveal = Perbill::from_percent(2);
+		assert_ok!(ComputeStaking::set_parameters(RuntimeOrigin::root(), params));
+		assert_eq!(
+			<Staking as ComputeStakingInterface<_, _>>::slash_fraction(SlashReason::MissedReveal),
+			Perbill::from_percent(2)
+		);
+
+		register(ALICE, WorkerRole::Miner, vec![V00]);
+		assert_eq!(<Staking as ComputeStakingInterface<_, _>>::endpoint(&ALICE), Some(endpoint()));
+		assert_eq!(<Staking as ComputeStakingInterface<_, _>>::endpoint(&BOB), None);
+	});
+}

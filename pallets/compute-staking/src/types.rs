@@ -39,15 +39,7 @@ pub struct StakingParameters<Balance, BlockNumber> {
 
 /// Funds on their way out: released to the worker at `unlock_at`, slashable until then.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct UnlockChunk<Balance, BlockNumber> {
 	/// Amount still held.

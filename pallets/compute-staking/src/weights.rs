@@ -5,7 +5,6 @@
 //! priced with RocksDB weights plus 50 µs of execution.
 
 #![allow(unused_parens, unused_imports, missing_docs)]
-
 #![allow(clippy::arithmetic_side_effects)] // placeholder weights; generated files use saturating math
 
 use core::marker::PhantomData;

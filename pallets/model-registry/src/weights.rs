@@ -4,7 +4,6 @@
 //! storage reads and writes priced with the database weights plus 50 µs of execution.
 
 #![allow(unused_parens, unused_imports, missing_docs)]
-
 #![allow(clippy::arithmetic_side_effects)] // placeholder weights; generated files use saturating math
 
 use core::marker::PhantomData;

@@ -585,13 +585,20 @@ pub mod pallet {
 				class.acc_revenue_per_share,
 			)
 			.unwrap_or(revenue.debt);
-			revenue.unclaimed_scaled.saturating_add(accrued.saturating_sub(revenue.debt)) /
-				ACC_PRECISION
+			revenue.unclaimed_scaled.saturating_add(accrued.saturating_sub(revenue.debt))
+				/ ACC_PRECISION
 		}
 	}
 
-	impl<T: Config> RevenueSink<T::AccountId, Balance> for Pallet<T> {
-		fn deposit_revenue(model: ModelId, from: &T::AccountId, amount: Balance) -> DispatchResult {
+	impl<T: Config> Pallet<T> {
+		/// Adds `amount` (already in the pallet's account or about to be moved there by
+		/// `collect`) to `model`'s accumulator, with the dust carried from earlier deposits.
+		fn credit_revenue(
+			model: ModelId,
+			from: &T::AccountId,
+			amount: Balance,
+			collect: impl FnOnce() -> DispatchResult,
+		) -> DispatchResult {
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let mut class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
 			// Spread this deposit plus the dust carried from earlier ones.
@@ -610,13 +617,14 @@ pub mod pallet {
 				Rounding::Down,
 			)
 			.ok_or(Error::<T>::Overflow)?;
-			T::Currency::transfer(from, &Self::account_id(), amount, Preservation::Expendable)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			class.acc_revenue_per_share =
+			let acc_revenue_per_share =
 				class.acc_revenue_per_share.checked_add(per_share).ok_or(Error::<T>::Overflow)?;
-			class.dust = to_spread.saturating_sub(spread);
-			class.total_deposited =
+			let total_deposited =
 				class.total_deposited.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			collect()?;
+			class.acc_revenue_per_share = acc_revenue_per_share;
+			class.dust = to_spread.saturating_sub(spread);
+			class.total_deposited = total_deposited;
 			ShareClasses::<T>::insert(model, class);
 			Self::deposit_event(Event::RevenueDeposited {
 				model,
@@ -625,6 +633,24 @@ pub mod pallet {
 				per_share,
 			});
 			Ok(())
+		}
+	}
+
+	impl<T: Config> RevenueSink<T::AccountId, Balance> for Pallet<T> {
+		fn deposit_revenue(model: ModelId, from: &T::AccountId, amount: Balance) -> DispatchResult {
+			Self::credit_revenue(model, from, amount, || {
+				T::Currency::transfer(from, &Self::account_id(), amount, Preservation::Expendable)
+					.map(|_| ())
+					.map_err(|_| Error::<T>::InsufficientBalance.into())
+			})
+		}
+
+		fn revenue_account() -> T::AccountId {
+			Self::account_id()
+		}
+
+		fn note_revenue(model: ModelId, amount: Balance) -> DispatchResult {
+			Self::credit_revenue(model, &Self::account_id(), amount, || Ok(()))
 		}
 	}
 }

@@ -181,6 +181,33 @@ fn deposits_revenue_in_o1_and_holders_claim_pro_rata() {
 	});
 }
 
+#[test]
+fn noted_revenue_moved_in_by_the_caller_is_claimable() {
+	new_test_ext().execute_with(|| {
+		let model = issue(ALICE, 1_000);
+		let account = <Shares as RevenueSink<_, _>>::revenue_account();
+		assert_eq!(account, Shares::account_id());
+		// The caller (e.g. the inference pallet, out of a hold) moves the funds itself ...
+		assert_ok!(Balances::transfer_allow_death(RuntimeOrigin::signed(DAVE), account, 2_000));
+		// ... and notes them in the same transaction.
+		assert_ok!(<Shares as RevenueSink<_, _>>::note_revenue(model, 2_000));
+		assert_eq!(ShareClasses::<Test>::get(model).unwrap().total_deposited, 2_000);
+		let alice_before = free(ALICE);
+		assert_ok!(Shares::claim(RuntimeOrigin::signed(ALICE), model));
+		assert_eq!(free(ALICE), alice_before + 2_000);
+		// Without shares, or for nothing, it fails and records nothing.
+		let unshared = add_model(BOB);
+		assert_noop!(
+			<Shares as RevenueSink<_, _>>::note_revenue(unshared, 10),
+			Error::<Test>::NoShares
+		);
+		assert_noop!(
+			<Shares as RevenueSink<_, _>>::note_revenue(model, 0),
+			Error::<Test>::ZeroAmount
+		);
+	});
+}
+
 /// Found by the property test: a holder's fractions must not be rounded twice. Alice holds all
 /// 1,000 shares for a deposit of 1 (earns 1.0), then 999 for another deposit of 1 (earns 0.999):
 /// she may claim 1, never 2.

@@ -12,15 +12,7 @@ pub type OrderId = u64;
 
 /// The shares of one model and its revenue accumulator.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct ShareClass<AssetId, Balance> {
 	/// The pallet-assets asset that holds the share balances.
@@ -61,15 +53,7 @@ pub struct HolderRevenue {
 
 /// A sell order: `remaining` shares escrowed by the pallet, sold at `price_per_share`.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct SellOrder<AccountId, Balance> {
 	/// Who sells (and keeps earning revenue on the escrowed shares until they are sold).

@@ -5,7 +5,6 @@
 //! depends on the number of holders.
 
 #![allow(unused_parens, unused_imports, missing_docs)]
-
 #![allow(clippy::arithmetic_side_effects)] // placeholder weights; generated files use saturating math
 
 use core::marker::PhantomData;

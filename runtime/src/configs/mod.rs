@@ -6,6 +6,7 @@ pub mod compute;
 pub mod consensus;
 pub mod currency;
 pub mod governance;
+pub mod inference;
 pub mod models;
 pub mod system;
 

@@ -1,0 +1,223 @@
+//! Benchmarks of every call and of the deadline hook. Jobs are driven through the real calls
+//! on a model and miners the runtime's `BenchmarkHelper` sets up (registry, staking, shares).
+//! Settlement (in `on_initialize` and `submit_verdict`) pays share holders through the shares
+//! pallet's O(1) deposit: nothing here depends on the number of holders.
+
+use super::*;
+use crate::Pallet as Inference;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	pallet_prelude::{Authorize, TransactionSource},
+	traits::{fungible::Mutate, Get, Hooks},
+};
+use frame_system::RawOrigin;
+use modelchain_primitives::{Balance, ModelId};
+use sp_runtime::{traits::Saturating, RuntimeAppPublic};
+
+const FUNDS: Balance = 1_000_000_000_000_000_000;
+const OUTPUT: [i64; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const OTHER: [i64; 10] = [0; 10];
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	T::Currency::set_balance(&who, FUNDS);
+	who
+}
+
+fn salt_of(index: usize) -> [u8; 32] {
+	[index as u8; 32]
+}
+
+/// Requests a job on `model` (served with the given redundancy) and returns its id.
+fn request<T: Config>(model: ModelId, requester: &T::AccountId) -> JobId {
+	let job = NextJobId::<T>::get();
+	let input = InputArg::Inline(alloc::vec![7u8; T::MaxInputLen::get() as usize]);
+	assert!(Inference::<T>::request_inference(
+		RawOrigin::Signed(requester.clone()).into(),
+		model,
+		input,
+		Balance::MAX
+	)
+	.is_ok());
+	job
+}
+
+fn miners_of<T: Config>(job: JobId) -> Vec<T::AccountId> {
+	Jobs::<T>::get(job)
+		.map(|record| record.assignments.iter().map(|a| a.miner.clone()).collect())
+		.unwrap_or_default()
+}
+
+fn commit_all<T: Config>(job: JobId, miners: &[T::AccountId], output: &[i64]) {
+	for (index, miner) in miners.iter().enumerate() {
+		let commitment = commitment_of(job, miner, output, &salt_of(index));
+		assert!(Inference::<T>::commit_result(
+			RawOrigin::Signed(miner.clone()).into(),
+			job,
+			commitment
+		)
+		.is_ok());
+	}
+}
+
+fn reveal_all<T: Config>(job: JobId, miners: &[T::AccountId], output: &[i64]) {
+	for (index, miner) in miners.iter().enumerate() {
+		assert!(Inference::<T>::reveal_result(
+			RawOrigin::Signed(miner.clone()).into(),
+			job,
+			output.to_vec(),
+			salt_of(index)
+		)
+		.is_ok());
+	}
+}
+
+/// A job whose miners all agreed on `OUTPUT`: in its challenge window.
+fn job_in_challenge<T: Config>(model: ModelId, requester: &T::AccountId) -> JobId {
+	let job = request::<T>(model, requester);
+	let miners = miners_of::<T>(job);
+	commit_all::<T>(job, &miners, &OUTPUT);
+	reveal_all::<T>(job, &miners, &OUTPUT);
+	job
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// `c` eligible miners are considered (the pick is weighted over all of them).
+	#[benchmark]
+	fn request_inference(
+		c: Linear<{ T::MaxRedundancy::get() }, { T::MaxCandidates::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (model, _) = T::BenchmarkHelper::setup_model(T::MaxRedundancy::get() as u8, c);
+		let requester = funded::<T>("requester", 0);
+		let input = InputArg::Inline(alloc::vec![7u8; T::MaxInputLen::get() as usize]);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(requester), model, input, Balance::MAX);
+		assert!(Jobs::<T>::contains_key(0));
+		Ok(())
+	}
+
+	/// The last commitment, which opens the reveal phase.
+	#[benchmark]
+	fn commit_result() -> Result<(), BenchmarkError> {
+		let redundancy = T::MaxRedundancy::get();
+		let (model, _) = T::BenchmarkHelper::setup_model(redundancy as u8, redundancy);
+		let requester = funded::<T>("requester", 0);
+		let job = request::<T>(model, &requester);
+		let miners = miners_of::<T>(job);
+		let (last, others) = miners.split_last().ok_or("no miners")?;
+		commit_all::<T>(job, others, &OUTPUT);
+		let commitment = commitment_of(job, last, &OUTPUT, &salt_of(others.len()));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(last.clone()), job, commitment);
+		assert!(matches!(Jobs::<T>::get(job).map(|j| j.phase), Some(JobPhase::Reveal)));
+		Ok(())
+	}
+
+	/// The last reveal of `k` miners, which counts the quorum.
+	#[benchmark]
+	fn reveal_result(k: Linear<1, { T::MaxRedundancy::get() }>) -> Result<(), BenchmarkError> {
+		let (model, _) = T::BenchmarkHelper::setup_model(k as u8, k);
+		let requester = funded::<T>("requester", 0);
+		let job = request::<T>(model, &requester);
+		let miners = miners_of::<T>(job);
+		commit_all::<T>(job, &miners, &OUTPUT);
+		let (last, others) = miners.split_last().ok_or("no miners")?;
+		reveal_all::<T>(job, others, &OUTPUT);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(last.clone()), job, OUTPUT.to_vec(), salt_of(others.len()));
+		assert!(matches!(Jobs::<T>::get(job).map(|j| j.phase), Some(JobPhase::Challenge { .. })));
+		Ok(())
+	}
+
+	/// A verdict against a unanimous majority of `k`: every miner is slashed and the
+	/// requester refunded.
+	#[benchmark]
+	fn submit_verdict(k: Linear<1, { T::MaxRedundancy::get() }>) -> Result<(), BenchmarkError> {
+		let (model, _) = T::BenchmarkHelper::setup_model(k as u8, k);
+		let requester = funded::<T>("requester", 0);
+		let job = job_in_challenge::<T>(model, &requester);
+		let authority = T::AuthorityId::generate_pair(None);
+		Inference::<T>::set_authorities(alloc::vec![authority.clone()]);
+		let verdict =
+			Verdict { job, output_hash: output_hash(&OTHER), authority: authority.clone() };
+		let signature =
+			authority.sign(&Inference::<T>::verdict_message(&verdict)).ok_or("cannot sign")?;
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, verdict, signature);
+		assert!(matches!(
+			Jobs::<T>::get(job).map(|j| j.phase),
+			Some(JobPhase::Finished(JobOutcome::Overturned))
+		));
+		Ok(())
+	}
+
+	/// Pool validation of a verdict: signature check and storage reads.
+	#[benchmark]
+	fn authorize_submit_verdict() -> Result<(), BenchmarkError> {
+		let redundancy = T::MaxRedundancy::get();
+		let (model, _) = T::BenchmarkHelper::setup_model(redundancy as u8, redundancy);
+		let requester = funded::<T>("requester", 0);
+		let job = job_in_challenge::<T>(model, &requester);
+		let mut keys: Vec<T::AuthorityId> =
+			(0..T::MaxAuthorities::get()).map(|_| T::AuthorityId::generate_pair(None)).collect();
+		keys.sort();
+		let authority = keys.last().cloned().ok_or("no keys")?;
+		Inference::<T>::set_authorities(keys);
+		let verdict =
+			Verdict { job, output_hash: output_hash(&OUTPUT), authority: authority.clone() };
+		let signature =
+			authority.sign(&Inference::<T>::verdict_message(&verdict)).ok_or("cannot sign")?;
+		let call = Call::<T>::submit_verdict { verdict, signature };
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or("submit_verdict has an authorize function")?
+				.map_err(|_| "the verdict must be valid")?;
+		}
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_parameters() {
+		let mut parameters = Parameters::<T>::get();
+		parameters.protocol_fee = sp_runtime::Perbill::from_percent(7);
+		#[extrinsic_call]
+		_(RawOrigin::Root, parameters.clone());
+		assert_eq!(Parameters::<T>::get(), parameters);
+	}
+
+	/// `d` challenge windows of jobs with `MaxRedundancy` miners end in one block: each job is
+	/// settled (treasury, creator, every miner, the share holders' O(1) deposit).
+	#[benchmark]
+	fn on_initialize(
+		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let redundancy = T::MaxRedundancy::get();
+		let (model, _) = T::BenchmarkHelper::setup_model(redundancy as u8, redundancy);
+		let requester = funded::<T>("requester", 0);
+		let mut jobs = Vec::new();
+		for _ in 0..d {
+			jobs.push(job_in_challenge::<T>(model, &requester));
+		}
+		let now = frame_system::Pallet::<T>::block_number()
+			.saturating_add(Parameters::<T>::get().challenge_period);
+		frame_system::Pallet::<T>::set_block_number(now);
+		#[block]
+		{
+			Inference::<T>::on_initialize(now);
+		}
+		for job in jobs {
+			assert!(matches!(
+				Jobs::<T>::get(job).map(|j| j.phase),
+				Some(JobPhase::Finished(JobOutcome::Settled))
+			));
+		}
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Inference, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,402 @@
+//! A test runtime with System, Balances and this pallet; the model registry, compute staking
+//! and the shares pallet are stand-ins backed by thread-local state that move real balances
+//! (slashes to the treasury, revenue to a holders' pot), so money is accounted end to end.
+
+use crate as pallet_inference;
+use core::cell::RefCell;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+		ConstU128, ConstU32, ConstU64, Hooks,
+	},
+};
+use modelchain_primitives::{
+	Balance, ComputeStakingInterface, ModelId, ModelRegistryInterface, ModelVersionRef,
+	RevenueSink, ServingInfo, SlashReason, WorkerRole,
+};
+use sp_runtime::{testing::UintAuthorityId, BuildStorage, DispatchError, Perbill};
+use std::collections::{BTreeMap, BTreeSet};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type Inference = pallet_inference;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<ED>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+/// The extension of authorized transactions (verdicts) in this test runtime.
+pub type TxExtension = (frame_system::AuthorizeCall<Test>,);
+/// The transaction type the off-chain worker submits.
+pub type Extrinsic = sp_runtime::generic::UncheckedExtrinsic<u64, RuntimeCall, (), TxExtension>;
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = TxExtension;
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> TxExtension {
+		(frame_system::AuthorizeCall::<Test>::new(),)
+	}
+}
+
+pub const ED: Balance = 10;
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+/// An account with less than one fee.
+pub const POOR: AccountId = 3;
+/// The model's creator.
+pub const CREATOR: AccountId = 5;
+/// Miners 10..=16; stakes 1_000 each unless a test changes them.
+pub const MINERS: [AccountId; 7] = [10, 11, 12, 13, 14, 15, 16];
+pub const TREASURY: AccountId = 999;
+/// Where the stand-in shares pallet keeps the holders' revenue.
+pub const HOLDERS_POT: AccountId = 900;
+pub const ENDOWMENT: Balance = 1_000_000;
+pub const STAKE: Balance = 1_000;
+pub const PRICE: Balance = 1_000;
+/// Model 0 is served (version 0.0); model 1 exists but is paused.
+pub const MODEL: ModelId = 0;
+pub const VERSION: ModelVersionRef = ModelVersionRef { model: 0, version: 0 };
+pub const COMMIT_PERIOD: u64 = 5;
+pub const REVEAL_PERIOD: u64 = 5;
+pub const CHALLENGE_PERIOD: u64 = 5;
+pub const RETENTION: u64 = 20;
+pub const MAX_ACTIVE_JOBS: u32 = 50;
+pub const MAX_DEADLINES_PER_BLOCK: u32 = 8;
+
+parameter_types! {
+	pub const TreasuryAccount: AccountId = TREASURY;
+}
+
+#[derive(Clone, Debug)]
+pub struct MockWorker {
+	pub versions: Vec<ModelVersionRef>,
+	pub stake: Balance,
+	pub endpoint: Vec<u8>,
+	pub jailed: bool,
+}
+
+thread_local! {
+	pub static SERVING: RefCell<BTreeMap<ModelId, ServingInfo<AccountId, Balance>>> =
+		const { RefCell::new(BTreeMap::new()) };
+	pub static SHARES_ISSUED: RefCell<BTreeSet<ModelId>> = const { RefCell::new(BTreeSet::new()) };
+	pub static WORKERS: RefCell<BTreeMap<AccountId, MockWorker>> = const { RefCell::new(BTreeMap::new()) };
+	pub static SLASHES: RefCell<Vec<(AccountId, SlashReason, Balance)>> = const { RefCell::new(Vec::new()) };
+	pub static REPUTATION: RefCell<BTreeMap<AccountId, u32>> = const { RefCell::new(BTreeMap::new()) };
+	pub static REVENUE: RefCell<BTreeMap<ModelId, Balance>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// The model registry stand-in.
+pub struct MockRegistry;
+impl ModelRegistryInterface<AccountId, Balance> for MockRegistry {
+	fn owner(model: ModelId) -> Option<AccountId> {
+		SERVING.with(|s| s.borrow().get(&model).map(|info| info.creator))
+	}
+	fn name_and_symbol(_model: ModelId) -> Option<(Vec<u8>, Vec<u8>)> {
+		None
+	}
+	fn is_active(model: ModelId) -> bool {
+		SERVING.with(|s| s.borrow().contains_key(&model))
+	}
+	fn serving_info(model: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
+		SERVING.with(|s| s.borrow().get(&model).cloned())
+	}
+	fn is_inactive_version(_version: &ModelVersionRef) -> bool {
+		false
+	}
+	fn note_shares_issued(model: ModelId) -> sp_runtime::DispatchResult {
+		SHARES_ISSUED.with(|s| s.borrow_mut().insert(model));
+		Ok(())
+	}
+	fn shares_issued(model: ModelId) -> bool {
+		SHARES_ISSUED.with(|s| s.borrow().contains(&model))
+	}
+	fn activate_version(_version: &ModelVersionRef) -> sp_runtime::DispatchResult {
+		Ok(())
+	}
+}
+
+/// The compute staking stand-in: stakes are free balance of the miners; a slash moves the
+/// slashed part of the stake to the treasury.
+pub struct MockStaking;
+impl ComputeStakingInterface<AccountId, Balance> for MockStaking {
+	fn eligible_workers(
+		version: &ModelVersionRef,
+		role: WorkerRole,
+		max: u32,
+	) -> Vec<(AccountId, Balance)> {
+		assert_eq!(role, WorkerRole::Miner);
+		WORKERS.with(|w| {
+			w.borrow()
+				.iter()
+				.filter(|(_, worker)| worker.versions.contains(version) && !worker.jailed)
+				.map(|(who, worker)| (*who, worker.stake))
+				.take(max as usize)
+				.collect()
+		})
+	}
+	fn slash(worker: &AccountId, fraction: Perbill, reason: SlashReason) -> Balance {
+		let Some(stake) = WORKERS.with(|w| w.borrow().get(worker).map(|w| w.stake)) else {
+			return 0;
+		};
+		let amount = fraction.mul_floor(stake);
+		Balances::transfer(worker, &TREASURY, amount, Preservation::Expendable)
+			.expect("a miner holds its stake");
+		WORKERS.with(|w| {
+			if let Some(w) = w.borrow_mut().get_mut(worker) {
+				w.stake -= amount;
+				w.jailed = true;
+			}
+		});
+		SLASHES.with(|s| s.borrow_mut().push((*worker, reason, amount)));
+		amount
+	}
+	fn slash_fraction(reason: SlashReason) -> Perbill {
+		match reason {
+			SlashReason::MissedReveal => Perbill::from_percent(5),
+			_ => Perbill::from_percent(10),
+		}
+	}
+	fn endpoint(worker: &AccountId) -> Option<Vec<u8>> {
+		WORKERS.with(|w| w.borrow().get(worker).map(|w| w.endpoint.clone()))
+	}
+	fn jail(worker: &AccountId) {
+		WORKERS.with(|w| {
+			if let Some(w) = w.borrow_mut().get_mut(worker) {
+				w.jailed = true;
+			}
+		});
+	}
+	fn reward_reputation(worker: &AccountId, points: u32) {
+		REPUTATION.with(|r| *r.borrow_mut().entry(*worker).or_default() += points);
+	}
+}
+
+/// The shares pallet stand-in: revenue moves to `HOLDERS_POT`.
+pub struct MockRevenue;
+impl RevenueSink<AccountId, Balance> for MockRevenue {
+	fn deposit_revenue(
+		model: ModelId,
+		from: &AccountId,
+		amount: Balance,
+	) -> sp_runtime::DispatchResult {
+		if !MockRegistry::shares_issued(model) {
+			return Err(DispatchError::Other("no shares"));
+		}
+		Balances::transfer(from, &HOLDERS_POT, amount, Preservation::Expendable)?;
+		REVENUE.with(|r| *r.borrow_mut().entry(model).or_default() += amount);
+		Ok(())
+	}
+	fn revenue_account() -> AccountId {
+		HOLDERS_POT
+	}
+	fn note_revenue(model: ModelId, amount: Balance) -> sp_runtime::DispatchResult {
+		if !MockRegistry::shares_issued(model) {
+			return Err(DispatchError::Other("no shares"));
+		}
+		REVENUE.with(|r| *r.borrow_mut().entry(model).or_default() += amount);
+		Ok(())
+	}
+}
+
+impl pallet_inference::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registry = MockRegistry;
+	type Staking = MockStaking;
+	type Revenue = MockRevenue;
+	type Treasury = TreasuryAccount;
+	type ParametersOrigin = frame_system::EnsureRoot<AccountId>;
+	type AuthorityId = UintAuthorityId;
+	type MaxInputLen = ConstU32<64>;
+	type MaxUriLen = ConstU32<32>;
+	type MaxOutputValues = ConstU32<10>;
+	type MaxRedundancy = ConstU32<7>;
+	type MaxCandidates = ConstU32<16>;
+	type MaxActiveJobs = ConstU32<MAX_ACTIVE_JOBS>;
+	type MaxDeadlinesPerBlock = ConstU32<MAX_DEADLINES_PER_BLOCK>;
+	type MaxAuthorities = ConstU32<4>;
+	type VerdictPriority = ConstU64<{ u64::MAX / 2 }>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Serves the test model with `redundancy` and `miners` fresh miners.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
+	fn setup_model(redundancy: u8, miners: u32) -> (ModelId, Vec<AccountId>) {
+		use frame_support::traits::fungible::Mutate;
+		SERVING.with(|s| s.borrow_mut().insert(MODEL, serving(redundancy)));
+		SHARES_ISSUED.with(|s| s.borrow_mut().insert(MODEL));
+		let accounts: Vec<AccountId> = (0..miners as u64).map(|i| 1_000 + i).collect();
+		WORKERS.with(|w| {
+			let mut w = w.borrow_mut();
+			w.clear();
+			for miner in &accounts {
+				Balances::set_balance(miner, ENDOWMENT);
+				w.insert(
+					*miner,
+					MockWorker {
+						versions: vec![VERSION],
+						stake: STAKE,
+						endpoint: b"http://miner.test".to_vec(),
+						jailed: false,
+					},
+				);
+			}
+		});
+		(MODEL, accounts)
+	}
+}
+
+pub fn test_parameters() -> crate::ParametersOf<Test> {
+	crate::InferenceParameters {
+		protocol_fee: Perbill::from_percent(5),
+		commit_period: COMMIT_PERIOD,
+		reveal_period: REVEAL_PERIOD,
+		challenge_period: CHALLENGE_PERIOD,
+		verification_sample: Perbill::from_percent(10),
+		retention_period: RETENTION,
+	}
+}
+
+/// Serving info of the test model with `redundancy` miners.
+pub fn serving(redundancy: u8) -> ServingInfo<AccountId, Balance> {
+	ServingInfo {
+		creator: CREATOR,
+		version: VERSION,
+		price: PRICE,
+		output_precision: 4,
+		creator_royalty: Perbill::from_percent(5),
+		miners_share: Perbill::from_percent(30),
+		redundancy,
+	}
+}
+
+/// Externalities with funded accounts, model 0 served by the seven miners with redundancy 3,
+/// its shares issued, and validators 1 and 2 holding inference keys.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut balances = vec![
+		(ALICE, ENDOWMENT),
+		(BOB, ENDOWMENT),
+		(POOR, 500),
+		(CREATOR, ENDOWMENT),
+		(TREASURY, ED),
+		(HOLDERS_POT, ED),
+	];
+	balances.extend(MINERS.iter().map(|miner| (*miner, ENDOWMENT)));
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	pallet_inference::GenesisConfig::<Test> { parameters: Some(test_parameters()) }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	SERVING.with(|s| {
+		let mut s = s.borrow_mut();
+		s.clear();
+		s.insert(MODEL, serving(3));
+	});
+	SHARES_ISSUED.with(|s| {
+		let mut s = s.borrow_mut();
+		s.clear();
+		s.insert(MODEL);
+	});
+	WORKERS.with(|w| {
+		let mut w = w.borrow_mut();
+		w.clear();
+		for miner in MINERS {
+			w.insert(
+				miner,
+				MockWorker {
+					versions: vec![VERSION],
+					stake: STAKE,
+					endpoint: format!("http://miner{miner}.test").into_bytes(),
+					jailed: false,
+				},
+			);
+		}
+	});
+	SLASHES.with(|s| s.borrow_mut().clear());
+	REPUTATION.with(|r| r.borrow_mut().clear());
+	REVENUE.with(|r| r.borrow_mut().clear());
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Inference::set_authorities(vec![UintAuthorityId(1), UintAuthorityId(2)]);
+	});
+	ext
+}
+
+/// Runs blocks up to `n`, calling the pallet's `on_initialize` on each.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Inference::on_initialize(next);
+	}
+}
+
+/// Sum of all balances of the accounts the tests use (constant: nothing minted or burnt).
+pub fn total_of_known_accounts() -> Balance {
+	let mut accounts = vec![ALICE, BOB, POOR, CREATOR, TREASURY, HOLDERS_POT];
+	accounts.extend(MINERS);
+	accounts.iter().map(Balances::total_balance).sum()
+}

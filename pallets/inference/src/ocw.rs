@@ -1,0 +1,329 @@
+//! The off-chain worker of validator nodes: it pushes new jobs to their miners and re-executes
+//! jobs in their challenge window through the node's verifier, submitting signed verdicts.
+//!
+//! Nothing here is under consensus: it runs after each new best block on every authority node
+//! (sometimes twice, or skipping blocks), so every step is idempotent and bounded:
+//! - dispatch looks at the last `DISPATCH_WINDOW` jobs, POSTs each to the miners that have not
+//!   committed yet, and gives up on a job after `MAX_DISPATCH_ATTEMPTS` runs that failed;
+//! - verification claims each job with a compare-and-set marker in persistent off-chain storage,
+//!   so one node verifies a job once; the pool keeps one verdict per job across nodes;
+//! - all HTTP requests of a run share one deadline of `HTTP_DEADLINE_MS`, so a dead endpoint
+//!   costs at most that and never blocks block import (off-chain workers run on their own
+//!   threads).
+//!
+//! The verifier endpoint is read from the persistent off-chain storage key
+//! [`VERIFIER_URL_KEY`]; the node sets it from `--inference-verifier-url`.
+
+use super::*;
+use alloc::{string::String, vec::Vec};
+use codec::{Decode, Encode};
+use frame_support::traits::Get;
+use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
+use modelchain_primitives::ComputeStakingInterface;
+use sp_runtime::{
+	offchain::{
+		http,
+		storage::{MutateStorageError, StorageRetrievalError, StorageValueRef},
+		Duration,
+	},
+	traits::Saturating,
+	Perbill, RuntimeAppPublic,
+};
+
+/// Persistent off-chain storage key of the verifier endpoint's base URL (e.g.
+/// `http://127.0.0.1:7071`); verification is off while it is unset.
+pub const VERIFIER_URL_KEY: &[u8] = b"modelchain::inference::verifier-url";
+/// Prefix of the per-job dispatch records.
+const DISPATCH_PREFIX: &[u8] = b"modelchain::inference::dispatch::";
+/// Prefix of the per-job verification markers.
+const VERIFIED_PREFIX: &[u8] = b"modelchain::inference::verified::";
+/// How many of the newest jobs dispatch looks at.
+pub const DISPATCH_WINDOW: u64 = 16;
+/// Runs after which dispatch gives up on a miner that does not answer.
+pub const MAX_DISPATCH_ATTEMPTS: u8 = 3;
+/// How many challenge-queue entries verification looks at per run.
+pub const VERIFY_WINDOW: u64 = 32;
+/// Blocks after which a node retries a verification that got no verdict on chain (the
+/// verifier failed, or the verdict was dropped).
+pub const VERIFY_RETRY_BLOCKS: u32 = 2;
+/// Deadline of all HTTP requests of one run.
+pub const HTTP_DEADLINE_MS: u64 = 3_000;
+/// Longest verifier response read, in bytes.
+const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// What dispatch remembers about a job: which miners accepted it and how many runs tried.
+#[derive(Encode, Decode, Default, Clone, PartialEq, Eq, Debug)]
+struct DispatchRecord {
+	delivered: Vec<u8>,
+	attempts: u8,
+}
+
+/// The verifier's answer.
+#[derive(serde::Deserialize)]
+struct VerifyResponse {
+	output: Vec<i64>,
+}
+
+impl<T: Config> Pallet<T> {
+	/// Entry point from the `offchain_worker` hook.
+	pub(crate) fn run_offchain_worker(now: BlockNumberFor<T>) {
+		if !sp_io::offchain::is_validator() {
+			return;
+		}
+		if let Err(error) = Self::dispatch_new_jobs(now) {
+			log::warn!(target: "runtime::inference", "dispatch at block {now:?}: {error}");
+		}
+		if let Err(error) = Self::verify_jobs(now) {
+			log::warn!(target: "runtime::inference", "verification at block {now:?}: {error}");
+		}
+	}
+
+	/// The JSON body POSTed to a miner (`/v1/jobs`) or the verifier (`/v1/verify`).
+	pub fn job_request_body(job: JobId, record: &JobOf<T>) -> Vec<u8> {
+		let (input, uri, hash) = match &record.input {
+			JobInput::Inline(bytes) => (hex(bytes), String::new(), String::new()),
+			JobInput::Remote { uri, hash } => {
+				(String::new(), String::from_utf8_lossy(uri).into_owned(), hex(hash))
+			}
+		};
+		let miners: Vec<String> = record
+			.assignments
+			.iter()
+			.map(|a| alloc::format!("\"{}\"", hex(&a.miner.encode())))
+			.collect();
+		alloc::format!(
+			"{{\"job\":{job},\"model\":{},\"version\":{},\"output_precision\":{},\"input\":\"{input}\",\"input_uri\":{},\"input_hash\":\"{hash}\",\"miners\":[{}],\"deadline\":{:?}}}",
+			record.version.model,
+			record.version.version,
+			record.output_precision,
+			serde_json_string(&uri),
+			miners.join(","),
+			record.deadline,
+		)
+		.into_bytes()
+	}
+
+	/// POSTs the newest jobs still in their commit phase to the miners that have not committed
+	/// yet. Miners de-duplicate by job id.
+	fn dispatch_new_jobs(now: BlockNumberFor<T>) -> Result<(), &'static str> {
+		let next = NextJobId::<T>::get();
+		let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(HTTP_DEADLINE_MS));
+		let mut in_flight: Vec<(JobId, u8, http::PendingRequest)> = Vec::new();
+		for job in next.saturating_sub(DISPATCH_WINDOW)..next {
+			let Some(record) = Jobs::<T>::get(job) else { continue };
+			if record.phase != JobPhase::Commit || now >= record.deadline {
+				continue;
+			}
+			let key = storage_key(DISPATCH_PREFIX, job);
+			let store = StorageValueRef::persistent(&key);
+			let mut dispatch = store.get::<DispatchRecord>().ok().flatten().unwrap_or_default();
+			if dispatch.attempts >= MAX_DISPATCH_ATTEMPTS {
+				continue;
+			}
+			let body = Self::job_request_body(job, &record);
+			let mut sent_any = false;
+			for (index, assignment) in record.assignments.iter().enumerate() {
+				let index = index as u8;
+				if assignment.commitment.is_some() || dispatch.delivered.contains(&index) {
+					continue;
+				}
+				let Some(endpoint) = T::Staking::endpoint(&assignment.miner) else { continue };
+				let Ok(endpoint) = String::from_utf8(endpoint) else { continue };
+				let url = alloc::format!("{}/v1/jobs", endpoint.trim_end_matches('/'));
+				let request = http::Request::post(&url, alloc::vec![body.clone()])
+					.add_header("Content-Type", "application/json")
+					.deadline(deadline)
+					.send();
+				if let Ok(pending) = request {
+					in_flight.push((job, index, pending));
+					sent_any = true;
+				}
+			}
+			if sent_any {
+				dispatch.attempts = dispatch.attempts.saturating_add(1);
+				store.set(&dispatch);
+			}
+		}
+		if in_flight.is_empty() {
+			return Ok(());
+		}
+		let (meta, pending): (Vec<(JobId, u8)>, Vec<http::PendingRequest>) =
+			in_flight.into_iter().map(|(job, index, p)| ((job, index), p)).unzip();
+		let results = http::PendingRequest::try_wait_all(pending, Some(deadline));
+		for ((job, index), result) in meta.into_iter().zip(results) {
+			let accepted =
+				matches!(result, Ok(Ok(ref response)) if (200..300).contains(&response.code));
+			if accepted {
+				let key = storage_key(DISPATCH_PREFIX, job);
+				let store = StorageValueRef::persistent(&key);
+				let _ = store.mutate(
+					|current: Result<Option<DispatchRecord>, StorageRetrievalError>| {
+						let mut record = current.ok().flatten().unwrap_or_default();
+						if !record.delivered.contains(&index) {
+							record.delivered.push(index);
+						}
+						Ok::<_, ()>(record)
+					},
+				);
+			}
+		}
+		Ok(())
+	}
+
+	/// Whether validators re-execute `job`: every disputed job, and a `verification_sample` of
+	/// the others, drawn from the hash of the block in which the quorum was reached (unknown
+	/// to the miners when they commit and reveal), so every validator draws the same jobs.
+	pub fn is_sampled(job: JobId, phase: &JobPhase, sample: Perbill, seed: &[u8]) -> bool {
+		match phase {
+			JobPhase::Disputed => true,
+			JobPhase::Challenge { .. } => {
+				if sample == Perbill::one() {
+					return true;
+				}
+				let draw = sp_io::hashing::blake2_256(&(b"modelchain/sample", seed, job).encode());
+				let word = draw
+					.get(..4)
+					.and_then(|bytes| <[u8; 4]>::try_from(bytes).ok())
+					.map(u32::from_le_bytes)
+					.unwrap_or_default();
+				Perbill::from_rational(word, u32::MAX) < sample
+			}
+			_ => false,
+		}
+	}
+
+	/// Re-executes the sampled jobs of the challenge queue through the verifier endpoint and
+	/// submits a signed verdict for each.
+	fn verify_jobs(now: BlockNumberFor<T>) -> Result<(), &'static str> {
+		let Some(url) = StorageValueRef::persistent(VERIFIER_URL_KEY)
+			.get::<Vec<u8>>()
+			.ok()
+			.flatten()
+			.and_then(|url| String::from_utf8(url).ok())
+		else {
+			return Ok(());
+		};
+		let authorities = Authorities::<T>::get();
+		let Some(key) = T::AuthorityId::all().into_iter().find(|key| authorities.contains(key))
+		else {
+			return Ok(());
+		};
+		let sample = Parameters::<T>::get().verification_sample;
+		let (head, tail, _) = QueueBounds::<T>::get(DeadlineKind::Challenge);
+		let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(HTTP_DEADLINE_MS));
+		for index in head..tail.min(head.saturating_add(VERIFY_WINDOW)) {
+			let Some((job, _)) = Queue::<T>::get(DeadlineKind::Challenge, index) else { continue };
+			let Some(record) = Jobs::<T>::get(job) else { continue };
+			if now >= record.deadline || Verdicts::<T>::contains_key(job) {
+				continue;
+			}
+			// The quorum block's hash seeds the sample; it is known from the next block on.
+			let seed = frame_system::Pallet::<T>::block_hash(record.phase_started);
+			if seed == Default::default()
+				|| !Self::is_sampled(job, &record.phase, sample, seed.as_ref())
+			{
+				continue;
+			}
+			// Claim the job for this node (compare-and-set, safe across concurrent runs); a
+			// claim older than `VERIFY_RETRY_BLOCKS` without a verdict on chain is retried.
+			let marker = storage_key(VERIFIED_PREFIX, job);
+			let retry_after: BlockNumberFor<T> = VERIFY_RETRY_BLOCKS.into();
+			let claimed = StorageValueRef::persistent(&marker).mutate(
+				|claimed: Result<Option<BlockNumberFor<T>>, StorageRetrievalError>| match claimed {
+					Ok(Some(at)) if now < at.saturating_add(retry_after) => Err(()),
+					_ => Ok(now),
+				},
+			);
+			if let Err(
+				MutateStorageError::ValueFunctionFailed(())
+				| MutateStorageError::ConcurrentModification(_),
+			) = claimed
+			{
+				continue;
+			}
+			let output = match Self::call_verifier(&url, job, &record, deadline) {
+				Ok(output) => output,
+				Err(error) => {
+					log::warn!(target: "runtime::inference", "verifier on job {job}: {error}");
+					continue;
+				}
+			};
+			let verdict =
+				Verdict { job, output_hash: output_hash(&output), authority: key.clone() };
+			let Some(signature) = key.sign(&Self::verdict_message(&verdict)) else {
+				return Err("the inference key cannot sign");
+			};
+			let call = Call::<T>::submit_verdict { verdict, signature };
+			let xt = T::create_authorized_transaction(call.into());
+			if SubmitTransaction::<T, Call<T>>::submit_transaction(xt).is_err() {
+				log::warn!(target: "runtime::inference", "the pool refused the verdict on job {job}");
+			}
+		}
+		Ok(())
+	}
+
+	/// POSTs a job to the verifier and reads the canonical output it computed.
+	fn call_verifier(
+		url: &str,
+		job: JobId,
+		record: &JobOf<T>,
+		deadline: sp_runtime::offchain::Timestamp,
+	) -> Result<Vec<i64>, &'static str> {
+		let url = alloc::format!("{}/v1/verify", url.trim_end_matches('/'));
+		let pending = http::Request::post(&url, alloc::vec![Self::job_request_body(job, record)])
+			.add_header("Content-Type", "application/json")
+			.deadline(deadline)
+			.send()
+			.map_err(|_| "cannot send the request")?;
+		let response = pending
+			.try_wait(deadline)
+			.map_err(|_| "deadline reached")?
+			.map_err(|_| "request failed")?;
+		if response.code != 200 {
+			return Err("verifier answered with an error status");
+		}
+		let mut reader = response.body();
+		reader.deadline(deadline);
+		let body: Vec<u8> = reader.by_ref().take(MAX_RESPONSE_BYTES.saturating_add(1)).collect();
+		if reader.error().is_some() {
+			return Err("reading the verifier's answer failed or timed out");
+		}
+		if body.len() > MAX_RESPONSE_BYTES {
+			return Err("the verifier's answer is too long");
+		}
+		let parsed: VerifyResponse =
+			serde_json::from_slice(&body).map_err(|_| "verifier answer is not {\"output\":[…]}")?;
+		if parsed.output.is_empty() || parsed.output.len() > T::MaxOutputValues::get() as usize {
+			return Err("verifier output is empty or too long");
+		}
+		Ok(parsed.output)
+	}
+}
+
+/// `prefix ++ decimal job id`.
+fn storage_key(prefix: &[u8], job: JobId) -> Vec<u8> {
+	let mut key = prefix.to_vec();
+	key.extend_from_slice(alloc::format!("{job}").as_bytes());
+	key
+}
+
+/// `0x`-prefixed lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+	const DIGITS: &[u8; 16] = b"0123456789abcdef";
+	let mut out = String::with_capacity(bytes.len().saturating_mul(2).saturating_add(2));
+	out.push_str("0x");
+	for byte in bytes {
+		for nibble in [byte >> 4, byte & 0x0f] {
+			out.push(char::from(DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0')));
+		}
+	}
+	out
+}
+
+/// A JSON string literal (quotes and escapes), or `null` for an empty string.
+fn serde_json_string(value: &str) -> String {
+	if value.is_empty() {
+		return String::from("null");
+	}
+	serde_json::to_string(value).unwrap_or_else(|_| String::from("null"))
+}

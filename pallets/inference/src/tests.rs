@@ -1,0 +1,1157 @@
+//! Tests of the inference pallet: every call and error, every way a job ends, the fee split,
+//! slashing, verdicts (pool validation included), bounded hooks, the off-chain worker with
+//! mocked HTTP, and a property test over random job lifecycles.
+
+use crate::{mock::*, *};
+use codec::Decode;
+use frame_support::traits::Hooks;
+use frame_support::{
+	assert_noop, assert_ok,
+	pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
+	traits::{
+		fungible::{Inspect, InspectHold},
+		Authorize,
+	},
+};
+use modelchain_primitives::{Balance, SlashReason};
+use sp_core::H256;
+use sp_runtime::{testing::UintAuthorityId, Perbill, RuntimeAppPublic};
+
+const GOOD: [i64; 3] = [9_000, 700, 300];
+const BAD: [i64; 3] = [1, 2, 3];
+const OTHER: [i64; 3] = [4, 5, 6];
+
+fn held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::JobFee.into(), &who)
+}
+
+fn request(who: AccountId) -> JobId {
+	let job = NextJobId::<Test>::get();
+	assert_ok!(Inference::request_inference(
+		RuntimeOrigin::signed(who),
+		MODEL,
+		InputArg::Inline(b"[0.1,0.2]".to_vec()),
+		PRICE
+	));
+	job
+}
+
+fn miners_of(job: JobId) -> Vec<AccountId> {
+	Jobs::<Test>::get(job).unwrap().assignments.iter().map(|a| a.miner).collect()
+}
+
+fn salt(miner: AccountId) -> [u8; 32] {
+	[miner as u8; 32]
+}
+
+fn commit(job: JobId, miner: AccountId, output: &[i64]) {
+	assert_ok!(Inference::commit_result(
+		RuntimeOrigin::signed(miner),
+		job,
+		commitment_of(job, &miner, output, &salt(miner))
+	));
+}
+
+fn reveal(job: JobId, miner: AccountId, output: &[i64]) {
+	assert_ok!(Inference::reveal_result(
+		RuntimeOrigin::signed(miner),
+		job,
+		output.to_vec(),
+		salt(miner)
+	));
+}
+
+fn phase(job: JobId) -> JobPhase {
+	Jobs::<Test>::get(job).unwrap().phase
+}
+
+fn slashes() -> Vec<(AccountId, SlashReason)> {
+	SLASHES.with(|s| s.borrow().iter().map(|(who, reason, _)| (*who, *reason)).collect())
+}
+
+fn sign(authority: u64, verdict: &VerdictOf<Test>) -> AuthoritySignatureOf<Test> {
+	UintAuthorityId(authority).sign(&Inference::verdict_message(verdict)).unwrap()
+}
+
+fn verdict(
+	job: JobId,
+	output: &[i64],
+	authority: u64,
+) -> (VerdictOf<Test>, AuthoritySignatureOf<Test>) {
+	let verdict =
+		Verdict { job, output_hash: output_hash(output), authority: UintAuthorityId(authority) };
+	let signature = sign(authority, &verdict);
+	(verdict, signature)
+}
+
+/// Validates a verdict call as the pool would, then dispatches it with the authorized origin.
+fn submit(
+	verdict: VerdictOf<Test>,
+	signature: AuthoritySignatureOf<Test>,
+) -> sp_runtime::DispatchResult {
+	let call =
+		Call::<Test>::submit_verdict { verdict: verdict.clone(), signature: signature.clone() };
+	call.authorize(TransactionSource::External)
+		.expect("submit_verdict has an authorize function")
+		.map_err(|_| sp_runtime::DispatchError::Other("refused by the pool"))?;
+	Inference::submit_verdict(frame_system::RawOrigin::Authorized.into(), verdict, signature)
+}
+
+/// Runs a job to its challenge window with the given outputs per assigned miner.
+fn to_challenge(job: JobId, outputs: [&[i64]; 3]) {
+	let miners = miners_of(job);
+	for (miner, output) in miners.iter().zip(outputs) {
+		commit(job, *miner, output);
+	}
+	for (miner, output) in miners.iter().zip(outputs) {
+		reveal(job, *miner, output);
+	}
+}
+
+// ---------------------------------------------------------------- request_inference
+
+#[test]
+fn request_holds_the_fee_and_assigns_distinct_miners() {
+	new_test_ext().execute_with(|| {
+		let free_before = Balances::balance(&ALICE);
+		let job = request(ALICE);
+		assert_eq!(held(ALICE), PRICE);
+		assert_eq!(Balances::balance(&ALICE), free_before - PRICE);
+		let record = Jobs::<Test>::get(job).unwrap();
+		assert_eq!(record.phase, JobPhase::Commit);
+		assert_eq!(record.deadline, 1 + COMMIT_PERIOD);
+		assert_eq!(record.terms.fee, PRICE);
+		let mut miners = miners_of(job);
+		assert_eq!(miners.len(), 3);
+		miners.sort();
+		miners.dedup();
+		assert_eq!(miners.len(), 3, "miners are distinct");
+		assert!(miners.iter().all(|m| MINERS.contains(m)));
+		assert_eq!(ActiveJobs::<Test>::get(), 1);
+		System::assert_last_event(
+			Event::JobRequested {
+				job,
+				requester: ALICE,
+				version: VERSION,
+				fee: PRICE,
+				miners: miners_of(job),
+				commit_deadline: 1 + COMMIT_PERIOD,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn request_errors_change_nothing() {
+	new_test_ext().execute_with(|| {
+		let inline = |bytes: Vec<u8>| InputArg::Inline(bytes);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				7,
+				inline(b"x".to_vec()),
+				PRICE
+			),
+			Error::<Test>::ModelNotServing
+		);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				inline(b"x".to_vec()),
+				PRICE - 1
+			),
+			Error::<Test>::FeeAboveMax
+		);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				inline(vec![]),
+				PRICE
+			),
+			Error::<Test>::EmptyInput
+		);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				inline(vec![1; 65]),
+				PRICE
+			),
+			Error::<Test>::InputTooLong
+		);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				InputArg::Remote { uri: vec![b'u'; 33], hash: [0; 32] },
+				PRICE
+			),
+			Error::<Test>::UriTooLong
+		);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				InputArg::Remote { uri: vec![], hash: [0; 32] },
+				PRICE
+			),
+			Error::<Test>::EmptyInput
+		);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(POOR),
+				MODEL,
+				inline(b"x".to_vec()),
+				PRICE
+			),
+			Error::<Test>::InsufficientBalance
+		);
+		// Only two unjailed miners left for a redundancy of 3.
+		WORKERS.with(|w| {
+			for miner in &MINERS[2..] {
+				w.borrow_mut().get_mut(miner).unwrap().jailed = true;
+			}
+		});
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				inline(b"x".to_vec()),
+				PRICE
+			),
+			Error::<Test>::NotEnoughWorkers
+		);
+		assert_eq!(held(ALICE), 0);
+	});
+}
+
+#[test]
+fn remote_inputs_are_accepted() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Inference::request_inference(
+			RuntimeOrigin::signed(ALICE),
+			MODEL,
+			InputArg::Remote { uri: b"ipfs://input".to_vec(), hash: [7; 32] },
+			PRICE * 2
+		));
+		// Only the price is held, never more than it.
+		assert_eq!(held(ALICE), PRICE);
+		assert!(
+			matches!(Jobs::<Test>::get(0).unwrap().input, JobInput::Remote { hash, .. } if hash == [7; 32])
+		);
+	});
+}
+
+#[test]
+fn active_jobs_are_bounded() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..MAX_ACTIVE_JOBS {
+			request(ALICE);
+		}
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(BOB),
+				MODEL,
+				InputArg::Inline(b"x".to_vec()),
+				PRICE
+			),
+			Error::<Test>::TooManyActiveJobs
+		);
+	});
+}
+
+#[test]
+fn selection_is_stake_weighted() {
+	new_test_ext().execute_with(|| {
+		// Miner 10 has 20 times the stake of each other miner.
+		WORKERS.with(|w| w.borrow_mut().get_mut(&10).unwrap().stake = 20 * STAKE);
+		let mut picked_heavy = 0;
+		let rounds = 200u64;
+		for job in 0..rounds {
+			let candidates = MockStaking_eligible();
+			let picked = Inference::select_miners(candidates, 1, job).unwrap();
+			if picked[0].0 == 10 {
+				picked_heavy += 1;
+			}
+		}
+		// Expected share 20/26 ≈ 77%; uniform would be 1/7 ≈ 14%.
+		assert!(picked_heavy > rounds / 2, "heavy miner picked {picked_heavy} of {rounds}");
+		assert!(picked_heavy < rounds, "others are picked too");
+		assert!(Inference::select_miners(MockStaking_eligible(), 8, 0).is_none());
+	});
+}
+
+#[allow(non_snake_case)]
+fn MockStaking_eligible() -> Vec<(AccountId, Balance)> {
+	use modelchain_primitives::ComputeStakingInterface;
+	MockStaking::eligible_workers(&VERSION, modelchain_primitives::WorkerRole::Miner, 16)
+}
+
+// ---------------------------------------------------------------- commit / reveal
+
+#[test]
+fn commit_errors() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miner = miners_of(job)[0];
+		let outsider = *MINERS.iter().find(|m| !miners_of(job).contains(m)).unwrap();
+		assert_noop!(
+			Inference::commit_result(RuntimeOrigin::signed(miner), 99, H256::zero()),
+			Error::<Test>::UnknownJob
+		);
+		assert_noop!(
+			Inference::commit_result(RuntimeOrigin::signed(outsider), job, H256::zero()),
+			Error::<Test>::NotAssigned
+		);
+		commit(job, miner, &GOOD);
+		assert_noop!(
+			Inference::commit_result(RuntimeOrigin::signed(miner), job, H256::zero()),
+			Error::<Test>::AlreadyCommitted
+		);
+		// At the deadline block the phase is over even before the hook ran.
+		System::set_block_number(1 + COMMIT_PERIOD);
+		let late = miners_of(job)[1];
+		assert_noop!(
+			Inference::commit_result(RuntimeOrigin::signed(late), job, H256::zero()),
+			Error::<Test>::NotInCommitPhase
+		);
+	});
+}
+
+#[test]
+fn reveal_errors() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		commit(job, miners[0], &GOOD);
+		assert_noop!(
+			Inference::reveal_result(
+				RuntimeOrigin::signed(miners[0]),
+				job,
+				GOOD.to_vec(),
+				salt(miners[0])
+			),
+			Error::<Test>::NotInRevealPhase
+		);
+		commit(job, miners[1], &GOOD);
+		run_to_block(1 + COMMIT_PERIOD); // two of three committed: reveal phase
+		assert!(matches!(phase(job), JobPhase::Reveal));
+		assert_noop!(
+			Inference::reveal_result(
+				RuntimeOrigin::signed(miners[2]),
+				job,
+				GOOD.to_vec(),
+				salt(miners[2])
+			),
+			Error::<Test>::NotCommitted
+		);
+		assert_noop!(
+			Inference::reveal_result(
+				RuntimeOrigin::signed(miners[0]),
+				job,
+				BAD.to_vec(),
+				salt(miners[0])
+			),
+			Error::<Test>::CommitmentMismatch
+		);
+		assert_noop!(
+			Inference::reveal_result(RuntimeOrigin::signed(miners[0]), job, GOOD.to_vec(), [0; 32]),
+			Error::<Test>::CommitmentMismatch
+		);
+		assert_noop!(
+			Inference::reveal_result(
+				RuntimeOrigin::signed(miners[0]),
+				job,
+				vec![],
+				salt(miners[0])
+			),
+			Error::<Test>::InvalidOutput
+		);
+		assert_noop!(
+			Inference::reveal_result(
+				RuntimeOrigin::signed(miners[0]),
+				job,
+				vec![1; 11],
+				salt(miners[0])
+			),
+			Error::<Test>::InvalidOutput
+		);
+		reveal(job, miners[0], &GOOD);
+		assert_noop!(
+			Inference::reveal_result(
+				RuntimeOrigin::signed(miners[0]),
+				job,
+				GOOD.to_vec(),
+				salt(miners[0])
+			),
+			Error::<Test>::AlreadyRevealed
+		);
+	});
+}
+
+#[test]
+fn a_copied_commitment_cannot_be_revealed() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		commit(job, miners[0], &GOOD);
+		// Miner 1 copies miner 0's commitment from the chain.
+		let copied = commitment_of(job, &miners[0], &GOOD, &salt(miners[0]));
+		assert_ok!(Inference::commit_result(RuntimeOrigin::signed(miners[1]), job, copied));
+		commit(job, miners[2], &GOOD);
+		reveal(job, miners[0], &GOOD);
+		// Even with miner 0's output and salt, the commitment binds miner 0's account.
+		assert_noop!(
+			Inference::reveal_result(
+				RuntimeOrigin::signed(miners[1]),
+				job,
+				GOOD.to_vec(),
+				salt(miners[0])
+			),
+			Error::<Test>::CommitmentMismatch
+		);
+	});
+}
+
+// ---------------------------------------------------------------- outcomes
+
+#[test]
+fn unanimous_job_settles_with_the_exact_split() {
+	new_test_ext().execute_with(|| {
+		let total = total_of_known_accounts();
+		let creator_before = Balances::balance(&CREATOR);
+		let treasury_before = Balances::balance(&TREASURY);
+		let alice_before = Balances::total_balance(&ALICE);
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		let miner_before: Vec<_> = miners.iter().map(Balances::balance).collect();
+		for miner in &miners {
+			commit(job, *miner, &GOOD);
+		}
+		// All committed: the reveal phase started at once.
+		assert!(matches!(phase(job), JobPhase::Reveal));
+		for miner in &miners {
+			reveal(job, *miner, &GOOD);
+		}
+		let winner = output_hash(&GOOD);
+		assert_eq!(phase(job), JobPhase::Challenge { winner });
+		assert_eq!(Results::<Test>::get(job).unwrap().to_vec(), GOOD.to_vec());
+		assert_eq!(held(ALICE), PRICE, "still held during the challenge window");
+
+		run_to_block(1 + CHALLENGE_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		assert_eq!(held(ALICE), 0);
+		// 1000: 5% treasury, 5% creator, 30% miners (100 each), 60% holders.
+		System::assert_has_event(
+			Event::JobSettled {
+				job,
+				fee: PRICE,
+				treasury: 50,
+				creator: 50,
+				miners: 300,
+				holders: 600,
+				refunded: 0,
+			}
+			.into(),
+		);
+		assert_eq!(Balances::total_balance(&ALICE), alice_before - PRICE);
+		assert_eq!(Balances::balance(&TREASURY), treasury_before + 50);
+		assert_eq!(Balances::balance(&CREATOR), creator_before + 50);
+		for (miner, before) in miners.iter().zip(miner_before) {
+			assert_eq!(Balances::balance(miner), before + 100);
+			assert_eq!(REPUTATION.with(|r| r.borrow().get(miner).copied()), Some(1));
+		}
+		assert_eq!(REVENUE.with(|r| r.borrow().get(&MODEL).copied()), Some(600));
+		assert!(slashes().is_empty());
+		assert_eq!(ActiveJobs::<Test>::get(), 0);
+		assert_eq!(total_of_known_accounts(), total);
+	});
+}
+
+#[test]
+fn minority_is_slashed_and_majority_shares_the_miners_part() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		let before: Vec<_> = miners.iter().map(Balances::balance).collect();
+		to_challenge(job, [&GOOD, &GOOD, &BAD]);
+		assert!(slashes().is_empty(), "the minority is slashed only after the window");
+		run_to_block(1 + CHALLENGE_PERIOD);
+		assert_eq!(slashes(), vec![(miners[2], SlashReason::WrongResult)]);
+		assert_eq!(Balances::balance(&miners[0]), before[0] + 150);
+		assert_eq!(Balances::balance(&miners[1]), before[1] + 150);
+		assert_eq!(Balances::balance(&miners[2]), before[2] - STAKE / 10);
+		System::assert_has_event(
+			Event::JobSettled {
+				job,
+				fee: PRICE,
+				treasury: 50,
+				creator: 50,
+				miners: 300,
+				holders: 600,
+				refunded: 0,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn missed_reveal_is_slashed_and_the_rest_settles() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		for miner in &miners {
+			commit(job, *miner, &GOOD);
+		}
+		reveal(job, miners[0], &GOOD);
+		reveal(job, miners[1], &GOOD);
+		run_to_block(1 + REVEAL_PERIOD);
+		assert_eq!(slashes(), vec![(miners[2], SlashReason::MissedReveal)]);
+		assert!(matches!(phase(job), JobPhase::Challenge { .. }));
+		run_to_block(1 + REVEAL_PERIOD + CHALLENGE_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		assert_eq!(held(ALICE), 0);
+	});
+}
+
+#[test]
+fn no_majority_refunds_and_disputes() {
+	new_test_ext().execute_with(|| {
+		let alice_before = Balances::total_balance(&ALICE);
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &BAD, &OTHER]);
+		assert_eq!(phase(job), JobPhase::Disputed);
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Balances::total_balance(&ALICE), alice_before);
+		assert!(Results::<Test>::get(job).is_none());
+		run_to_block(1 + CHALLENGE_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
+		assert!(slashes().is_empty(), "without a verdict nobody is slashed for an output");
+	});
+}
+
+#[test]
+fn too_few_commits_refund_without_slashing() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		commit(job, miners_of(job)[0], &GOOD);
+		run_to_block(1 + COMMIT_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
+		assert_eq!(held(ALICE), 0);
+		assert!(slashes().is_empty());
+		System::assert_has_event(
+			Event::JobRefunded { job, requester: ALICE, amount: PRICE }.into(),
+		);
+	});
+}
+
+#[test]
+fn silent_miners_time_the_job_out_and_it_is_refunded() {
+	new_test_ext().execute_with(|| {
+		let alice_before = Balances::total_balance(&ALICE);
+		let job = request(ALICE);
+		run_to_block(1 + COMMIT_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
+		assert_eq!(Balances::total_balance(&ALICE), alice_before);
+	});
+}
+
+#[test]
+fn finished_jobs_are_pruned_after_retention() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		run_to_block(1 + CHALLENGE_PERIOD);
+		assert!(Jobs::<Test>::contains_key(job));
+		run_to_block(1 + CHALLENGE_PERIOD + RETENTION - 1);
+		assert!(Results::<Test>::contains_key(job));
+		run_to_block(1 + CHALLENGE_PERIOD + RETENTION);
+		assert!(!Jobs::<Test>::contains_key(job));
+		assert!(!Results::<Test>::contains_key(job));
+		assert_eq!(Reveals::<Test>::iter_prefix(job).count(), 0);
+		System::assert_has_event(Event::JobPruned { job }.into());
+	});
+}
+
+#[test]
+fn holders_part_goes_to_the_creator_without_shares() {
+	new_test_ext().execute_with(|| {
+		SHARES_ISSUED.with(|s| s.borrow_mut().clear());
+		let creator_before = Balances::balance(&CREATOR);
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		run_to_block(1 + CHALLENGE_PERIOD);
+		assert_eq!(Balances::balance(&CREATOR), creator_before + 50 + 600);
+		System::assert_has_event(
+			Event::JobSettled {
+				job,
+				fee: PRICE,
+				treasury: 50,
+				creator: 50,
+				miners: 300,
+				holders: 600,
+				refunded: 0,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn a_part_that_cannot_be_paid_goes_back_to_the_requester() {
+	new_test_ext().execute_with(|| {
+		// A new creator account and a price whose 5% royalty (5) is below the ED (10).
+		const NEW_CREATOR: AccountId = 77;
+		SERVING.with(|s| {
+			let mut info = serving(3);
+			info.creator = NEW_CREATOR;
+			info.price = 100;
+			s.borrow_mut().insert(MODEL, info);
+		});
+		let total = total_of_known_accounts();
+		let job = NextJobId::<Test>::get();
+		assert_ok!(Inference::request_inference(
+			RuntimeOrigin::signed(ALICE),
+			MODEL,
+			InputArg::Inline(b"x".to_vec()),
+			100
+		));
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		run_to_block(1 + CHALLENGE_PERIOD);
+		System::assert_has_event(
+			Event::JobSettled {
+				job,
+				fee: 100,
+				treasury: 5,
+				creator: 0,
+				miners: 30,
+				holders: 60,
+				refunded: 5,
+			}
+			.into(),
+		);
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Balances::total_balance(&NEW_CREATOR), 0);
+		assert_eq!(total_of_known_accounts(), total);
+	});
+}
+
+// ---------------------------------------------------------------- verdicts
+
+#[test]
+fn confirming_verdict_settles_at_once() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		let (v, s) = verdict(job, &GOOD, 1);
+		assert_ok!(submit(v, s));
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		System::assert_has_event(
+			Event::VerdictConfirmed { job, authority: UintAuthorityId(1) }.into(),
+		);
+		assert_eq!(held(ALICE), 0);
+	});
+}
+
+#[test]
+fn verdict_against_the_majority_slashes_it_and_refunds() {
+	new_test_ext().execute_with(|| {
+		let alice_before = Balances::total_balance(&ALICE);
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		to_challenge(job, [&BAD, &BAD, &GOOD]);
+		let (v, s) = verdict(job, &GOOD, 2);
+		assert_ok!(submit(v, s));
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Overturned));
+		assert_eq!(
+			slashes(),
+			vec![(miners[0], SlashReason::WrongResult), (miners[1], SlashReason::WrongResult)]
+		);
+		assert_eq!(REPUTATION.with(|r| r.borrow().get(&miners[2]).copied()), Some(1));
+		assert_eq!(Balances::total_balance(&ALICE), alice_before);
+		assert!(Results::<Test>::get(job).is_none());
+	});
+}
+
+#[test]
+fn verdict_on_a_dispute_slashes_the_wrong_outputs() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		to_challenge(job, [&GOOD, &BAD, &OTHER]);
+		let (v, s) = verdict(job, &GOOD, 1);
+		assert_ok!(submit(v, s));
+		assert_eq!(
+			slashes(),
+			vec![(miners[1], SlashReason::WrongResult), (miners[2], SlashReason::WrongResult)]
+		);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
+	});
+}
+
+#[test]
+fn the_pool_refuses_bad_verdicts() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let authorize = |verdict: VerdictOf<Test>, signature| {
+			Call::<Test>::submit_verdict { verdict, signature }
+				.authorize(TransactionSource::External)
+				.unwrap()
+				.map(|_| ())
+		};
+		// Not verifiable yet (commit phase).
+		let (v, s) = verdict(job, &GOOD, 1);
+		assert_eq!(
+			authorize(v, s),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+		);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		// Not a validator's key.
+		let (v, s) = verdict(job, &GOOD, 3);
+		assert_eq!(
+			authorize(v, s),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::BadSigner))
+		);
+		// Signed by another key than the one it names.
+		let (v, _) = verdict(job, &GOOD, 1);
+		let forged = sign(2, &v);
+		assert_eq!(
+			authorize(v, forged),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof))
+		);
+		// Unknown job.
+		let (v, s) = verdict(42, &GOOD, 1);
+		assert_eq!(
+			authorize(v, s),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+		);
+		// A valid verdict provides one tag per job, so the pool keeps one.
+		let (v, s) = verdict(job, &GOOD, 1);
+		let (validity, _) =
+			Call::<Test>::submit_verdict { verdict: v.clone(), signature: s.clone() }
+				.authorize(TransactionSource::External)
+				.unwrap()
+				.unwrap();
+		let (v2, s2) = verdict(job, &BAD, 2);
+		let (validity2, _) =
+			Call::<Test>::submit_verdict { verdict: v2.clone(), signature: s2.clone() }
+				.authorize(TransactionSource::External)
+				.unwrap()
+				.unwrap();
+		assert_eq!(validity.provides, validity2.provides);
+		assert_ok!(submit(v, s));
+		// Once decided, later verdicts are stale, and a direct dispatch is refused too.
+		assert_eq!(
+			authorize(v2.clone(), s2.clone()),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+		);
+		assert_noop!(
+			Inference::submit_verdict(frame_system::RawOrigin::Authorized.into(), v2, s2),
+			Error::<Test>::NotVerifiable
+		);
+		// Only the authorized origin dispatches it.
+		let (v, s) = verdict(job, &GOOD, 1);
+		assert_noop!(
+			Inference::submit_verdict(RuntimeOrigin::signed(ALICE), v, s),
+			sp_runtime::DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn verdict_after_the_window_is_refused() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		// At the deadline block, before the hook settles it.
+		System::set_block_number(1 + CHALLENGE_PERIOD);
+		let (v, s) = verdict(job, &BAD, 1);
+		assert!(submit(v, s).is_err());
+		assert!(matches!(phase(job), JobPhase::Challenge { .. }));
+	});
+}
+
+// ---------------------------------------------------------------- parameters and hooks
+
+#[test]
+fn parameters_are_set_by_root_only_and_checked() {
+	new_test_ext().execute_with(|| {
+		let mut params = test_parameters();
+		params.protocol_fee = Perbill::from_percent(10);
+		assert_noop!(
+			Inference::set_parameters(RuntimeOrigin::signed(ALICE), params.clone()),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		let mut bad = params.clone();
+		bad.commit_period = 0;
+		assert_noop!(
+			Inference::set_parameters(RuntimeOrigin::root(), bad),
+			Error::<Test>::InvalidParameters
+		);
+		let mut bad = params.clone();
+		bad.protocol_fee = Perbill::from_percent(51);
+		assert_noop!(
+			Inference::set_parameters(RuntimeOrigin::root(), bad),
+			Error::<Test>::InvalidParameters
+		);
+		assert_ok!(Inference::set_parameters(RuntimeOrigin::root(), params.clone()));
+		assert_eq!(Parameters::<Test>::get(), params);
+		System::assert_last_event(Event::ParametersSet { parameters: params }.into());
+		// New jobs use the new protocol fee.
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		run_to_block(1 + CHALLENGE_PERIOD);
+		System::assert_has_event(
+			Event::JobSettled {
+				job,
+				fee: PRICE,
+				treasury: 100,
+				creator: 50,
+				miners: 300,
+				holders: 550,
+				refunded: 0,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn deadlines_per_block_are_bounded_and_the_rest_wait() {
+	new_test_ext().execute_with(|| {
+		let jobs: Vec<_> = (0..MAX_DEADLINES_PER_BLOCK + 3).map(|_| request(ALICE)).collect();
+		System::set_block_number(COMMIT_PERIOD);
+		assert_eq!(Inference::process_deadlines(1 + COMMIT_PERIOD), (MAX_DEADLINES_PER_BLOCK, 0));
+		let finished = |jobs: &[JobId]| {
+			jobs.iter().filter(|j| matches!(phase(**j), JobPhase::Finished(_))).count()
+		};
+		assert_eq!(finished(&jobs), MAX_DEADLINES_PER_BLOCK as usize);
+		assert_eq!(Inference::process_deadlines(2 + COMMIT_PERIOD), (3, 0));
+		assert_eq!(finished(&jobs), jobs.len());
+		// Nothing is due now: the hook does no more than read the queue heads.
+		assert_eq!(Inference::process_deadlines(3 + COMMIT_PERIOD), (0, 0));
+	});
+}
+
+#[test]
+fn phases_that_end_early_leave_no_queue_entry_behind() {
+	new_test_ext().execute_with(|| {
+		let mut params = test_parameters();
+		params.challenge_period = 3 * COMMIT_PERIOD;
+		Parameters::<Test>::put(params);
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]); // commit and reveal phases ended early
+		assert_eq!(Queue::<Test>::iter_prefix(DeadlineKind::Commit).count(), 0);
+		assert_eq!(Queue::<Test>::iter_prefix(DeadlineKind::Reveal).count(), 0);
+		assert_eq!(Queue::<Test>::iter_prefix(DeadlineKind::Challenge).count(), 1);
+		// At the old commit and reveal deadlines the hook skips the holes and handles nothing.
+		System::reset_events();
+		System::set_block_number(1 + COMMIT_PERIOD);
+		assert_eq!(Inference::process_deadlines(1 + COMMIT_PERIOD), (0, 2));
+		assert!(System::events().is_empty());
+		assert!(matches!(phase(job), JobPhase::Challenge { .. }));
+		run_to_block(1 + 3 * COMMIT_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+	});
+}
+
+#[test]
+fn removed_entries_skipped_per_block_are_bounded() {
+	new_test_ext().execute_with(|| {
+		let mut params = test_parameters();
+		params.challenge_period = 100;
+		Parameters::<Test>::put(params);
+		// Many jobs whose commit phase ended early: holes in the commit queue.
+		let jobs = MAX_DEADLINES_PER_BLOCK * crate::HOLES_PER_DEADLINE + 5;
+		for _ in 0..jobs.min(MAX_ACTIVE_JOBS) {
+			let job = request(ALICE);
+			for miner in miners_of(job) {
+				commit(job, miner, &GOOD);
+			}
+		}
+		let holes = jobs.min(MAX_ACTIVE_JOBS);
+		System::set_block_number(1 + COMMIT_PERIOD);
+		let (handled, skipped) = Inference::process_deadlines(1 + COMMIT_PERIOD);
+		assert_eq!(handled, 0);
+		assert_eq!(skipped, (MAX_DEADLINES_PER_BLOCK * crate::HOLES_PER_DEADLINE).min(holes));
+	});
+}
+
+#[test]
+fn shortening_a_period_keeps_every_queue_ordered() {
+	new_test_ext().execute_with(|| {
+		let first = request(ALICE); // commit deadline 6
+		let mut params = test_parameters();
+		params.commit_period = 1;
+		Parameters::<Test>::put(params);
+		let second = request(ALICE); // would be 2; clamped to 6 so the queue stays ordered
+		assert_eq!(Jobs::<Test>::get(second).unwrap().deadline, 1 + COMMIT_PERIOD);
+		run_to_block(1 + COMMIT_PERIOD);
+		assert!(matches!(phase(first), JobPhase::Finished(_)));
+		assert!(matches!(phase(second), JobPhase::Finished(_)));
+	});
+}
+
+#[test]
+fn settling_one_job_leaves_the_requesters_other_holds_alone() {
+	new_test_ext().execute_with(|| {
+		let first = request(ALICE);
+		let second = request(ALICE);
+		assert_eq!(held(ALICE), 2 * PRICE);
+		to_challenge(first, [&GOOD, &GOOD, &GOOD]);
+		let (v, s) = verdict(first, &GOOD, 1);
+		assert_ok!(submit(v, s));
+		assert_eq!(phase(first), JobPhase::Finished(JobOutcome::Settled));
+		assert_eq!(held(ALICE), PRICE, "the second job's fee stays held");
+		to_challenge(second, [&GOOD, &GOOD, &GOOD]);
+		let (v, s) = verdict(second, &BAD, 2);
+		assert_ok!(submit(v, s));
+		assert_eq!(held(ALICE), 0);
+	});
+}
+
+#[test]
+fn session_changes_replace_the_authorities() {
+	new_test_ext().execute_with(|| {
+		use frame_support::traits::OneSessionHandler;
+		let accounts = [7u64, 8u64];
+		let validators: Vec<_> = accounts.iter().map(|who| (who, UintAuthorityId(*who))).collect();
+		Inference::on_new_session(true, validators.clone().into_iter(), validators.into_iter());
+		assert_eq!(
+			Authorities::<Test>::get().to_vec(),
+			vec![UintAuthorityId(7), UintAuthorityId(8)]
+		);
+	});
+}
+
+// ---------------------------------------------------------------- off-chain worker
+
+mod offchain {
+	use super::*;
+	use sp_core::offchain::{
+		testing::{PendingRequest, TestOffchainExt, TestTransactionPoolExt},
+		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+	};
+	use sp_runtime::offchain::storage::StorageValueRef;
+
+	fn with_offchain(
+		test: impl FnOnce(
+			&std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::OffchainState>>,
+			&std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>,
+		),
+	) {
+		let mut ext = new_test_ext();
+		let (offchain, offchain_state) = TestOffchainExt::new();
+		let (pool, pool_state) = TestTransactionPoolExt::new();
+		ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
+		ext.register_extension(OffchainDbExt::new(offchain));
+		ext.register_extension(TransactionPoolExt::new(pool));
+		ext.execute_with(|| test(&offchain_state, &pool_state));
+	}
+
+	#[test]
+	fn dispatch_posts_new_jobs_to_their_miners_once() {
+		with_offchain(|offchain, _pool| {
+			let job = request(ALICE);
+			let record = Jobs::<Test>::get(job).unwrap();
+			let body = Inference::job_request_body(job, &record);
+			let text = String::from_utf8(body.clone()).unwrap();
+			assert!(text.contains("\"job\":0"), "{text}");
+			assert!(text.contains("\"input\":\"0x5b302e312c302e325d\""), "{text}");
+			for miner in miners_of(job) {
+				offchain.write().expect_request(PendingRequest {
+					method: "POST".into(),
+					uri: format!("http://miner{miner}.test/v1/jobs"),
+					headers: vec![("Content-Type".into(), "application/json".into())],
+					body: body.clone(),
+					response: Some(b"{}".to_vec()),
+					sent: true,
+					..Default::default()
+				});
+			}
+			Inference::offchain_worker(1);
+			// All delivered: the next run sends nothing (no expectation left would panic on
+			// an unexpected request).
+			Inference::offchain_worker(1);
+		});
+	}
+
+	#[test]
+	fn verification_submits_a_signed_verdict() {
+		with_offchain(|offchain, pool| {
+			UintAuthorityId::set_all_keys(vec![1u64]);
+			let mut params = test_parameters();
+			params.verification_sample = Perbill::one();
+			Parameters::<Test>::put(params);
+			StorageValueRef::persistent(crate::ocw::VERIFIER_URL_KEY)
+				.set(&b"http://verifier.test".to_vec());
+			let job = request(ALICE);
+			to_challenge(job, [&BAD, &BAD, &BAD]);
+			let record = Jobs::<Test>::get(job).unwrap();
+			// The sample is seeded by the quorum block's hash, known from the next block on.
+			Inference::offchain_worker(1); // no hash yet: nothing happens
+			assert!(pool.read().transactions.is_empty());
+			frame_system::BlockHash::<Test>::insert(record.phase_started, H256::repeat_byte(1));
+			offchain.write().expect_request(PendingRequest {
+				method: "POST".into(),
+				uri: "http://verifier.test/v1/verify".into(),
+				headers: vec![("Content-Type".into(), "application/json".into())],
+				body: Inference::job_request_body(job, &record),
+				response: Some(br#"{"output":[9000,700,300]}"#.to_vec()),
+				sent: true,
+				..Default::default()
+			});
+			Inference::offchain_worker(2);
+			let tx = pool.write().transactions.pop().expect("a verdict was submitted");
+			// Claimed: the next run does not call the verifier again (no request is expected;
+			// an unexpected one would panic) while the verdict is on its way.
+			Inference::offchain_worker(3);
+			assert!(pool.read().transactions.is_empty());
+			let xt = Extrinsic::decode(&mut &*tx).unwrap();
+			let RuntimeCall::Inference(Call::submit_verdict { verdict, signature }) = xt.function
+			else {
+				panic!("unexpected call {:?}", xt.function);
+			};
+			assert_eq!(verdict.job, job);
+			assert_eq!(verdict.output_hash, output_hash(&GOOD));
+			assert_eq!(verdict.authority, UintAuthorityId(1));
+			// It passes pool validation and overturns the (wrong) unanimous majority.
+			assert_ok!(submit(verdict, signature));
+			assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Overturned));
+		});
+	}
+
+	#[test]
+	fn nothing_is_verified_without_a_verifier_url_or_a_key() {
+		with_offchain(|_offchain, pool| {
+			let mut params = test_parameters();
+			params.verification_sample = Perbill::one();
+			Parameters::<Test>::put(params);
+			let job = request(ALICE);
+			to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+			frame_system::BlockHash::<Test>::insert(1, H256::repeat_byte(1));
+			UintAuthorityId::set_all_keys(vec![1u64]);
+			Inference::offchain_worker(2); // no URL: no request (an unexpected one would panic)
+			StorageValueRef::persistent(crate::ocw::VERIFIER_URL_KEY)
+				.set(&b"http://verifier.test".to_vec());
+			UintAuthorityId::set_all_keys(vec![5u64]); // not a validator key
+			Inference::offchain_worker(2);
+			assert!(pool.read().transactions.is_empty());
+		});
+	}
+}
+
+// ---------------------------------------------------------------- property test
+
+mod properties {
+	use super::*;
+	use proptest::prelude::*;
+
+	#[derive(Clone, Copy, Debug)]
+	enum Behaviour {
+		Honest,
+		Wrong,
+		Silent,
+		CommitOnly,
+	}
+
+	fn behaviour() -> impl Strategy<Value = Behaviour> {
+		prop_oneof![
+			4 => Just(Behaviour::Honest),
+			1 => Just(Behaviour::Wrong),
+			1 => Just(Behaviour::Silent),
+			1 => Just(Behaviour::CommitOnly),
+		]
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(64))]
+
+		/// Random jobs with random miner behaviours and random verdicts: no balance is
+		/// minted or lost, every hold is released when its job ends, payouts never exceed
+		/// the fees, and every job ends.
+		#[test]
+		fn job_lifecycles_conserve_balances_and_release_holds(
+			jobs in proptest::collection::vec(
+				(
+					proptest::collection::vec(behaviour(), 3),
+					prop_oneof![Just(None), Just(Some(true)), Just(Some(false))],
+					0u64..3,
+				),
+				1..8,
+			),
+		) {
+			new_test_ext().execute_with(|| {
+				let total = total_of_known_accounts();
+				let treasury_before = Balances::balance(&TREASURY);
+				let mut ids = Vec::new();
+				for (behaviours, verdict_kind, delay) in &jobs {
+					let requester = if ids.len() % 2 == 0 { ALICE } else { BOB };
+					let job = request(requester);
+					ids.push(job);
+					let miners = miners_of(job);
+					for (miner, b) in miners.iter().zip(behaviours) {
+						let output: &[i64] = if matches!(b, Behaviour::Wrong) { &BAD } else { &GOOD };
+						if !matches!(b, Behaviour::Silent) {
+							commit(job, *miner, output);
+						}
+					}
+					run_to_block(System::block_number() + *delay);
+					if matches!(phase(job), JobPhase::Commit) {
+						run_to_block(Jobs::<Test>::get(job).unwrap().deadline);
+					}
+					if matches!(phase(job), JobPhase::Reveal) {
+						for (miner, b) in miners.iter().zip(behaviours) {
+							let output: &[i64] = if matches!(b, Behaviour::Wrong) { &BAD } else { &GOOD };
+							if matches!(b, Behaviour::Honest | Behaviour::Wrong) {
+								reveal(job, *miner, output);
+							}
+						}
+					}
+					if matches!(phase(job), JobPhase::Reveal) {
+						run_to_block(Jobs::<Test>::get(job).unwrap().deadline);
+					}
+					if let (Some(agree), JobPhase::Challenge { .. } | JobPhase::Disputed) = (verdict_kind, phase(job)) {
+						let truth: &[i64] = if *agree { &GOOD } else { &OTHER };
+						let (v, s) = verdict(job, truth, 1);
+						assert_ok!(submit(v, s));
+					}
+					// Miners slashed in earlier jobs may be jailed: un-jail them so later jobs
+					// still find three.
+					WORKERS.with(|w| w.borrow_mut().values_mut().for_each(|w| w.jailed = false));
+				}
+				run_to_block(System::block_number() + CHALLENGE_PERIOD + 1);
+				let mut paid_out = 0;
+				for job in &ids {
+					// Finished, or already pruned after its retention period.
+					let ended = Jobs::<Test>::get(job)
+						.is_none_or(|record| matches!(record.phase, JobPhase::Finished(_)));
+					prop_assert!(ended, "job {} ended", job);
+				}
+				for event in System::events() {
+					if let RuntimeEvent::Inference(Event::JobSettled { fee, treasury, creator, miners, holders, refunded, .. }) = event.event {
+						prop_assert_eq!(treasury + creator + miners + holders + refunded, fee);
+						paid_out += treasury + creator + miners + holders;
+					}
+				}
+				let fees_settled: Balance = System::events().iter().filter(|e| matches!(e.event, RuntimeEvent::Inference(Event::JobSettled { .. }))).count() as Balance * PRICE;
+				prop_assert!(paid_out <= fees_settled);
+				prop_assert_eq!(held(ALICE), 0);
+				prop_assert_eq!(held(BOB), 0);
+				prop_assert_eq!(ActiveJobs::<Test>::get(), 0);
+				prop_assert_eq!(total_of_known_accounts(), total);
+				let slashed: Balance = SLASHES.with(|s| s.borrow().iter().map(|(_, _, a)| *a).sum());
+				let protocol: Balance = System::events().iter().filter_map(|e| match e.event {
+					RuntimeEvent::Inference(Event::JobSettled { treasury, .. }) => Some(treasury),
+					_ => None,
+				}).sum();
+				prop_assert_eq!(Balances::balance(&TREASURY), treasury_before + slashed + protocol);
+				Ok(())
+			})?;
+		}
+	}
+}

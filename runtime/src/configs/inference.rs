@@ -1,0 +1,140 @@
+//! Inference: pay-per-query jobs, commit-reveal quorum, verification by validators' off-chain
+//! workers and the fee split (`pallet-inference`), plus what an off-chain worker needs to submit
+//! transactions (verdicts are authorized transactions: no signer, no fee, validated by the
+//! pallet's `authorize` function through `frame_system::AuthorizeCall`).
+
+use frame_support::traits::{ConstU32, ConstU64};
+use sp_runtime::{generic, transaction_validity::TransactionPriority};
+
+use crate::{
+	configs::governance::TreasuryAccount, AccountId, Balances, ComputeStaking, ModelRegistry,
+	ModelShares, Runtime, RuntimeCall, RuntimeHoldReason, TxExtension, UncheckedExtrinsic,
+};
+
+impl pallet_inference::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registry = ModelRegistry;
+	type Staking = ComputeStaking;
+	type Revenue = ModelShares;
+	type Treasury = TreasuryAccount;
+	type ParametersOrigin = frame_system::EnsureRoot<AccountId>;
+	/// Validators sign verdicts with the `inference` key of their session keys.
+	type AuthorityId = pallet_inference::sr25519::AuthorityId;
+	/// Up to 4 KiB of input on chain; larger inputs by URI and hash.
+	type MaxInputLen = ConstU32<4096>;
+	type MaxUriLen = ConstU32<256>;
+	/// Enough for class probabilities, a small embedding or a short token sequence.
+	type MaxOutputValues = ConstU32<64>;
+	type MaxRedundancy = ConstU32<7>;
+	type MaxCandidates = ConstU32<64>;
+	type MaxActiveJobs = ConstU32<10_000>;
+	type MaxDeadlinesPerBlock = ConstU32<16>;
+	type MaxAuthorities = crate::configs::consensus::MaxAuthorities;
+	type VerdictPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
+	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = InferenceBenchmarkHelper;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = UncheckedExtrinsic;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	/// The extensions of an authorized (signer-less) transaction: `AuthorizeCall` does the
+	/// validation; the rest carry no account (nonce 0, no tip, immortal).
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
+}
+
+/// Registers a served model with issued shares and bonded miners for the inference benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct InferenceBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_inference::BenchmarkHelper<AccountId> for InferenceBenchmarkHelper {
+	fn setup_model(
+		redundancy: u8,
+		miners: u32,
+	) -> (modelchain_primitives::ModelId, alloc::vec::Vec<AccountId>) {
+		use crate::{units::UNIT, RuntimeOrigin};
+		use frame_support::traits::fungible::Mutate;
+		use modelchain_primitives::{ModelVersionRef, WorkerRole};
+
+		let owner: AccountId = frame_benchmarking::account("model-owner", redundancy.into(), 0);
+		let _ = Balances::mint_into(&owner, 1_000_000 * UNIT);
+		let model = pallet_model_registry::NextModelId::<Runtime>::get();
+		let version = pallet_model_registry::VersionInput {
+			weights_hash: [1; 32],
+			weights_uri: b"file://weights".to_vec(),
+			format: pallet_model_registry::WeightsFormat::Safetensors,
+			architecture: b"mlp".to_vec(),
+			dataset_fingerprint: [2; 32],
+			licence: b"Apache-2.0".to_vec(),
+			output_precision: 4,
+			price_per_inference: UNIT,
+		};
+		let economics = pallet_model_registry::ModelEconomics {
+			creator_royalty: sp_runtime::Perbill::from_percent(5),
+			miners_share: sp_runtime::Perbill::from_percent(30),
+			redundancy,
+		};
+		let _ = ModelRegistry::register_model(
+			RuntimeOrigin::signed(owner.clone()),
+			b"Bench".to_vec(),
+			b"BNCH".to_vec(),
+			b"https://bench".to_vec(),
+			version,
+			economics,
+		);
+		let _ = ModelShares::issue_shares(RuntimeOrigin::signed(owner), model, 1_000_000);
+		let served = ModelVersionRef { model, version: 0 };
+		let accounts: alloc::vec::Vec<AccountId> = (0..miners)
+			.map(|index| {
+				let miner: AccountId = frame_benchmarking::account("miner", index, model);
+				let _ = Balances::mint_into(&miner, 100_000 * UNIT);
+				let _ = ComputeStaking::register_worker(
+					RuntimeOrigin::signed(miner.clone()),
+					WorkerRole::Miner,
+					b"http://127.0.0.1:7070".to_vec(),
+					b"cpu".to_vec(),
+					alloc::vec![served],
+				);
+				let _ = ComputeStaking::bond(RuntimeOrigin::signed(miner.clone()), 10_000 * UNIT);
+				miner
+			})
+			.collect();
+		(model, accounts)
+	}
+}

@@ -1,0 +1,239 @@
+// Inference jobs on a real dev node: a requester pays per query, the node's off-chain worker
+// POSTs the job to the three assigned miners' endpoints, the miners commit and reveal, the
+// off-chain worker re-executes the job through the verifier endpoint given with
+// --inference-verifier-url and submits a signed verdict (an authorized transaction), and the
+// fee is split exactly: treasury, creator, miners, share holders (who claim it). A second job
+// whose miners all lie is overturned by the verdict: they are slashed and the requester refunded.
+// The miners and the verifier are played by an HTTP server in this test; the real worker binary
+// comes with the worker issue.
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { versionInput } from './lib/models.mjs';
+import { connect, freePort, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+
+const UNIT = 10n ** 12n;
+const PRICE = UNIT;
+const TRUE_OUTPUT = [9000, 700, 300];
+const LIE = [1, 2, 3];
+
+describe('inference jobs over RPC', () => {
+  let node;
+  let api;
+  let server;
+  let alice;
+  let eve;
+  let miners;
+  const received = { jobs: [], verify: [] };
+  let verifierOutput = TRUE_OUTPUT;
+  let model;
+
+  before(async () => {
+    await cryptoWaitReady();
+    const port = await freePort();
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const json = body ? JSON.parse(body) : {};
+        if (req.url.endsWith('/v1/jobs')) {
+          received.jobs.push({ url: req.url, job: json.job });
+          res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"accepted":true}');
+        } else if (req.url === '/v1/verify') {
+          received.verify.push(json.job);
+          res.writeHead(200, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify({ output: verifierOutput }));
+        } else {
+          res.writeHead(404).end();
+        }
+      });
+    });
+    await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+    node = await startNode({
+      name: 'inference',
+      args: ['--dev', '--tmp', '--inference-verifier-url', `http://127.0.0.1:${port}`],
+    });
+    api = await connect(node.url);
+    const keyring = new Keyring({ type: 'sr25519' });
+    alice = keyring.addFromUri('//Alice');
+    eve = keyring.addFromUri('//Eve');
+    miners = ['//Bob', '//Charlie', '//Dave'].map((uri) => keyring.addFromUri(uri));
+
+    const { events } = await sendAndWait(
+      api,
+      api.tx.modelRegistry.registerModel('Digits', 'DGT', 'https://example.invalid/card', versionInput(1, PRICE), {
+        creatorRoyalty: 50_000_000,
+        minersShare: 300_000_000,
+        redundancy: 3,
+      }),
+      alice,
+    );
+    model = events
+      .find(({ event }) => api.events.modelRegistry.ModelRegistered.is(event))
+      .event.data.model.toNumber();
+    await sendAndWait(api, api.tx.modelShares.issueShares(model, 1_000_000), alice);
+    for (const [index, miner] of miners.entries()) {
+      await sendAndWait(
+        api,
+        api.tx.computeStaking.registerWorker(
+          'Miner',
+          `http://127.0.0.1:${port}/miner${index}`,
+          '1x CPU',
+          [{ model, version: 0 }],
+        ),
+        miner,
+      );
+      await sendAndWait(api, api.tx.computeStaking.bond(2_000n * UNIT), miner);
+    }
+    // Re-execute every job (the default samples 10%).
+    const params = (await api.query.inference.parameters()).toJSON();
+    await sendAndWait(
+      api,
+      api.tx.sudo.sudo(
+        api.tx.inference.setParameters({ ...params, verificationSample: 1_000_000_000 }),
+      ),
+      alice,
+    );
+  });
+
+  after(async () => {
+    await api?.disconnect();
+    await node?.stop();
+    server?.close();
+  });
+
+  const signerOf = (address) => miners.find((m) => m.address === address);
+  const salt = (job, i) => u8aToHex(new Uint8Array(32).fill((Number(job) * 7 + i + 1) % 256));
+  const commitment = (job, miner, output, s) =>
+    blake2AsHex(
+      api.createType('(u64, AccountId32, Vec<i64>, [u8; 32])', [job, miner, output, s]).toU8a(),
+      256,
+    );
+
+  async function requestJob() {
+    const { events } = await sendAndWait(
+      api,
+      api.tx.inference.requestInference(model, { Inline: '0x5b302e312c302e325d' }, 2n * PRICE),
+      eve,
+    );
+    const requested = events.find(({ event }) => api.events.inference.JobRequested.is(event));
+    assert.ok(requested, 'JobRequested');
+    const { job, miners: assigned, fee } = requested.event.data;
+    assert.equal(fee.toBigInt(), PRICE, 'the price is held, not max_fee');
+    return { job: job.toBigInt(), assigned: assigned.map((a) => a.toString()) };
+  }
+
+  async function commitAndReveal(job, assigned, output) {
+    for (const [i, address] of assigned.entries()) {
+      await sendAndWait(
+        api,
+        api.tx.inference.commitResult(job, commitment(job, address, output, salt(job, i))),
+        signerOf(address),
+      );
+    }
+    const reveals = [];
+    for (const [i, address] of assigned.entries()) {
+      reveals.push(
+        await sendAndWait(api, api.tx.inference.revealResult(job, output, salt(job, i)), signerOf(address)),
+      );
+    }
+    return reveals.at(-1).events;
+  }
+
+  async function waitForEvent(check, message) {
+    let found;
+    const unsub = await api.query.system.events((records) => {
+      for (const { event } of records) if (!found && check(event)) found = event;
+    });
+    try {
+      await waitFor(async () => found, { timeoutMs: 90_000, message });
+    } finally {
+      unsub();
+    }
+    return found;
+  }
+
+  test('a job is dispatched, agreed, verified by the off-chain worker and settled exactly', async () => {
+    const { job, assigned } = await requestJob();
+    assert.equal(assigned.length, 3);
+    const holds = await api.query.balances.holds(eve.address);
+    assert.ok(holds.some((h) => h.id.toString().includes('JobFee') && h.amount.toBigInt() === PRICE));
+
+    // The validator's off-chain worker POSTed the job to each assigned miner's endpoint.
+    await waitFor(
+      async () => new Set(received.jobs.filter((r) => BigInt(r.job) === job).map((r) => r.url)).size === 3,
+      { timeoutMs: 30_000, message: 'the job POSTed to its three miners' },
+    );
+
+    const settledPromise = waitForEvent(
+      (event) => api.events.inference.JobSettled.is(event) && event.data.job.toBigInt() === job,
+      'JobSettled',
+    );
+    const events = await commitAndReveal(job, assigned, TRUE_OUTPUT);
+    assert.ok(events.some(({ event }) => api.events.inference.QuorumReached.is(event)), 'QuorumReached');
+    const result = await api.query.inference.results(job);
+    assert.deepEqual(result.unwrap().toJSON(), TRUE_OUTPUT);
+
+    // The off-chain worker re-executed it through the verifier and confirmed the majority,
+    // which settled the job before the end of its challenge window.
+    const settled = await settledPromise;
+    assert.ok(received.verify.map(BigInt).includes(job), 'the verifier was called');
+    const { treasury: toTreasury, creator, miners: toMiners, holders, refunded } = settled.data;
+    assert.equal(toTreasury.toBigInt(), PRICE / 20n);
+    assert.equal(creator.toBigInt(), PRICE / 20n);
+    assert.equal(toMiners.toBigInt(), (PRICE * 3n) / 10n);
+    assert.equal(holders.toBigInt(), (PRICE * 6n) / 10n);
+    assert.equal(refunded.toBigInt(), 0n);
+    const record = (await api.query.inference.jobs(job)).unwrap();
+    assert.ok(record.phase.isFinished && record.phase.asFinished.isSettled, record.phase.toString());
+    assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'the fee hold is released');
+
+    // The share holder (Alice holds every share) claims the holders' part.
+    const claim = await sendAndWait(api, api.tx.modelShares.claim(model), alice);
+    const claimed = claim.events.find(({ event }) => api.events.modelShares.RevenueClaimed.is(event));
+    assert.equal(claimed.event.data.amount.toBigInt(), (PRICE * 6n) / 10n);
+  });
+
+  test('a lying majority is overturned by the verdict: slashed, and the requester refunded', async () => {
+    const { job, assigned } = await requestJob();
+    const overturned = waitForEvent(
+      (event) => api.events.inference.JobFinished.is(event) && event.data.job.toBigInt() === job,
+      'JobFinished',
+    );
+    const stakeBefore = await Promise.all(
+      assigned.map(async (a) => (await api.query.computeStaking.workers(a)).unwrap().activeBond.toBigInt()),
+    );
+    await commitAndReveal(job, assigned, LIE);
+    const finished = await overturned;
+    assert.equal(finished.data.outcome.toString(), 'Overturned');
+    for (const [i, address] of assigned.entries()) {
+      const worker = (await api.query.computeStaking.workers(address)).unwrap();
+      assert.equal(worker.activeBond.toBigInt(), stakeBefore[i] - stakeBefore[i] / 10n, 'slashed 10%');
+      assert.ok(worker.jailedUntil.isSome, 'jailed');
+    }
+    assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'refunded');
+  });
+
+  test('bad requests fail with named errors and hold nothing', async () => {
+    await assert.rejects(
+      sendAndWait(api, api.tx.inference.requestInference(model, { Inline: '0x01' }, PRICE - 1n), eve),
+      /inference\.FeeAboveMax/,
+    );
+    await assert.rejects(
+      sendAndWait(api, api.tx.inference.requestInference(99, { Inline: '0x01' }, PRICE), eve),
+      /inference\.ModelNotServing/,
+    );
+    // Every miner of the model is jailed now: not enough workers.
+    await assert.rejects(
+      sendAndWait(api, api.tx.inference.requestInference(model, { Inline: '0x01' }, PRICE), eve),
+      /inference\.NotEnoughWorkers/,
+    );
+    assert.equal((await api.query.balances.holds(eve.address)).length, 0);
+  });
+});
