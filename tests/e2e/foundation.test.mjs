@@ -176,17 +176,17 @@ describe('foundation: dev node over RPC', () => {
 
   test('registers session keys only with a valid ownership proof (validator runbook)', async () => {
     // The README's runbook: author_rotateKeysWithOwner(account) then session.setKeys(keys, proof).
-    const generated = await api.provider.send('author_rotateKeysWithOwner', [u8aToHex(bob.publicKey)]);
+    const generated = await rpc(node, 'author_rotateKeysWithOwner', [u8aToHex(bob.publicKey)]);
     assert.match(generated.keys, /^0x[0-9a-f]+$/);
     assert.match(generated.proof, /^0x[0-9a-f]+$/);
     assert.equal(
-      (await api.provider.send('author_hasSessionKeys', [generated.keys])),
+      (await rpc(node, 'author_hasSessionKeys', [generated.keys])),
       true,
       'the new keys are in the node keystore',
     );
 
     // A proof made for another account is refused and nothing is stored.
-    const forAlice = await api.provider.send('author_rotateKeysWithOwner', [u8aToHex(alice.publicKey)]);
+    const forAlice = await rpc(node, 'author_rotateKeysWithOwner', [u8aToHex(alice.publicKey)]);
     await assert.rejects(
       sendAndWait(api, api.tx.session.setKeys(forAlice.keys, generated.proof), bob),
       /session\.InvalidProof/,
@@ -208,6 +208,18 @@ function indexOf(haystack, needle) {
     return i;
   }
   return -1;
+}
+
+/** A raw JSON-RPC call over HTTP (the RPC port serves HTTP and WebSocket). */
+async function rpc(node, method, params) {
+  const response = await fetch(`http://127.0.0.1:${node.rpcPort}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
+  });
+  const body = await response.json();
+  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+  return body.result;
 }
 
 async function waitForNextBlock(api) {
