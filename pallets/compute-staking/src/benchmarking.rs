@@ -10,14 +10,20 @@ use frame_system::RawOrigin;
 use modelchain_primitives::{ModelVersionRef, WorkerRole};
 use sp_runtime::{traits::Bounded, Perbill, Saturating};
 
+// Benchmark set-up only: a shift of the largest balance cannot overflow.
+#[allow(clippy::arithmetic_side_effects)]
 fn funded<T: Config>(name: &'static str) -> T::AccountId {
 	let who: T::AccountId = account(name, 0, 0);
-	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	// A quarter of the largest balance: room for every deposit and bond.
+	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() >> 2);
 	who
 }
 
-fn versions(n: u32) -> Vec<ModelVersionRef> {
-	(0..n).map(|i| ModelVersionRef { model: i, version: 0 }).collect()
+/// `n` registered versions of `n` models.
+fn versions<T: Config>(n: u32) -> Vec<ModelVersionRef> {
+	let versions: Vec<_> = (0..n).map(|i| ModelVersionRef { model: i, version: 0 }).collect();
+	T::BenchmarkHelper::register_versions(&versions);
+	versions
 }
 
 fn endpoint<T: Config>() -> Vec<u8> {
@@ -45,7 +51,7 @@ fn registered<T: Config>(n: u32) -> T::AccountId {
 		WorkerRole::Miner,
 		endpoint::<T>(),
 		alloc::vec![b'h'; T::MaxHardwareLen::get() as usize],
-		versions(n),
+		versions::<T>(n),
 	)
 	.is_ok());
 	who
@@ -73,7 +79,7 @@ mod benchmarks {
 			WorkerRole::Miner,
 			endpoint::<T>(),
 			hardware,
-			versions(v),
+			versions::<T>(v),
 		);
 		assert!(Workers::<T>::contains_key(&who));
 	}
@@ -84,6 +90,7 @@ mod benchmarks {
 		// Replace every served version with `v` new ones: worst case for the index.
 		let new_versions: Vec<_> =
 			(0..v).map(|i| ModelVersionRef { model: i, version: 1 }).collect();
+		T::BenchmarkHelper::register_versions(&new_versions);
 		let hardware = alloc::vec![b'g'; T::MaxHardwareLen::get() as usize];
 		#[extrinsic_call]
 		_(

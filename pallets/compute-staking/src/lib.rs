@@ -49,6 +49,19 @@ pub mod weights;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// Sets up what the benchmarks need from the model registry.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Makes `versions` registered, so that workers may announce them.
+	fn register_versions(versions: &[modelchain_primitives::ModelVersionRef]);
+}
+
+/// For runtimes whose `ModelVersions` accepts every version.
+#[cfg(feature = "runtime-benchmarks")]
+impl BenchmarkHelper for () {
+	fn register_versions(_versions: &[modelchain_primitives::ModelVersionRef]) {}
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -106,7 +119,8 @@ pub mod pallet {
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// The native currency, in which bonds and deposits are held.
 		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
-			+ BalancedHold<Self::AccountId>;
+			+ BalancedHold<Self::AccountId>
+			+ frame_support::traits::fungible::Mutate<Self::AccountId>;
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 		/// Receives slashed funds (the treasury).
@@ -135,6 +149,9 @@ pub mod pallet {
 		type MaxUnlockingChunks: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+		/// Registers the model versions the benchmarks announce.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// The governance parameters in force.

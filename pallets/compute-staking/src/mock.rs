@@ -75,6 +75,23 @@ pub struct TestModelVersions;
 impl ModelVersionInspect for TestModelVersions {
 	fn version_exists(version: &ModelVersionRef) -> bool {
 		matches!((version.model, version.version), (0, 0) | (0, 1) | (1, 0))
+			|| BENCHMARK_VERSIONS.with(|v| v.borrow().contains(version))
+	}
+}
+
+thread_local! {
+	/// Versions the benchmarks registered (through `BenchmarkHelper`).
+	pub static BENCHMARK_VERSIONS: core::cell::RefCell<Vec<ModelVersionRef>> =
+		const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Registers the benchmarks' versions in the stand-in registry.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockBenchmarkHelper {
+	fn register_versions(versions: &[ModelVersionRef]) {
+		BENCHMARK_VERSIONS.with(|v| v.borrow_mut().extend_from_slice(versions));
 	}
 }
 
@@ -91,6 +108,8 @@ impl pallet_compute_staking::Config for Test {
 	type MaxWorkersPerVersion = ConstU32<MAX_WORKERS_PER_VERSION>;
 	type MaxUnlockingChunks = ConstU32<MAX_CHUNKS>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
 }
 
 pub fn default_parameters() -> crate::ParametersOf<Test> {

@@ -6,12 +6,15 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, Get};
 use frame_system::RawOrigin;
-use modelchain_primitives::{ModelRegistryInterface, ModelStatus};
+use modelchain_primitives::{ModelId, ModelRegistryInterface, ModelStatus};
 use sp_runtime::{traits::Bounded, Perbill};
 
+// Benchmark set-up only: a shift of the largest balance cannot overflow.
+#[allow(clippy::arithmetic_side_effects)]
 fn funded<T: Config>() -> T::AccountId {
 	let who: T::AccountId = account("owner", 0, 0);
-	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	// A quarter of the largest balance: room for every deposit and bond.
+	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() >> 2);
 	who
 }
 
