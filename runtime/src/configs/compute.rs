@@ -39,35 +39,16 @@ pub struct StakingBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_compute_staking::BenchmarkHelper for StakingBenchmarkHelper {
 	fn register_versions(versions: &[modelchain_primitives::ModelVersionRef]) {
-		use crate::{AccountId, ModelRegistry, RuntimeOrigin};
+		use crate::{
+			configs::models::{benchmark_version, register_benchmark_model},
+			AccountId, ModelRegistry, RuntimeOrigin,
+		};
 		use frame_support::traits::fungible::Mutate;
 		let owner: AccountId = frame_benchmarking::account("versions-owner", 0, 0);
 		let _ = Balances::mint_into(&owner, 1_000_000 * UNIT);
-		let input = || pallet_model_registry::VersionInput {
-			weights_hash: [1; 32],
-			weights_uri: b"file://weights".to_vec(),
-			format: pallet_model_registry::WeightsFormat::Safetensors,
-			architecture: b"mlp".to_vec(),
-			dataset_fingerprint: [2; 32],
-			licence: b"Apache-2.0".to_vec(),
-			output_precision: 4,
-			price_per_inference: UNIT,
-		};
 		for wanted in versions {
 			while pallet_model_registry::NextModelId::<crate::Runtime>::get() <= wanted.model {
-				let registered = ModelRegistry::register_model(
-					RuntimeOrigin::signed(owner.clone()),
-					b"Bench".to_vec(),
-					b"BNCH".to_vec(),
-					b"https://bench".to_vec(),
-					input(),
-					pallet_model_registry::ModelEconomics {
-						creator_royalty: sp_runtime::Perbill::from_percent(5),
-						miners_share: sp_runtime::Perbill::from_percent(30),
-						redundancy: 3,
-					},
-				);
-				if registered.is_err() {
+				if register_benchmark_model(&owner, 3).is_err() {
 					break;
 				}
 			}
@@ -77,7 +58,7 @@ impl pallet_compute_staking::BenchmarkHelper for StakingBenchmarkHelper {
 				if ModelRegistry::add_version(
 					RuntimeOrigin::signed(owner.clone()),
 					wanted.model,
-					input(),
+					benchmark_version(),
 				)
 				.is_err()
 				{

@@ -95,29 +95,7 @@ impl pallet_inference::BenchmarkHelper<AccountId> for InferenceBenchmarkHelper {
 		let owner: AccountId = frame_benchmarking::account("model-owner", redundancy.into(), 0);
 		let _ = Balances::mint_into(&owner, 1_000_000 * UNIT);
 		let model = pallet_model_registry::NextModelId::<Runtime>::get();
-		let version = pallet_model_registry::VersionInput {
-			weights_hash: [1; 32],
-			weights_uri: b"file://weights".to_vec(),
-			format: pallet_model_registry::WeightsFormat::Safetensors,
-			architecture: b"mlp".to_vec(),
-			dataset_fingerprint: [2; 32],
-			licence: b"Apache-2.0".to_vec(),
-			output_precision: 4,
-			price_per_inference: UNIT,
-		};
-		let economics = pallet_model_registry::ModelEconomics {
-			creator_royalty: sp_runtime::Perbill::from_percent(5),
-			miners_share: sp_runtime::Perbill::from_percent(30),
-			redundancy,
-		};
-		let _ = ModelRegistry::register_model(
-			RuntimeOrigin::signed(owner.clone()),
-			b"Bench".to_vec(),
-			b"BNCH".to_vec(),
-			b"https://bench".to_vec(),
-			version,
-			economics,
-		);
+		let _ = crate::configs::models::register_benchmark_model(&owner, redundancy);
 		let _ = ModelShares::issue_shares(RuntimeOrigin::signed(owner), model, 1_000_000);
 		let served = ModelVersionRef { model, version: 0 };
 		let accounts: alloc::vec::Vec<AccountId> = (0..miners)

@@ -60,6 +60,39 @@ impl pallet_model_shares::Config for Runtime {
 	type BenchmarkHelper = SharesBenchmarkHelper;
 }
 
+/// The version every runtime benchmark registers.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn benchmark_version() -> pallet_model_registry::VersionInput<Balance> {
+	pallet_model_registry::VersionInput {
+		weights_hash: [1; 32],
+		weights_uri: b"file://weights".to_vec(),
+		format: pallet_model_registry::WeightsFormat::Safetensors,
+		architecture: b"mlp".to_vec(),
+		dataset_fingerprint: [2; 32],
+		licence: b"Apache-2.0".to_vec(),
+		output_precision: 4,
+		price_per_inference: UNIT,
+	}
+}
+
+/// Registers a benchmark model owned by `owner` (who must be able to pay the deposits) whose
+/// jobs need `redundancy` miners.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn register_benchmark_model(owner: &AccountId, redundancy: u8) -> sp_runtime::DispatchResult {
+	crate::ModelRegistry::register_model(
+		crate::RuntimeOrigin::signed(owner.clone()),
+		b"Bench".to_vec(),
+		b"BNCH".to_vec(),
+		b"https://bench".to_vec(),
+		benchmark_version(),
+		pallet_model_registry::ModelEconomics {
+			creator_royalty: Perbill::from_percent(5),
+			miners_share: Perbill::from_percent(30),
+			redundancy,
+		},
+	)
+}
+
 /// Registers a model through the registry for the shares benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct SharesBenchmarkHelper;
@@ -69,29 +102,7 @@ impl pallet_model_shares::BenchmarkHelper<AccountId> for SharesBenchmarkHelper {
 		use frame_support::traits::fungible::Mutate;
 		let model = pallet_model_registry::NextModelId::<Runtime>::get();
 		let _ = Balances::mint_into(owner, 1_000 * UNIT);
-		let version = pallet_model_registry::VersionInput {
-			weights_hash: [1; 32],
-			weights_uri: b"file://weights".to_vec(),
-			format: pallet_model_registry::WeightsFormat::Safetensors,
-			architecture: b"mlp".to_vec(),
-			dataset_fingerprint: [2; 32],
-			licence: b"Apache-2.0".to_vec(),
-			output_precision: 4,
-			price_per_inference: UNIT,
-		};
-		let economics = pallet_model_registry::ModelEconomics {
-			creator_royalty: Perbill::from_percent(5),
-			miners_share: Perbill::from_percent(30),
-			redundancy: 3,
-		};
-		let _ = crate::ModelRegistry::register_model(
-			crate::RuntimeOrigin::signed(owner.clone()),
-			b"Bench".to_vec(),
-			b"BNCH".to_vec(),
-			b"https://bench".to_vec(),
-			version,
-			economics,
-		);
+		let _ = register_benchmark_model(owner, 3);
 		model
 	}
 }
