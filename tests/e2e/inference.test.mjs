@@ -15,7 +15,7 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { versionInput } from './lib/models.mjs';
+import { registerModel } from './lib/models.mjs';
 import { connect, freePort, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 
 const UNIT = 10n ** 12n;
@@ -65,18 +65,7 @@ describe('inference jobs over RPC', () => {
     eve = keyring.addFromUri('//Eve');
     miners = ['//Bob', '//Charlie', '//Dave'].map((uri) => keyring.addFromUri(uri));
 
-    const { events } = await sendAndWait(
-      api,
-      api.tx.modelRegistry.registerModel('Digits', 'DGT', 'https://example.invalid/card', versionInput(1, PRICE), {
-        creatorRoyalty: 50_000_000,
-        minersShare: 300_000_000,
-        redundancy: 3,
-      }),
-      alice,
-    );
-    model = events
-      .find(({ event }) => api.events.modelRegistry.ModelRegistered.is(event))
-      .event.data.model.toNumber();
+    model = await registerModel(api, alice, { price: PRICE });
     await sendAndWait(api, api.tx.modelShares.issueShares(model, 1_000_000), alice);
     for (const [index, miner] of miners.entries()) {
       await sendAndWait(

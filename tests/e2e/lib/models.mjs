@@ -22,11 +22,17 @@ export const defaultEconomics = {
   redundancy: 3,
 };
 
-/** Registers a model signed by `owner`; resolves to its id. */
-export async function registerModel(api, owner, { name = 'Digits', symbol = 'DGT', seed = 1 } = {}) {
+/** Registers a model signed by `owner`; resolves to its id. `price` is per inference. */
+export async function registerModel(api, owner, { name = 'Digits', symbol = 'DGT', seed = 1, price } = {}) {
   const { events } = await sendAndWait(
     api,
-    api.tx.modelRegistry.registerModel(name, symbol, 'https://example.invalid/card', versionInput(seed), defaultEconomics),
+    api.tx.modelRegistry.registerModel(
+      name,
+      symbol,
+      'https://example.invalid/card',
+      versionInput(seed, price),
+      defaultEconomics,
+    ),
     owner,
   );
   const registered = events.find(({ event }) => api.events.modelRegistry.ModelRegistered.is(event));
