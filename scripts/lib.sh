@@ -7,6 +7,7 @@ export REPO_ROOT
 # One shared target directory outside the checkout, so CI on this machine reuses the build.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/modelchain/target}"
 export NODE_BIN="$CARGO_TARGET_DIR/release/modelchain-node"
+export WORKER_BIN="$CARGO_TARGET_DIR/release/modelchain-worker"
 # Two cores: keep cargo from starting more jobs than the machine can run.
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-$(nproc)}"
 
@@ -28,7 +29,10 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
 # The one build command every script uses, so each profile and feature set is compiled once.
 # `--all-targets` builds the test harnesses too, so `cargo test --release` reuses this build.
+# The worker is a workspace of its own (worker/Cargo.toml explains why), built second.
 build_release() {
 	log "cargo build --release --workspace --all-targets (clippy: ${RUSTC_WORKSPACE_WRAPPER:-off})"
 	(cd "$REPO_ROOT" && cargo build --locked --release --workspace --all-targets)
+	log "cargo build --release --all-targets (worker/)"
+	(cd "$REPO_ROOT/worker" && cargo build --locked --release --all-targets)
 }

@@ -57,7 +57,7 @@ summary() {
 step setup "$REPO_ROOT/scripts/setup.sh" || { fail_step setup; summary; }
 cd "$REPO_ROOT" || exit 1
 
-step fmt cargo fmt --all -- --check || fail_step fmt
+step fmt bash -c "cargo fmt --all -- --check && cd worker && cargo fmt --all -- --check" || fail_step fmt
 
 # The release build of the node and of every test harness (the e2e tests start this node),
 # linted by clippy with `-D warnings` as it compiles (see lib.sh): a lint fails this step.
@@ -70,7 +70,15 @@ else
 	fail_step cargo-test
 fi
 
+if step worker-test bash -c "cd '$REPO_ROOT/worker' && cargo test --locked --release"; then
+	count_tests "$logs/worker-test.log"
+else
+	count_tests "$logs/worker-test.log"
+	fail_step worker-test
+fi
+
 export MODELCHAIN_NODE="$NODE_BIN"
+export MODELCHAIN_WORKER="$WORKER_BIN"
 export E2E_LOG_DIR="$logs/e2e"
 if step e2e bash -c "cd '$REPO_ROOT/tests/e2e' && node --test --test-concurrency=1 --test-reporter=tap *.test.mjs"; then
 	count_tests "$logs/e2e.log"

@@ -1,0 +1,230 @@
+// The real worker end to end: a dev node, three `modelchain-worker` miners and one verifier
+// serving the demo digits model (models/digits) through the candle engine.
+//
+// Alice publishes the model with the worker's `model publish` (sha256 of the weights on
+// chain) and gives Bob a quarter of the shares. Eve requests inferences on held-out images;
+// the miners commit and reveal, the node's off-chain worker re-executes each job through the
+// verifier, and the chain's result must equal the model's prediction computed here in
+// JavaScript. Fees are split exactly and Alice and Bob claim their pro-rata revenue. Then two
+// miners are killed: the job times out and Eve is refunded. Finally one miner lies: it is
+// slashed and the job still succeeds.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { loadModel, modelCard, modelFile, predict, testSet } from './lib/digits.mjs';
+import { connect, freePort, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+import { startWorker, workerCommand } from './lib/worker.mjs';
+
+const UNIT = 10n ** 12n;
+const PRICE = UNIT; // 1 MDL per inference
+const SHARES = 1_000_000n;
+const BOB_SHARES = 250_000n;
+const MINERS = ['//Charlie', '//Dave', '//Ferdie'];
+
+describe('modelchain-worker end to end', () => {
+  let node;
+  let api;
+  let rpc;
+  let model;
+  let alice;
+  let bob;
+  let eve;
+  let verifier;
+  const miners = new Map(); // suri -> { worker, port, stateDir, account }
+  const reference = loadModel();
+  const images = testSet();
+
+  async function startMiner(suri, extra = []) {
+    const entry = miners.get(suri);
+    entry.worker = await startWorker({
+      rpc,
+      suri,
+      name: suri.slice(2).toLowerCase(),
+      port: entry.port,
+      stateDir: entry.stateDir,
+      args: ['--model', String(model), '--model-file', modelFile, ...extra],
+    });
+    entry.stateDir = entry.worker.stateDir;
+  }
+
+  before(async () => {
+    await cryptoWaitReady();
+    const verifierPort = await freePort();
+    node = await startNode({
+      name: 'worker',
+      args: ['--dev', '--tmp', '--inference-verifier-url', `http://127.0.0.1:${verifierPort}`],
+    });
+    rpc = node.url;
+    api = await connect(rpc);
+    const keyring = new Keyring({ type: 'sr25519' });
+    alice = keyring.addFromUri('//Alice');
+    bob = keyring.addFromUri('//Bob');
+    eve = keyring.addFromUri('//Eve');
+
+    const published = await workerCommand(rpc, '//Alice', [
+      'model', 'publish', '--model-file', modelFile, '--card', modelCard,
+      '--price', '1', '--shares', String(SHARES),
+    ]);
+    model = Number(/MODEL_ID=(\d+)/.exec(published)[1]);
+    await sendAndWait(api, api.tx.modelShares.transferShares(model, bob.address, BOB_SHARES), alice);
+    // Re-execute every job through the verifier (the default samples 10%).
+    const params = (await api.query.inference.parameters()).toJSON();
+    await sendAndWait(
+      api,
+      api.tx.sudo.sudo(api.tx.inference.setParameters({ ...params, verificationSample: 1_000_000_000 })),
+      alice,
+    );
+
+    verifier = await startWorker({
+      rpc, suri: '//Alice', name: 'verifier', port: verifierPort,
+      args: ['--model', String(model), '--model-file', modelFile, '--verify-only'],
+    });
+    for (const suri of MINERS) {
+      const port = await freePort();
+      miners.set(suri, { port, account: keyring.addFromUri(suri).address });
+    }
+    // Register the three miners side by side (different signers, so no nonce races).
+    await Promise.all(
+      MINERS.map((suri) =>
+        workerCommand(rpc, suri, [
+          'register', '--model', String(model), '--model-file', modelFile,
+          '--endpoint', `http://127.0.0.1:${miners.get(suri).port}`, '--bond', '2000',
+        ]),
+      ),
+    );
+    for (const suri of MINERS) await startMiner(suri);
+  });
+
+  after(async () => {
+    for (const { worker } of miners.values()) await worker?.kill();
+    await verifier?.kill();
+    await api?.disconnect();
+    await node?.stop();
+  });
+
+  /** Resolves with the first event `check` accepts, from now on. */
+  async function nextEvent(check, message, timeoutMs = 120_000) {
+    let found;
+    const unsub = await api.query.system.events((records) => {
+      for (const { event } of records) if (!found && check(event)) found = event;
+    });
+    try {
+      await waitFor(async () => found, { timeoutMs, message });
+    } finally {
+      unsub();
+    }
+    return found;
+  }
+
+  async function request(pixels) {
+    const { events } = await sendAndWait(
+      api,
+      api.tx.inference.requestInference(model, { Inline: Uint8Array.from(pixels) }, PRICE),
+      eve,
+    );
+    const requested = events.find(({ event }) => api.events.inference.JobRequested.is(event));
+    return {
+      job: requested.event.data.job.toBigInt(),
+      assigned: requested.event.data.miners.map((m) => m.toString()),
+    };
+  }
+
+  const finished = (job) =>
+    nextEvent(
+      (e) => api.events.inference.JobFinished.is(e) && e.data.job.toBigInt() === job,
+      `job ${job} finished`,
+    );
+  const settled = (job) =>
+    nextEvent(
+      (e) => api.events.inference.JobSettled.is(e) && e.data.job.toBigInt() === job,
+      `job ${job} settled`,
+    );
+
+  test('the committed weights are what the chain records, and the worker refuses others', async () => {
+    const version = (await api.query.modelRegistry.versions(model, 0)).unwrap();
+    const card = JSON.parse((await import('node:fs')).readFileSync(modelCard, 'utf8'));
+    assert.equal(version.weightsHash.toHex(), `0x${card.weights_sha256}`);
+    assert.equal(version.architecture.toUtf8(), 'mlp-64-32-10');
+    // A worker pointed at other weights (here: the model card instead) will not start.
+    await assert.rejects(
+      workerCommand(rpc, '//Charlie', ['run', '--model', String(model), '--model-file', modelCard, '--listen', '127.0.0.1:0']),
+      /not a safetensors file|weights hash mismatch/,
+    );
+  });
+
+  test('real inferences: results equal the model prediction, fees split exactly, holders claim', async () => {
+    const rows = images.slice(0, 3);
+    const jobs = [];
+    for (const row of rows) {
+      const { job, assigned } = await request(row.pixels);
+      assert.equal(assigned.length, 3);
+      jobs.push({ job, row, settledEvent: settled(job) });
+    }
+    for (const { job, row, settledEvent } of jobs) {
+      const event = await settledEvent;
+      const { treasury, creator, miners: toMiners, holders, refunded, fee } = event.data;
+      assert.equal(fee.toBigInt(), PRICE);
+      assert.equal(treasury.toBigInt(), PRICE / 20n, 'protocol fee 5%');
+      assert.equal(creator.toBigInt(), PRICE / 20n, 'creator royalty 5%');
+      assert.equal(toMiners.toBigInt(), (PRICE * 3n) / 10n, 'miners 30%');
+      assert.equal(holders.toBigInt(), (PRICE * 6n) / 10n, 'holders the rest');
+      assert.equal(refunded.toBigInt(), 0n);
+      const result = (await api.query.inference.results(job)).unwrap().toJSON();
+      const expected = predict(reference, row.pixels);
+      assert.deepEqual(result, expected, `job ${job}: chain result vs the local prediction`);
+      assert.equal(result[0], row.label, `job ${job}: the digit is recognised`);
+    }
+    // The verifier re-executed the jobs; the miners' metrics count their work.
+    assert.match(await verifier.metrics(), /modelchain_worker_verifications_total [1-9]/);
+    for (const { worker } of miners.values()) {
+      assert.match(await worker.metrics(), /modelchain_worker_reveals_total [1-9]/);
+    }
+
+    // Holders' revenue: 0.6 MDL per job, pro rata: Alice 3/4, Bob 1/4.
+    const claim = async (who) => {
+      const { events } = await sendAndWait(api, api.tx.modelShares.claim(model), who);
+      return events.find(({ event }) => api.events.modelShares.RevenueClaimed.is(event)).event.data.amount.toBigInt();
+    };
+    const holdersTotal = (PRICE * 6n * BigInt(rows.length)) / 10n;
+    assert.equal(await claim(bob), (holdersTotal * BOB_SHARES) / SHARES);
+    assert.equal(await claim(alice), (holdersTotal * (SHARES - BOB_SHARES)) / SHARES);
+    assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'no fee left held');
+  });
+
+  test('a job whose miners were killed times out and the requester is refunded', async () => {
+    await miners.get('//Dave').worker.kill();
+    await miners.get('//Ferdie').worker.kill();
+    const freeBefore = (await api.query.system.account(eve.address)).data.free.toBigInt();
+    const { job } = await request(images[3].pixels);
+    const refunded = nextEvent(
+      (e) => api.events.inference.JobRefunded.is(e) && e.data.job.toBigInt() === job,
+      `job ${job} refunded`,
+    );
+    const end = await finished(job);
+    assert.equal(end.data.outcome.toString(), 'NoQuorum');
+    assert.equal((await refunded).data.amount.toBigInt(), PRICE);
+    assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'the fee is released');
+    const freeAfter = (await api.query.system.account(eve.address)).data.free.toBigInt();
+    assert.ok(freeBefore - freeAfter < PRICE / 10n, 'only the transaction fee was spent');
+  });
+
+  test('a lying miner is slashed and the job still succeeds', async () => {
+    await startMiner('//Dave');
+    await startMiner('//Ferdie', ['--lie-for-tests']);
+    const ferdie = miners.get('//Ferdie').account;
+    const bondBefore = (await api.query.computeStaking.workers(ferdie)).unwrap().activeBond.toBigInt();
+    const row = images[4];
+    const { job, assigned } = await request(row.pixels);
+    assert.ok(assigned.includes(ferdie), 'all three miners serve the job');
+    await settled(job);
+    const result = (await api.query.inference.results(job)).unwrap().toJSON();
+    assert.deepEqual(result, predict(reference, row.pixels), 'the honest majority stands');
+    const worker = (await api.query.computeStaking.workers(ferdie)).unwrap();
+    assert.ok(worker.activeBond.toBigInt() < bondBefore, 'the liar lost stake');
+    assert.ok(worker.jailedUntil.isSome, 'and is jailed');
+  });
+});

@@ -1,0 +1,474 @@
+//! `modelchain-worker`: the miner and verifier that ModelChain's GPU (or CPU) operators run.
+//!
+//! ```text
+//! modelchain-worker --suri //Bob model publish --model-file models/digits/model.safetensors …
+//! modelchain-worker --suri //Bob register --model 0 --endpoint http://127.0.0.1:9955 --bond 2000
+//! modelchain-worker --suri //Bob run --model 0 --model-file models/digits/model.safetensors
+//! modelchain-worker --suri //Bob status
+//! modelchain-worker --suri //Bob unbond --amount 500
+//! modelchain-worker infer --model-file models/digits/model.safetensors --pixels 0,0,5,…
+//! ```
+
+mod chain;
+mod engine;
+mod service;
+mod store;
+
+use std::{
+	net::SocketAddr,
+	path::{Path, PathBuf},
+	str::FromStr,
+	time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use subxt::dynamic::Value;
+use subxt_signer::{sr25519::Keypair, SecretUri};
+
+use crate::{
+	chain::{variant, version_value, Chain, VersionRef},
+	engine::Model,
+};
+
+/// MDL has 12 decimals.
+const UNIT: u128 = 1_000_000_000_000;
+
+#[derive(Parser)]
+#[command(name = "modelchain-worker", version, about = "ModelChain miner and verifier")]
+struct Cli {
+	/// The node's RPC endpoint.
+	#[arg(long, global = true, env = "MODELCHAIN_RPC", default_value = "ws://127.0.0.1:9944")]
+	rpc: String,
+	/// The worker's secret key: a secret URI such as `//Bob` (dev) or a mnemonic phrase.
+	/// Prefer the environment variable to the command line for real keys.
+	#[arg(long, global = true, env = "MODELCHAIN_SURI", hide_env_values = true)]
+	suri: Option<String>,
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Registers this account as a worker for a model version and bonds stake.
+	Register(RegisterArgs),
+	/// Serves jobs: follows the chain, commits and reveals, answers /v1/verify.
+	Run(RunArgs),
+	/// Starts unbonding stake (withdrawable after the unbonding period).
+	Unbond {
+		/// Amount in MDL (e.g. `500` or `0.25`).
+		#[arg(long)]
+		amount: String,
+	},
+	/// Shows this account's worker record and balance.
+	Status,
+	/// Model owners: register models.
+	#[command(subcommand)]
+	Model(ModelCommand),
+	/// Runs the model locally on one input (no chain), optionally timing the bare engine.
+	Infer {
+		/// The weights file.
+		#[arg(long)]
+		model_file: PathBuf,
+		/// 64 comma-separated pixel values 0..=16.
+		#[arg(long)]
+		pixels: String,
+		/// Run this many times and report the engine's time per inference.
+		#[arg(long, default_value_t = 1)]
+		repeat: u32,
+	},
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Role {
+	Miner,
+	Verifier,
+}
+
+#[derive(Args)]
+struct ServedVersion {
+	/// The model served.
+	#[arg(long)]
+	model: u32,
+	/// The version served (default: the model's active version).
+	#[arg(long)]
+	version: Option<u32>,
+	/// The weights file; its sha256 must equal the version's `weights_hash` on chain.
+	#[arg(long)]
+	model_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct RegisterArgs {
+	#[command(flatten)]
+	served: ServedVersion,
+	/// Miner or verifier.
+	#[arg(long, value_enum, default_value = "miner")]
+	role: Role,
+	/// The URL the node's off-chain worker POSTs jobs to (this worker's `run --listen`).
+	#[arg(long)]
+	endpoint: String,
+	/// A description of the hardware.
+	#[arg(long, default_value = "CPU")]
+	hardware: String,
+	/// Stake to bond, in MDL.
+	#[arg(long, default_value = "0")]
+	bond: String,
+}
+
+#[derive(Args)]
+struct RunArgs {
+	#[command(flatten)]
+	served: ServedVersion,
+	/// Where the HTTP server (/v1/jobs, /v1/verify, /health, /metrics) listens.
+	#[arg(long, default_value = "127.0.0.1:9955")]
+	listen: SocketAddr,
+	/// Where pending commitments are saved (one directory per worker).
+	#[arg(long, default_value = ".modelchain-worker")]
+	state_dir: PathBuf,
+	/// Only answer /v1/verify (the node's verifier); do not mine.
+	#[arg(long)]
+	verify_only: bool,
+	/// TESTS ONLY: commit a wrong output, to show that lying is slashed.
+	#[arg(long, hide = true)]
+	lie_for_tests: bool,
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+	/// Registers a model from its weights file and model card, and issues its shares.
+	Publish(PublishArgs),
+}
+
+#[derive(Args)]
+struct PublishArgs {
+	/// The weights file (its sha256 becomes the version's `weights_hash`).
+	#[arg(long)]
+	model_file: PathBuf,
+	/// The model card (`model.json`): supplies the data set's sha256 and the licence.
+	#[arg(long)]
+	card: Option<PathBuf>,
+	/// Display name.
+	#[arg(long, default_value = "Digits")]
+	name: String,
+	/// Share symbol (A–Z, 0–9).
+	#[arg(long, default_value = "DGT")]
+	symbol: String,
+	/// Where the weights can be fetched.
+	#[arg(long)]
+	weights_uri: Option<String>,
+	/// Where the model card can be read.
+	#[arg(long, default_value = "")]
+	metadata_uri: String,
+	/// Price of one inference, in MDL.
+	#[arg(long, default_value = "1")]
+	price: String,
+	/// Creator royalty, percent of each fee.
+	#[arg(long, default_value_t = 5)]
+	royalty_percent: u32,
+	/// Miners' part, percent of each fee.
+	#[arg(long, default_value_t = 30)]
+	miners_percent: u32,
+	/// Miners per job.
+	#[arg(long, default_value_t = 3)]
+	redundancy: u8,
+	/// Shares to issue to the owner (0: none).
+	#[arg(long, default_value_t = 1_000_000)]
+	shares: u128,
+}
+
+#[tokio::main]
+async fn main() {
+	env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+	if let Err(error) = run(Cli::parse()).await {
+		eprintln!("error: {error:#}");
+		std::process::exit(1);
+	}
+}
+
+async fn run(cli: Cli) -> Result<()> {
+	match cli.command {
+		Command::Infer { model_file, pixels, repeat } => infer(&model_file, &pixels, repeat),
+		Command::Register(args) => register(&cli.rpc, signer(&cli.suri)?, args).await,
+		Command::Run(args) => serve(&cli.rpc, signer(&cli.suri)?, args).await,
+		Command::Unbond { amount } => {
+			let chain = Chain::connect(&cli.rpc, signer(&cli.suri)?).await?;
+			let amount = parse_mdl(&amount)?;
+			chain.submit("ComputeStaking", "unbond", (amount,)).await?;
+			println!("unbonding {} MDL", format_mdl(amount));
+			Ok(())
+		}
+		Command::Status => status(&cli.rpc, signer(&cli.suri)?).await,
+		Command::Model(ModelCommand::Publish(args)) => {
+			publish(&cli.rpc, signer(&cli.suri)?, args).await
+		}
+	}
+}
+
+fn signer(suri: &Option<String>) -> Result<Keypair> {
+	let suri =
+		suri.as_deref().context("--suri (or MODELCHAIN_SURI) is required for this command")?;
+	let uri = SecretUri::from_str(suri).context("--suri is not a valid secret URI")?;
+	Keypair::from_uri(&uri).context("cannot derive a key from --suri")
+}
+
+/// Parses an amount of MDL with up to 12 decimals (`2000`, `0.5`) into plancks.
+fn parse_mdl(text: &str) -> Result<u128> {
+	let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+	if whole.is_empty() && fraction.is_empty() || fraction.len() > 12 {
+		bail!("{text:?} is not an amount of MDL (at most 12 decimals)");
+	}
+	let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().context("bad amount")? };
+	let fraction: u128 = if fraction.is_empty() {
+		0
+	} else {
+		format!("{fraction:0<12}").parse().context("bad amount")?
+	};
+	whole.checked_mul(UNIT).and_then(|w| w.checked_add(fraction)).context("amount too large")
+}
+
+fn format_mdl(plancks: u128) -> String {
+	let fraction = format!("{:012}", plancks % UNIT);
+	let fraction = fraction.trim_end_matches('0');
+	if fraction.is_empty() {
+		format!("{}", plancks / UNIT)
+	} else {
+		format!("{}.{fraction}", plancks / UNIT)
+	}
+}
+
+/// Resolves the served version and checks the weights file against the chain's hash.
+async fn served_version(
+	chain: &Chain,
+	served: &ServedVersion,
+) -> Result<(VersionRef, Option<Model>)> {
+	let model =
+		chain.model(served.model).await?.with_context(|| format!("no model {}", served.model))?;
+	let version =
+		VersionRef { model: served.model, version: served.version.unwrap_or(model.active_version) };
+	let record = chain
+		.version(version)
+		.await?
+		.with_context(|| format!("model {} has no version {}", version.model, version.version))?;
+	let loaded = match &served.model_file {
+		Some(path) => Some(Model::load(path, Some(record.weights_hash), engine::default_device())?),
+		None => None,
+	};
+	Ok((version, loaded))
+}
+
+async fn register(rpc: &str, signer: Keypair, args: RegisterArgs) -> Result<()> {
+	let chain = Chain::connect(rpc, signer).await?;
+	let (version, _) = served_version(&chain, &args.served).await?;
+	let role = match args.role {
+		Role::Miner => "Miner",
+		Role::Verifier => "Verifier",
+	};
+	if chain.worker(chain.account()).await?.is_some() {
+		println!("{} is already registered", chain.account());
+	} else {
+		chain
+			.submit(
+				"ComputeStaking",
+				"register_worker",
+				(
+					variant(role),
+					args.endpoint.as_bytes().to_vec(),
+					args.hardware.as_bytes().to_vec(),
+					Value::unnamed_composite([version_value(version)]),
+				),
+			)
+			.await?;
+		println!(
+			"registered {} as a {role} of model {} version {}",
+			chain.account(),
+			version.model,
+			version.version
+		);
+	}
+	let bond = parse_mdl(&args.bond)?;
+	if bond > 0 {
+		chain.submit("ComputeStaking", "bond", (bond,)).await?;
+		println!("bonded {} MDL", format_mdl(bond));
+	}
+	Ok(())
+}
+
+async fn serve(rpc: &str, signer: Keypair, args: RunArgs) -> Result<()> {
+	let path = args.served.model_file.clone().context("run needs --model-file")?;
+	// Check the weights against the chain before serving anything; the node may still be
+	// starting, so wait for it a little.
+	let chain = Chain::connect_retrying(rpc, &signer, 30, Duration::from_secs(2)).await?;
+	let (version, model) = served_version(&chain, &args.served).await?;
+	let model = model.context("run needs --model-file")?;
+	if !args.verify_only && chain.worker(chain.account()).await?.is_none() {
+		log::warn!(
+			"{} is not a registered worker: no jobs will be assigned (run `register` first)",
+			chain.account()
+		);
+	}
+	drop(chain);
+	log::info!(
+		"weights {} match the chain (sha256 0x{})",
+		path.display(),
+		hex::encode(model.sha256())
+	);
+	let store = store::Store::open(&args.state_dir)?;
+	let options = service::Options {
+		rpc: rpc.to_owned(),
+		listen: args.listen,
+		version,
+		mine: !args.verify_only,
+		lie: args.lie_for_tests,
+	};
+	if options.lie {
+		log::warn!("--lie-for-tests: this worker commits WRONG outputs and will be slashed");
+	}
+	service::run(options, model, signer, store).await
+}
+
+async fn status(rpc: &str, signer: Keypair) -> Result<()> {
+	let chain = Chain::connect(rpc, signer).await?;
+	let worker = chain.worker(chain.account()).await?;
+	let free = chain.free_balance(chain.account()).await?;
+	let body = serde_json::json!({
+		"account": chain.account().to_string(),
+		"free_balance": format_mdl(free),
+		"registered": worker.is_some(),
+		"worker": worker.map(|w| serde_json::json!({
+			"endpoint": String::from_utf8_lossy(&w.endpoint),
+			"active_bond": format_mdl(w.active_bond),
+			"versions": w.versions,
+			"reputation": w.reputation,
+			"jailed_until": w.jailed_until,
+		})),
+	});
+	println!("{}", serde_json::to_string_pretty(&body)?);
+	Ok(())
+}
+
+async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
+	let bytes = std::fs::read(&args.model_file)
+		.with_context(|| format!("reading {}", args.model_file.display()))?;
+	let model = Model::from_bytes(&bytes, None, candle_core::Device::Cpu)?;
+	let card: serde_json::Value = match &args.card {
+		Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?)
+			.with_context(|| format!("{} is not JSON", path.display()))?,
+		None => serde_json::Value::Null,
+	};
+	let dataset = match card["dataset_sha256"].as_str() {
+		Some(text) => {
+			<[u8; 32]>::try_from(hex::decode(text)?.as_slice()).context("dataset_sha256")?
+		}
+		None => [0u8; 32],
+	};
+	let licence = card["licence"].as_str().unwrap_or("unspecified");
+	let licence = licence.split_whitespace().next().unwrap_or("unspecified");
+	let weights_uri = args
+		.weights_uri
+		.clone()
+		.unwrap_or_else(|| format!("file://{}", display_path(&args.model_file)));
+	let percent = |p: u32| -> Result<u128> {
+		if p > 100 {
+			bail!("{p}% is more than 100%");
+		}
+		Ok(u128::from(p) * 10_000_000)
+	};
+	let version = Value::named_composite([
+		("weights_hash", Value::from_bytes(model.sha256())),
+		("weights_uri", Value::from_bytes(weights_uri.as_bytes())),
+		("format", variant("Safetensors")),
+		("architecture", Value::from_bytes(model.architecture().as_bytes())),
+		("dataset_fingerprint", Value::from_bytes(dataset)),
+		("licence", Value::from_bytes(licence.as_bytes())),
+		("output_precision", Value::u128(0)),
+		("price_per_inference", Value::u128(parse_mdl(&args.price)?)),
+	]);
+	let economics = Value::named_composite([
+		("creator_royalty", Value::u128(percent(args.royalty_percent)?)),
+		("miners_share", Value::u128(percent(args.miners_percent)?)),
+		("redundancy", Value::u128(u128::from(args.redundancy))),
+	]);
+	let chain = Chain::connect(rpc, signer).await?;
+	let included = chain
+		.submit(
+			"ModelRegistry",
+			"register_model",
+			(
+				args.name.as_bytes().to_vec(),
+				args.symbol.as_bytes().to_vec(),
+				args.metadata_uri.as_bytes().to_vec(),
+				version,
+				economics,
+			),
+		)
+		.await?;
+	#[derive(scale_decode::DecodeAsType)]
+	struct Registered {
+		model: u32,
+	}
+	let mut id = None;
+	for event in included.raw.iter() {
+		let event = event?;
+		if event.pallet_name() == "ModelRegistry" && event.event_name() == "ModelRegistered" {
+			id = Some(event.decode_fields_unchecked_as::<Registered>()?.model);
+		}
+	}
+	let id = id.context("no ModelRegistered event")?;
+	println!("model {id} registered: weights sha256 0x{}", hex::encode(model.sha256()));
+	if args.shares > 0 {
+		chain.submit("ModelShares", "issue_shares", (id, args.shares)).await?;
+		println!("model {id}: {} shares issued to {}", args.shares, chain.account());
+	}
+	println!("MODEL_ID={id}");
+	Ok(())
+}
+
+fn display_path(path: &Path) -> String {
+	std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+}
+
+fn infer(model_file: &Path, pixels: &str, repeat: u32) -> Result<()> {
+	let model = Model::load(model_file, None, engine::default_device())?;
+	let input = engine::parse_pixels(pixels)?;
+	let mut output = Vec::new();
+	let started = Instant::now();
+	for _ in 0..repeat.max(1) {
+		output = model.infer(&input)?;
+	}
+	let per_run = started.elapsed().as_secs_f64() / f64::from(repeat.max(1));
+	println!(
+		"{}",
+		serde_json::json!({ "output": output, "class": output.first(), "engine_us_per_inference": per_run * 1e6 })
+	);
+	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn amounts_parse_exactly() {
+		assert_eq!(parse_mdl("2000").expect("ok"), 2000 * UNIT);
+		assert_eq!(parse_mdl("0.5").expect("ok"), UNIT / 2);
+		assert_eq!(parse_mdl(".000000000001").expect("ok"), 1);
+		assert!(parse_mdl("1.0000000000001").is_err(), "13 decimals");
+		assert!(parse_mdl("").is_err());
+		assert!(parse_mdl("-1").is_err());
+		assert!(parse_mdl("1e3").is_err());
+		assert!(parse_mdl("999999999999999999999999999999").is_err(), "overflow");
+		assert_eq!(format_mdl(2000 * UNIT), "2000");
+		assert_eq!(format_mdl(UNIT / 4 + 3 * UNIT), "3.25");
+	}
+
+	#[test]
+	fn dev_keys_derive() {
+		let bob = signer(&Some("//Bob".into())).expect("derives");
+		assert_eq!(
+			bob.public_key().to_account_id().to_string(),
+			"5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
+		);
+		assert!(signer(&None).is_err());
+	}
+}

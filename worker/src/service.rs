@@ -1,0 +1,594 @@
+//! `modelchain-worker run`: the miner loop and the HTTP server.
+//!
+//! The miner follows the node's best blocks. It learns of its jobs from `JobRequested` events
+//! and from the node's off-chain worker, which POSTs each new job to `/v1/jobs` (either is
+//! enough; the chain is the source of truth). For every job it reads the job's record and acts
+//! on its phase: in the commit phase it runs the model, saves output and salt to disk and
+//! commits; in the reveal phase it reveals. A restart reloads the saved jobs and scans recent
+//! ones, and a lost connection is re-established, so neither loses a reveal.
+//!
+//! `/v1/verify` re-executes a job for the node's verifier (`--inference-verifier-url`).
+
+use std::{
+	collections::BTreeMap,
+	net::SocketAddr,
+	sync::{
+		atomic::{AtomicBool, AtomicU64, Ordering},
+		Arc,
+	},
+	time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result};
+use axum::{
+	extract::State,
+	http::StatusCode,
+	response::{IntoResponse, Response},
+	routing::{get, post},
+	Json, Router,
+};
+use serde::Deserialize;
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+use tokio::sync::{mpsc, Mutex};
+
+use crate::{
+	chain::{commitment, Chain, JobId, JobInput, JobPhase, JobRequested, VersionRef},
+	engine::Model,
+	store::{PendingJob, Store},
+};
+
+/// How `run` behaves.
+pub struct Options {
+	/// The node's RPC URL.
+	pub rpc: String,
+	/// Where the HTTP server listens.
+	pub listen: SocketAddr,
+	/// The version served.
+	pub version: VersionRef,
+	/// Follow the chain and mine (false: only answer `/v1/verify`).
+	pub mine: bool,
+	/// Test only: commit a wrong output, to show slashing.
+	pub lie: bool,
+}
+
+/// Counters for `/metrics` (Prometheus text format).
+#[derive(Default)]
+pub struct Metrics {
+	jobs_seen: AtomicU64,
+	jobs_dispatched: AtomicU64,
+	commits: AtomicU64,
+	reveals: AtomicU64,
+	tx_failures: AtomicU64,
+	verifications: AtomicU64,
+	engine_runs: AtomicU64,
+	engine_ns: AtomicU64,
+	commit_latency_runs: AtomicU64,
+	commit_latency_ns: AtomicU64,
+	best_block: AtomicU64,
+	connected: AtomicBool,
+	reconnects: AtomicU64,
+}
+
+impl Metrics {
+	fn add(counter: &AtomicU64, value: u64) {
+		counter.fetch_add(value, Ordering::Relaxed);
+	}
+
+	fn render(&self, pending: usize) -> String {
+		let mut out = String::new();
+		let mut put = |name: &str, kind: &str, help: &str, value: String| {
+			out.push_str(&format!(
+				"# HELP modelchain_worker_{name} {help}\n# TYPE modelchain_worker_{name} {kind}\nmodelchain_worker_{name} {value}\n"
+			));
+		};
+		let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+		put(
+			"jobs_seen_total",
+			"counter",
+			"Jobs assigned to this miner that it picked up.",
+			get(&self.jobs_seen).to_string(),
+		);
+		put(
+			"jobs_dispatched_total",
+			"counter",
+			"Jobs POSTed to /v1/jobs by a node.",
+			get(&self.jobs_dispatched).to_string(),
+		);
+		put(
+			"commits_total",
+			"counter",
+			"Commitments included in a block.",
+			get(&self.commits).to_string(),
+		);
+		put(
+			"reveals_total",
+			"counter",
+			"Reveals included in a block.",
+			get(&self.reveals).to_string(),
+		);
+		put(
+			"tx_failures_total",
+			"counter",
+			"Transactions that failed or were not included.",
+			get(&self.tx_failures).to_string(),
+		);
+		put(
+			"verifications_total",
+			"counter",
+			"Jobs re-executed for /v1/verify.",
+			get(&self.verifications).to_string(),
+		);
+		put(
+			"engine_runs_total",
+			"counter",
+			"Model executions.",
+			get(&self.engine_runs).to_string(),
+		);
+		put(
+			"engine_seconds_total",
+			"counter",
+			"Time spent in the engine.",
+			format!("{:.9}", get(&self.engine_ns) as f64 / 1e9),
+		);
+		put(
+			"commit_latency_runs_total",
+			"counter",
+			"Jobs timed from pick-up to commitment handed to the node.",
+			get(&self.commit_latency_runs).to_string(),
+		);
+		put(
+			"commit_latency_seconds_total",
+			"counter",
+			"Time from picking a job up to handing its commitment to the node (engine included).",
+			format!("{:.9}", get(&self.commit_latency_ns) as f64 / 1e9),
+		);
+		put("best_block", "gauge", "The best block seen.", get(&self.best_block).to_string());
+		put(
+			"connected",
+			"gauge",
+			"1 while following the chain.",
+			u8::from(self.connected.load(Ordering::Relaxed)).to_string(),
+		);
+		put(
+			"reconnects_total",
+			"counter",
+			"Connections to the node re-established.",
+			get(&self.reconnects).to_string(),
+		);
+		put("pending_jobs", "gauge", "Jobs computed and not yet revealed.", pending.to_string());
+		out
+	}
+}
+
+/// What a job is waiting for on this side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Submitted {
+	Commit(u64),
+	Reveal(u64),
+}
+
+/// A job the miner follows.
+struct Watched {
+	since: Instant,
+	submitted: Option<Submitted>,
+}
+
+/// Blocks after which an unanswered submission is tried again.
+const RESUBMIT_AFTER: u64 = 3;
+/// How many recent jobs a (re)start scans for assignments it may have missed.
+const RESCAN_JOBS: u64 = 64;
+
+struct Shared {
+	options: Options,
+	model: Model,
+	account: AccountId32,
+	signer: Keypair,
+	metrics: Metrics,
+	store: Mutex<Store>,
+	watched: Mutex<BTreeMap<JobId, Watched>>,
+	chain: Mutex<Option<Arc<Chain>>>,
+	dispatched: mpsc::Sender<JobId>,
+}
+
+/// Runs the worker until Ctrl-C.
+pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) -> Result<()> {
+	let (dispatched, mut incoming) = mpsc::channel::<JobId>(1024);
+	let account = signer.public_key().to_account_id();
+	let shared = Arc::new(Shared {
+		options,
+		model,
+		account,
+		signer,
+		metrics: Metrics::default(),
+		store: Mutex::new(store),
+		watched: Mutex::new(BTreeMap::new()),
+		chain: Mutex::new(None),
+		dispatched,
+	});
+
+	let listener = tokio::net::TcpListener::bind(shared.options.listen)
+		.await
+		.with_context(|| format!("listening on {}", shared.options.listen))?;
+	log::info!(
+		"serving model {} version {} (sha256 0x{}) as {} on http://{}",
+		shared.options.version.model,
+		shared.options.version.version,
+		hex::encode(shared.model.sha256()),
+		shared.account,
+		listener.local_addr()?
+	);
+	let app = Router::new()
+		.route("/v1/jobs", post(dispatch_job))
+		.route("/v1/verify", post(verify_job))
+		.route("/health", get(health))
+		.route("/metrics", get(metrics))
+		.with_state(shared.clone());
+	let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+	if shared.options.mine {
+		let miner = shared.clone();
+		tokio::spawn(async move { follow_chain(miner).await });
+		let receiver = shared.clone();
+		tokio::spawn(async move {
+			while let Some(job) = incoming.recv().await {
+				watch(&receiver, job).await;
+				let chain = receiver.chain.lock().await.clone();
+				if let Some(chain) = chain {
+					if let Err(error) = process_job(&receiver, &chain, job).await {
+						log::warn!("job {job}: {error:#}");
+					}
+				}
+			}
+		});
+	}
+
+	tokio::select! {
+		result = server => { result??; }
+		_ = tokio::signal::ctrl_c() => { log::info!("stopping"); }
+	}
+	Ok(())
+}
+
+async fn watch(shared: &Shared, job: JobId) {
+	let mut watched = shared.watched.lock().await;
+	if let std::collections::btree_map::Entry::Vacant(entry) = watched.entry(job) {
+		Metrics::add(&shared.metrics.jobs_seen, 1);
+		entry.insert(Watched { since: Instant::now(), submitted: None });
+	}
+}
+
+/// Follows best blocks, reconnecting whenever the node goes away.
+async fn follow_chain(shared: Arc<Shared>) {
+	let mut first = true;
+	loop {
+		match Chain::connect_retrying(
+			&shared.options.rpc,
+			&shared.signer,
+			u32::MAX,
+			Duration::from_secs(2),
+		)
+		.await
+		{
+			Ok(chain) => {
+				if !first {
+					Metrics::add(&shared.metrics.reconnects, 1);
+				}
+				first = false;
+				let chain = Arc::new(chain);
+				*shared.chain.lock().await = Some(chain.clone());
+				shared.metrics.connected.store(true, Ordering::Relaxed);
+				if let Err(error) = follow_blocks(&shared, &chain).await {
+					log::warn!("lost the chain: {error:#}; reconnecting");
+				}
+				shared.metrics.connected.store(false, Ordering::Relaxed);
+				*shared.chain.lock().await = None;
+			}
+			Err(error) => log::warn!("cannot connect: {error:#}"),
+		}
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
+}
+
+async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
+	// Jobs saved before a restart, and recent jobs this miner may have missed meanwhile.
+	let saved: Vec<JobId> = shared.store.lock().await.jobs().map(|(job, _)| *job).collect();
+	for job in saved {
+		watch(shared, job).await;
+	}
+	let next = chain.next_job_id().await?;
+	for job in next.saturating_sub(RESCAN_JOBS)..next {
+		if let Some(view) = chain.job(job).await? {
+			let open = matches!(view.phase, JobPhase::Commit | JobPhase::Reveal);
+			if open && view.assignment(&shared.account).is_some() {
+				watch(shared, job).await;
+			}
+		}
+	}
+
+	let mut blocks = chain.api.stream_best_blocks().await?;
+	while let Some(block) = blocks.next().await {
+		let block = block?;
+		shared.metrics.best_block.store(block.number(), Ordering::Relaxed);
+		let events = block.at().await?.events().fetch().await?;
+		for event in events.iter() {
+			let event = event?;
+			if event.pallet_name() == "Inference" && event.event_name() == "JobRequested" {
+				let requested: JobRequested = event.decode_fields_unchecked_as()?;
+				if requested.miners.contains(&shared.account) {
+					log::info!("job {} assigned (block {})", requested.job, block.number());
+					watch(shared, requested.job).await;
+				}
+			}
+		}
+		let jobs: Vec<JobId> = shared.watched.lock().await.keys().copied().collect();
+		for job in jobs {
+			if let Err(error) = process_job(shared, chain, job).await {
+				log::warn!("job {job}: {error:#}");
+			}
+		}
+	}
+	anyhow::bail!("the block subscription ended")
+}
+
+/// Acts on one job according to its phase on chain.
+async fn process_job(shared: &Arc<Shared>, chain: &Arc<Chain>, job: JobId) -> Result<()> {
+	let best = shared.metrics.best_block.load(Ordering::Relaxed);
+	let Some(view) = chain.job(job).await? else {
+		return forget(shared, job).await;
+	};
+	let Some(assignment) = view.assignment(&shared.account).cloned() else {
+		return forget(shared, job).await;
+	};
+	if view.version != shared.options.version {
+		log::warn!("job {job} runs {:?}, which this worker does not serve", view.version);
+		return forget(shared, job).await;
+	}
+	let submitted = shared.watched.lock().await.get(&job).and_then(|w| w.submitted);
+	match view.phase {
+		JobPhase::Commit if assignment.commitment.is_none() && best < u64::from(view.deadline) => {
+			if matches!(submitted, Some(Submitted::Commit(at)) if best < at + RESUBMIT_AFTER) {
+				return Ok(());
+			}
+			let pending = prepare(shared, job, &view.input).await?;
+			let salt = pending.salt_bytes()?;
+			let hash = commitment(job, &shared.account, &pending.output, &salt);
+			mark(shared, job, Submitted::Commit(best)).await;
+			let shared = shared.clone();
+			let chain = chain.clone();
+			tokio::spawn(async move {
+				match chain.submit("Inference", "commit_result", (job, hash)).await {
+					Ok(_) => {
+						Metrics::add(&shared.metrics.commits, 1);
+						log::info!("job {job}: committed");
+					}
+					Err(error) => {
+						Metrics::add(&shared.metrics.tx_failures, 1);
+						log::warn!("job {job}: commit failed: {error:#}");
+					}
+				}
+			});
+		}
+		JobPhase::Reveal if assignment.commitment.is_some() && assignment.revealed.is_none() => {
+			if matches!(submitted, Some(Submitted::Reveal(at)) if best < at + RESUBMIT_AFTER) {
+				return Ok(());
+			}
+			let Some(pending) = shared.store.lock().await.get(job).cloned() else {
+				log::error!("job {job}: committed but its output and salt are lost; cannot reveal");
+				return forget(shared, job).await;
+			};
+			let salt = pending.salt_bytes()?;
+			if Some(commitment(job, &shared.account, &pending.output, &salt))
+				!= assignment.commitment
+			{
+				log::error!("job {job}: the saved output does not match the commitment on chain");
+				return forget(shared, job).await;
+			}
+			mark(shared, job, Submitted::Reveal(best)).await;
+			let shared = shared.clone();
+			let chain = chain.clone();
+			tokio::spawn(async move {
+				let output = pending.output.clone();
+				match chain.submit("Inference", "reveal_result", (job, output, salt)).await {
+					Ok(_) => {
+						Metrics::add(&shared.metrics.reveals, 1);
+						log::info!("job {job}: revealed {:?}", pending.output);
+						let _ = forget(&shared, job).await;
+					}
+					Err(error) => {
+						Metrics::add(&shared.metrics.tx_failures, 1);
+						log::warn!("job {job}: reveal failed: {error:#}");
+					}
+				}
+			});
+		}
+		// Committed and waiting for the reveal phase.
+		JobPhase::Commit => {}
+		// Revealed, missed, or over: nothing left to do.
+		_ => forget(shared, job).await?,
+	}
+	Ok(())
+}
+
+async fn mark(shared: &Shared, job: JobId, submitted: Submitted) {
+	if let Some(watched) = shared.watched.lock().await.get_mut(&job) {
+		watched.submitted = Some(submitted);
+	}
+}
+
+async fn forget(shared: &Shared, job: JobId) -> Result<()> {
+	shared.watched.lock().await.remove(&job);
+	shared.store.lock().await.remove(job)
+}
+
+/// The job's output and salt: saved ones if the job was computed before (a restart), else
+/// computed now and saved to disk before anything is submitted.
+async fn prepare(shared: &Arc<Shared>, job: JobId, input: &JobInput) -> Result<PendingJob> {
+	if let Some(pending) = shared.store.lock().await.get(job) {
+		return Ok(pending.clone());
+	}
+	let bytes = match input {
+		JobInput::Inline(bytes) => bytes,
+		JobInput::Remote { uri, hash } => anyhow::bail!(
+			"remote input {} (blake2-256 0x{}) is not fetched by this worker yet; skipping",
+			String::from_utf8_lossy(uri),
+			hex::encode(hash)
+		),
+	};
+	let (output, engine) = timed_inference(shared, bytes)?;
+	let output = if shared.options.lie { lie(output) } else { output };
+	let mut salt = [0u8; 32];
+	getrandom::getrandom(&mut salt)
+		.map_err(|e| anyhow::anyhow!("no randomness for a salt: {e}"))?;
+	let pending =
+		PendingJob { output, salt: hex::encode(salt), engine_ms: engine.as_secs_f64() * 1e3 };
+	shared.store.lock().await.put(job, pending.clone())?;
+	if let Some(watched) = shared.watched.lock().await.get(&job) {
+		Metrics::add(&shared.metrics.commit_latency_runs, 1);
+		Metrics::add(&shared.metrics.commit_latency_ns, watched.since.elapsed().as_nanos() as u64);
+	}
+	Ok(pending)
+}
+
+fn timed_inference(shared: &Shared, input: &[u8]) -> Result<(Vec<i64>, Duration)> {
+	let started = Instant::now();
+	let output = shared.model.infer(input)?;
+	let elapsed = started.elapsed();
+	Metrics::add(&shared.metrics.engine_runs, 1);
+	Metrics::add(&shared.metrics.engine_ns, elapsed.as_nanos() as u64);
+	Ok((output, elapsed))
+}
+
+/// A wrong answer for `--lie-for-tests`: the next class.
+fn lie(mut output: Vec<i64>) -> Vec<i64> {
+	if let Some(class) = output.first_mut() {
+		*class = (*class + 1).rem_euclid(10);
+	}
+	output
+}
+
+/// The body the node's off-chain worker POSTs (see `pallet_inference::ocw`).
+#[derive(Deserialize)]
+struct JobRequest {
+	job: JobId,
+	#[serde(default)]
+	model: u32,
+	#[serde(default)]
+	version: u32,
+	#[serde(default)]
+	input: String,
+	#[serde(default)]
+	input_uri: String,
+	#[serde(default)]
+	miners: Vec<String>,
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+	(status, Json(serde_json::json!({ "error": message.into() }))).into_response()
+}
+
+async fn dispatch_job(
+	State(shared): State<Arc<Shared>>,
+	Json(request): Json<JobRequest>,
+) -> Response {
+	if !shared.options.mine {
+		return error(StatusCode::NOT_FOUND, "this worker only verifies");
+	}
+	let me = hex::encode(shared.account.0);
+	let assigned =
+		request.miners.iter().any(|miner| miner.trim_start_matches("0x").eq_ignore_ascii_case(&me));
+	if !assigned {
+		return (
+			StatusCode::OK,
+			Json(serde_json::json!({ "accepted": false, "reason": "not assigned" })),
+		)
+			.into_response();
+	}
+	Metrics::add(&shared.metrics.jobs_dispatched, 1);
+	if shared.dispatched.try_send(request.job).is_err() {
+		return error(StatusCode::SERVICE_UNAVAILABLE, "busy");
+	}
+	(StatusCode::ACCEPTED, Json(serde_json::json!({ "accepted": true }))).into_response()
+}
+
+async fn verify_job(
+	State(shared): State<Arc<Shared>>,
+	Json(request): Json<JobRequest>,
+) -> Response {
+	let requested = VersionRef { model: request.model, version: request.version };
+	if requested != shared.options.version {
+		return error(
+			StatusCode::CONFLICT,
+			format!("this worker serves {:?}", shared.options.version),
+		);
+	}
+	if request.input.is_empty() && !request.input_uri.is_empty() {
+		return error(StatusCode::UNPROCESSABLE_ENTITY, "remote inputs are not fetched yet");
+	}
+	let Ok(input) = hex::decode(request.input.trim_start_matches("0x")) else {
+		return error(StatusCode::BAD_REQUEST, "input is not hex");
+	};
+	match timed_inference(&shared, &input) {
+		Ok((output, _)) => {
+			Metrics::add(&shared.metrics.verifications, 1);
+			log::info!("verified job {}: {output:?}", request.job);
+			(StatusCode::OK, Json(serde_json::json!({ "output": output }))).into_response()
+		}
+		Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+	}
+}
+
+async fn health(State(shared): State<Arc<Shared>>) -> Response {
+	let connected = shared.metrics.connected.load(Ordering::Relaxed);
+	let healthy = connected || !shared.options.mine;
+	let body = serde_json::json!({
+		"status": if healthy { "ok" } else { "disconnected" },
+		"account": shared.account.to_string(),
+		"mining": shared.options.mine,
+		"connected": connected,
+		"best_block": shared.metrics.best_block.load(Ordering::Relaxed),
+		"model": shared.options.version,
+		"weights_sha256": hex::encode(shared.model.sha256()),
+		"pending_jobs": shared.store.lock().await.jobs().count(),
+	});
+	let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+	(status, Json(body)).into_response()
+}
+
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+	let pending = shared.store.lock().await.jobs().count();
+	(
+		StatusCode::OK,
+		[("content-type", "text/plain; version=0.0.4")],
+		shared.metrics.render(pending),
+	)
+		.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_lie_changes_the_class_only() {
+		assert_eq!(lie(vec![9, 1, 2]), vec![0, 1, 2]);
+		assert_eq!(lie(vec![3]), vec![4]);
+		assert_eq!(lie(vec![]), Vec::<i64>::new());
+	}
+
+	#[test]
+	fn metrics_render_in_prometheus_text_format() {
+		let metrics = Metrics::default();
+		Metrics::add(&metrics.commits, 2);
+		let text = metrics.render(5);
+		assert!(text.contains(
+			"# TYPE modelchain_worker_commits_total counter\nmodelchain_worker_commits_total 2\n"
+		));
+		assert!(text.contains("modelchain_worker_pending_jobs 5\n"));
+		for line in text.lines().filter(|line| !line.starts_with('#')) {
+			let mut parts = line.split(' ');
+			assert!(parts.next().is_some_and(|name| name.starts_with("modelchain_worker_")));
+			assert!(parts.next().is_some_and(|value| value.parse::<f64>().is_ok()), "{line}");
+		}
+	}
+}
