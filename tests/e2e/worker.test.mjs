@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { loadModel, modelCard, modelFile, predict, testSet } from './lib/digits.mjs';
@@ -123,7 +124,7 @@ describe('modelchain-worker end to end', () => {
   async function request(pixels) {
     const { events } = await sendAndWait(
       api,
-      api.tx.inference.requestInference(model, { Inline: Uint8Array.from(pixels) }, PRICE),
+      api.tx.inference.requestInference(model, { Inline: u8aToHex(Uint8Array.from(pixels)) }, PRICE),
       eve,
     );
     const requested = events.find(({ event }) => api.events.inference.JobRequested.is(event));

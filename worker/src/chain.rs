@@ -151,8 +151,8 @@ pub struct Chain {
 	rpc: LegacyRpcMethods<subxt::config::RpcConfigFor<ChainConfig>>,
 	signer: Keypair,
 	account: AccountId32,
-	/// One submission at a time, so nonces are handed out in order.
-	submit_lock: Mutex<()>,
+	/// The last nonce used; one submission at a time, so nonces are handed out in order.
+	last_nonce: Mutex<Option<u64>>,
 }
 
 /// A submitted transaction's outcome, once in a best block.
@@ -176,7 +176,7 @@ impl Chain {
 			rpc: LegacyRpcMethods::new(rpc),
 			signer,
 			account,
-			submit_lock: Mutex::new(()),
+			last_nonce: Mutex::new(None),
 		})
 	}
 
@@ -214,19 +214,35 @@ impl Chain {
 	{
 		let payload = dynamic::transaction(pallet, call, args);
 		let mut progress = {
-			let _guard = self.submit_lock.lock().await;
-			let nonce = self
+			let mut last = self.last_nonce.lock().await;
+			let from_node = self
 				.rpc
 				.system_account_next_index(&self.account)
 				.await
 				.context("reading the account's next nonce")?;
+			// The node's answer can lag a transaction handed over a moment ago.
+			let nonce = last.map_or(from_node, |last| from_node.max(last.saturating_add(1)));
 			let params = PolkadotExtrinsicParamsBuilder::<ChainConfig>::new().nonce(nonce).build();
-			self.api
-				.tx()
-				.await?
-				.sign_and_submit_then_watch(&payload, &self.signer, params)
-				.await
-				.with_context(|| format!("submitting {pallet}.{call}"))?
+			let submitted = async {
+				self.api
+					.tx()
+					.await?
+					.sign_and_submit_then_watch(&payload, &self.signer, params)
+					.await
+					.map_err(anyhow::Error::from)
+			}
+			.await;
+			match submitted {
+				Ok(progress) => {
+					*last = Some(nonce);
+					progress
+				}
+				Err(error) => {
+					// Start again from the node's view rather than leave a gap.
+					*last = None;
+					return Err(error.context(format!("submitting {pallet}.{call}")));
+				}
+			}
 		};
 		while let Some(status) = progress.next().await {
 			use subxt::tx::TransactionStatus as S;
@@ -239,6 +255,8 @@ impl Chain {
 					return Ok(Included { raw });
 				}
 				S::Invalid { message } | S::Dropped { message } | S::Error { message } => {
+					// Its nonce may be free again: take the node's view next time.
+					*self.last_nonce.lock().await = None;
 					bail!("{pallet}.{call} was not included: {message}")
 				}
 				_ => continue,
@@ -268,6 +286,12 @@ impl Chain {
 	/// Hash of the node's best block.
 	pub async fn best_hash(&self) -> Result<subxt::utils::H256> {
 		self.rpc.chain_get_block_hash(None).await?.context("the node has no best block")
+	}
+
+	/// Number of the node's best block.
+	pub async fn best_number(&self) -> Result<u64> {
+		let best = self.best_hash().await?;
+		Ok(self.api.at_block(best).await?.block_number())
 	}
 
 	/// A model's registry record.

@@ -157,9 +157,9 @@ struct PublishArgs {
 	/// Where the weights can be fetched.
 	#[arg(long)]
 	weights_uri: Option<String>,
-	/// Where the model card can be read.
-	#[arg(long, default_value = "")]
-	metadata_uri: String,
+	/// Where the model card can be read (default: the `--card` file, else the weights).
+	#[arg(long)]
+	metadata_uri: Option<String>,
 	/// Price of one inference, in MDL.
 	#[arg(long, default_value = "1")]
 	price: String,
@@ -368,6 +368,10 @@ async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 		.weights_uri
 		.clone()
 		.unwrap_or_else(|| format!("file://{}", display_path(&args.model_file)));
+	let metadata_uri = args.metadata_uri.clone().unwrap_or_else(|| match &args.card {
+		Some(card) => format!("file://{}", display_path(card)),
+		None => weights_uri.clone(),
+	});
 	let percent = |p: u32| -> Result<u128> {
 		if p > 100 {
 			bail!("{p}% is more than 100%");
@@ -397,7 +401,7 @@ async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 			(
 				args.name.as_bytes().to_vec(),
 				args.symbol.as_bytes().to_vec(),
-				args.metadata_uri.as_bytes().to_vec(),
+				metadata_uri.as_bytes().to_vec(),
 				version,
 				economics,
 			),

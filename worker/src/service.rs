@@ -21,7 +21,7 @@ use std::{
 
 use anyhow::{Context, Result};
 use axum::{
-	extract::State,
+	extract::{rejection::JsonRejection, State},
 	http::StatusCode,
 	response::{IntoResponse, Response},
 	routing::{get, post},
@@ -189,6 +189,9 @@ struct Shared {
 	watched: Mutex<BTreeMap<JobId, Watched>>,
 	chain: Mutex<Option<Arc<Chain>>>,
 	dispatched: mpsc::Sender<JobId>,
+	/// One job decision at a time (block loop and dispatches), so a job is never submitted
+	/// twice by racing paths.
+	deciding: Mutex<()>,
 }
 
 /// Runs the worker until Ctrl-C.
@@ -205,6 +208,7 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 		watched: Mutex::new(BTreeMap::new()),
 		chain: Mutex::new(None),
 		dispatched,
+		deciding: Mutex::new(()),
 	});
 
 	let listener = tokio::net::TcpListener::bind(shared.options.listen)
@@ -306,10 +310,15 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 		}
 	}
 
+	// The subscription may start with older blocks; the scan above covered them.
+	let start = chain.best_number().await?;
 	let mut blocks = chain.api.stream_best_blocks().await?;
 	while let Some(block) = blocks.next().await {
 		let block = block?;
-		shared.metrics.best_block.store(block.number(), Ordering::Relaxed);
+		if block.number() < start {
+			continue;
+		}
+		shared.metrics.best_block.fetch_max(block.number(), Ordering::Relaxed);
 		let events = block.at().await?.events().fetch().await?;
 		for event in events.iter() {
 			let event = event?;
@@ -333,6 +342,7 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 
 /// Acts on one job according to its phase on chain.
 async fn process_job(shared: &Arc<Shared>, chain: &Arc<Chain>, job: JobId) -> Result<()> {
+	let _deciding = shared.deciding.lock().await;
 	let best = shared.metrics.best_block.load(Ordering::Relaxed);
 	let Some(view) = chain.job(job).await? else {
 		return forget(shared, job).await;
@@ -477,20 +487,40 @@ struct JobRequest {
 	version: u32,
 	#[serde(default)]
 	input: String,
+	/// `null` when the input is inline.
 	#[serde(default)]
-	input_uri: String,
+	input_uri: Option<String>,
 	#[serde(default)]
 	miners: Vec<String>,
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
-	(status, Json(serde_json::json!({ "error": message.into() }))).into_response()
+	let message = message.into();
+	if status.is_client_error() || status.is_server_error() {
+		log::warn!("answering {status}: {message}");
+	}
+	(status, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+/// The request's JSON body, or a 4xx naming what is wrong with it (also logged).
+fn parse(
+	body: Result<Json<JobRequest>, JsonRejection>,
+	route: &str,
+) -> Result<JobRequest, Box<Response>> {
+	body.map(|Json(request)| request).map_err(|rejection| {
+		log::warn!("{route}: bad request: {}", rejection.body_text());
+		Box::new(error(rejection.status(), rejection.body_text()))
+	})
 }
 
 async fn dispatch_job(
 	State(shared): State<Arc<Shared>>,
-	Json(request): Json<JobRequest>,
+	body: Result<Json<JobRequest>, JsonRejection>,
 ) -> Response {
+	let request = match parse(body, "/v1/jobs") {
+		Ok(request) => request,
+		Err(response) => return *response,
+	};
 	if !shared.options.mine {
 		return error(StatusCode::NOT_FOUND, "this worker only verifies");
 	}
@@ -513,8 +543,12 @@ async fn dispatch_job(
 
 async fn verify_job(
 	State(shared): State<Arc<Shared>>,
-	Json(request): Json<JobRequest>,
+	body: Result<Json<JobRequest>, JsonRejection>,
 ) -> Response {
+	let request = match parse(body, "/v1/verify") {
+		Ok(request) => request,
+		Err(response) => return *response,
+	};
 	let requested = VersionRef { model: request.model, version: request.version };
 	if requested != shared.options.version {
 		return error(
@@ -522,7 +556,7 @@ async fn verify_job(
 			format!("this worker serves {:?}", shared.options.version),
 		);
 	}
-	if request.input.is_empty() && !request.input_uri.is_empty() {
+	if request.input.is_empty() && request.input_uri.is_some_and(|uri| !uri.is_empty()) {
 		return error(StatusCode::UNPROCESSABLE_ENTITY, "remote inputs are not fetched yet");
 	}
 	let Ok(input) = hex::decode(request.input.trim_start_matches("0x")) else {
