@@ -6,10 +6,12 @@
 // the miners commit and reveal, the node's off-chain worker re-executes each job through the
 // verifier, and the chain's result must equal the model's prediction computed here in
 // JavaScript. Fees are split exactly and Alice and Bob claim their pro-rata revenue. Then two
-// miners are killed: the job times out and Eve is refunded. Finally one miner lies: it is
-// slashed and the job still succeeds.
+// miners are killed: the job times out and Eve is refunded. One crashes between its commit and
+// its reveal and, restarted, reveals from its saved state (no slash). Finally one miner lies: it
+// is slashed and the job still succeeds.
 
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
@@ -213,12 +215,37 @@ describe('modelchain-worker end to end', () => {
     assert.ok(freeBefore - freeAfter < PRICE / 10n, 'only the transaction fee was spent');
   });
 
-  test('a lying miner is slashed and the job still succeeds', async () => {
+  test('a miner that crashes between commit and reveal reveals after its restart', async () => {
     await startMiner('//Dave');
+    await startMiner('//Ferdie', ['--crash-after-commit-for-tests']);
+    const ferdie = miners.get('//Ferdie');
+    const before = (await api.query.computeStaking.workers(ferdie.account)).unwrap();
+    const crashed = once(ferdie.worker.child, 'exit');
+    const row = images[5];
+    const { job, assigned } = await request(row.pixels);
+    assert.ok(assigned.includes(ferdie.account));
+    const settledEvent = settled(job);
+    const [code] = await crashed;
+    assert.equal(code, 3, 'the worker crashed after committing');
+    const record = (await api.query.inference.jobs(job)).unwrap();
+    const mine = record.assignments.find((a) => a.miner.toString() === ferdie.account);
+    assert.ok(mine.commitment.isSome && mine.revealed.isNone, 'committed, not revealed');
+    // Restarted with the same state directory: the saved salt lets it reveal.
+    await startMiner('//Ferdie');
+    await settledEvent;
+    assert.deepEqual((await api.query.inference.results(job)).unwrap().toJSON(), predict(reference, row.pixels));
+    const after = (await api.query.computeStaking.workers(ferdie.account)).unwrap();
+    assert.equal(after.activeBond.toBigInt(), before.activeBond.toBigInt(), 'not slashed');
+    assert.ok(after.jailedUntil.isNone, 'not jailed');
+    assert.match(await ferdie.worker.metrics(), /modelchain_worker_reveals_total 1\n/);
+  });
+
+  test('a lying miner is slashed and the job still succeeds', async () => {
+    await miners.get('//Ferdie').worker.stop();
     await startMiner('//Ferdie', ['--lie-for-tests']);
     const ferdie = miners.get('//Ferdie').account;
     const bondBefore = (await api.query.computeStaking.workers(ferdie)).unwrap().activeBond.toBigInt();
-    const row = images[4];
+    const row = images[6];
     const { job, assigned } = await request(row.pixels);
     assert.ok(assigned.includes(ferdie), 'all three miners serve the job');
     await settled(job);

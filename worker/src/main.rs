@@ -132,6 +132,9 @@ struct RunArgs {
 	/// TESTS ONLY: commit a wrong output, to show that lying is slashed.
 	#[arg(long, hide = true)]
 	lie_for_tests: bool,
+	/// TESTS ONLY: exit (as if crashed) right after the first commitment is included.
+	#[arg(long, hide = true)]
+	crash_after_commit_for_tests: bool,
 }
 
 #[derive(Subcommand)]
@@ -320,6 +323,7 @@ async fn serve(rpc: &str, signer: Keypair, args: RunArgs) -> Result<()> {
 		version,
 		mine: !args.verify_only,
 		lie: args.lie_for_tests,
+		crash_after_commit: args.crash_after_commit_for_tests,
 	};
 	if options.lie {
 		log::warn!("--lie-for-tests: this worker commits WRONG outputs and will be slashed");

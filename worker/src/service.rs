@@ -50,6 +50,8 @@ pub struct Options {
 	pub mine: bool,
 	/// Test only: commit a wrong output, to show slashing.
 	pub lie: bool,
+	/// Test only: exit as if crashed right after the first commitment is included.
+	pub crash_after_commit: bool,
 }
 
 /// Counters for `/metrics` (Prometheus text format).
@@ -371,6 +373,12 @@ async fn process_job(shared: &Arc<Shared>, chain: &Arc<Chain>, job: JobId) -> Re
 					Ok(_) => {
 						Metrics::add(&shared.metrics.commits, 1);
 						log::info!("job {job}: committed");
+						if shared.options.crash_after_commit {
+							log::error!(
+								"--crash-after-commit-for-tests: exiting before the reveal"
+							);
+							std::process::exit(3);
+						}
 					}
 					Err(error) => {
 						Metrics::add(&shared.metrics.tx_failures, 1);
