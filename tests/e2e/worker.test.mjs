@@ -7,11 +7,15 @@
 // verifier, and the chain's result must equal the model's prediction computed here in
 // JavaScript. Fees are split exactly and Alice and Bob claim their pro-rata revenue. Then two
 // miners are killed: the job times out and Eve is refunded. One crashes between its commit and
-// its reveal and, restarted, reveals from its saved state (no slash). Finally one miner lies: it
-// is slashed and the job still succeeds.
+// its reveal and, restarted, reveals from its saved state (no slash). The node restarts and
+// the workers reconnect and keep serving. Finally one miner lies: it is slashed and the job
+// still succeeds.
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
@@ -30,6 +34,7 @@ const MINERS = ['//Charlie', '//Dave', '//Ferdie'];
 
 describe('modelchain-worker end to end', () => {
   let node;
+  let nodeArgs;
   let api;
   let rpc;
   let model;
@@ -57,10 +62,12 @@ describe('modelchain-worker end to end', () => {
   before(async () => {
     await cryptoWaitReady();
     const verifierPort = await freePort();
-    node = await startNode({
-      name: 'worker',
-      args: ['--dev', '--tmp', '--inference-verifier-url', `http://127.0.0.1:${verifierPort}`],
-    });
+    nodeArgs = [
+      '--dev',
+      '--base-path', fs.mkdtempSync(path.join(os.tmpdir(), 'modelchain-worker-e2e-')),
+      '--inference-verifier-url', `http://127.0.0.1:${verifierPort}`,
+    ];
+    node = await startNode({ name: 'worker', args: nodeArgs });
     rpc = node.url;
     api = await connect(rpc);
     const keyring = new Keyring({ type: 'sr25519' });
@@ -240,12 +247,37 @@ describe('modelchain-worker end to end', () => {
     assert.match(await ferdie.worker.metrics(), /modelchain_worker_reveals_total 1\n/);
   });
 
+  test('the workers reconnect after the node restarts, and keep serving', async () => {
+    const block = (await api.rpc.chain.getHeader()).number.toNumber();
+    await node.stop();
+    node = await startNode({ name: 'worker-restarted', args: nodeArgs, ports: node });
+    // @polkadot/api reconnects by itself; until then its calls fail.
+    const height = () => api.rpc.chain.getHeader().then((h) => h.number.toNumber(), () => 0);
+    await waitFor(async () => (await height()) > block, {
+      timeoutMs: 60_000,
+      message: 'the restarted node producing blocks',
+    });
+    for (const { worker } of miners.values()) {
+      await waitFor(
+        async () => {
+          const text = await worker.metrics();
+          return /reconnects_total [1-9]/.test(text) && /connected 1\n/.test(text);
+        },
+        { timeoutMs: 60_000, message: 'a worker reconnected' },
+      );
+    }
+    const row = images[6];
+    const { job } = await request(row.pixels);
+    await settled(job);
+    assert.deepEqual((await api.query.inference.results(job)).unwrap().toJSON(), predict(reference, row.pixels));
+  });
+
   test('a lying miner is slashed and the job still succeeds', async () => {
     await miners.get('//Ferdie').worker.stop();
     await startMiner('//Ferdie', ['--lie-for-tests']);
     const ferdie = miners.get('//Ferdie').account;
     const bondBefore = (await api.query.computeStaking.workers(ferdie)).unwrap().activeBond.toBigInt();
-    const row = images[6];
+    const row = images[7];
     const { job, assigned } = await request(row.pixels);
     assert.ok(assigned.includes(ferdie), 'all three miners serve the job');
     await settled(job);

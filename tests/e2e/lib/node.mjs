@@ -59,15 +59,17 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
  * @param {object} opts
  * @param {string[]} [opts.args] arguments (default `--dev --tmp`)
  * @param {string} [opts.name] used in the log file name
+ * @param {object} [opts.ports] `{ rpcPort, p2pPort, prometheusPort }` to reuse
  */
-export async function startNode({ args = ['--dev', '--tmp'], name = 'dev' } = {}) {
+export async function startNode({ args = ['--dev', '--tmp'], name = 'dev', ports = {} } = {}) {
   const binary = nodeBinary();
   if (!fs.existsSync(binary)) {
     throw new Error(`node binary not found at ${binary}: build it with cargo build --release`);
   }
-  const rpcPort = await freePort();
-  const p2pPort = await freePort();
-  const prometheusPort = await freePort();
+  // `ports` (from an earlier node's result) restarts a node on the same ports.
+  const rpcPort = ports.rpcPort ?? (await freePort());
+  const p2pPort = ports.p2pPort ?? (await freePort());
+  const prometheusPort = ports.prometheusPort ?? (await freePort());
   const logDir = process.env.E2E_LOG_DIR || os.tmpdir();
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `modelchain-${name}-${rpcPort}.log`);
