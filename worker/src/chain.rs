@@ -157,9 +157,14 @@ pub struct Chain {
 
 /// A submitted transaction's outcome, once in a best block.
 pub struct Included {
-	/// The events it emitted.
-	pub raw: subxt::extrinsics::ExtrinsicEvents<ChainConfig>,
+	/// The events it emitted; `None` if the block could not be read back (e.g. it was
+	/// replaced by another best block; the chain's state then tells what happened).
+	pub raw: Option<subxt::extrinsics::ExtrinsicEvents<ChainConfig>>,
 }
+
+/// The chain at one block, for consistent reads.
+pub type AtBlock =
+	subxt::client::ClientAtBlock<ChainConfig, subxt::client::OnlineClientAtBlockImpl<ChainConfig>>;
 
 impl Chain {
 	/// Connects to `url`.
@@ -248,11 +253,21 @@ impl Chain {
 			use subxt::tx::TransactionStatus as S;
 			match status? {
 				S::InBestBlock(in_block) | S::InFinalizedBlock(in_block) => {
-					let raw = in_block
-						.wait_for_success()
-						.await
-						.map_err(|error| anyhow!("{pallet}.{call} failed: {}", describe(&error)))?;
-					return Ok(Included { raw });
+					use subxt::error::TransactionEventsError as E;
+					return match in_block.wait_for_success().await {
+						Ok(raw) => Ok(Included { raw: Some(raw) }),
+						Err(
+							error @ (E::ExtrinsicFailed(_) | E::CannotDecodeDispatchError { .. }),
+						) => {
+							bail!("{pallet}.{call} failed: {}", describe(&error))
+						}
+						Err(error) => {
+							log::debug!(
+								"{pallet}.{call} is in a block whose events are gone: {error}"
+							);
+							Ok(Included { raw: None })
+						}
+					};
 				}
 				S::Invalid { message } | S::Dropped { message } | S::Error { message } => {
 					// Its nonce may be free again: take the node's view next time.
@@ -271,16 +286,13 @@ impl Chain {
 		V: DecodeAsType,
 		subxt::storage::DynamicAddress<K, V>: subxt::storage::Address<KeyParts = K, Value = V>,
 	{
+		fetch_at(&self.at_best().await?, pallet, entry, keys).await
+	}
+
+	/// The chain at its best block.
+	pub async fn at_best(&self) -> Result<AtBlock> {
 		let best = self.best_hash().await?;
-		let at = self.api.at_block(best).await?;
-		let address: subxt::storage::DynamicAddress<K, V> =
-			subxt::storage::DynamicAddress::new(pallet.to_owned(), entry.to_owned());
-		match at.storage().try_fetch(address, keys).await? {
-			Some(value) => Ok(Some(
-				value.decode_as::<V>().with_context(|| format!("decoding {pallet}.{entry}"))?,
-			)),
-			None => Ok(None),
-		}
+		Ok(self.api.at_block(best).await?)
 	}
 
 	/// Hash of the node's best block.
@@ -311,7 +323,7 @@ impl Chain {
 
 	/// A job, while the chain still holds it.
 	pub async fn job(&self, job: JobId) -> Result<Option<JobView>> {
-		self.fetch::<(JobId,), JobView>("Inference", "Jobs", (job,)).await
+		job_at(&self.at_best().await?, job).await
 	}
 
 	/// The id the next job gets.
@@ -340,6 +352,27 @@ impl Chain {
 			.map(|info| info.data.free)
 			.unwrap_or(0))
 	}
+}
+
+/// Reads a storage entry at `at`.
+async fn fetch_at<K, V>(at: &AtBlock, pallet: &str, entry: &str, keys: K) -> Result<Option<V>>
+where
+	V: DecodeAsType,
+	subxt::storage::DynamicAddress<K, V>: subxt::storage::Address<KeyParts = K, Value = V>,
+{
+	let address: subxt::storage::DynamicAddress<K, V> =
+		subxt::storage::DynamicAddress::new(pallet.to_owned(), entry.to_owned());
+	match at.storage().try_fetch(address, keys).await? {
+		Some(value) => {
+			Ok(Some(value.decode_as::<V>().with_context(|| format!("decoding {pallet}.{entry}"))?))
+		}
+		None => Ok(None),
+	}
+}
+
+/// A job at block `at`, while the chain still holds it.
+pub async fn job_at(at: &AtBlock, job: JobId) -> Result<Option<JobView>> {
+	fetch_at::<(JobId,), JobView>(at, "Inference", "Jobs", (job,)).await
 }
 
 /// A dispatch error as `Pallet.Error` where the chain says so.

@@ -416,7 +416,8 @@ async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 		model: u32,
 	}
 	let mut id = None;
-	for event in included.raw.iter() {
+	let events = included.raw.context("the registration's block could not be read back")?;
+	for event in events.iter() {
 		let event = event?;
 		if event.pallet_name() == "ModelRegistry" && event.event_name() == "ModelRegistered" {
 			id = Some(event.decode_fields_unchecked_as::<Registered>()?.model);

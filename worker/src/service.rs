@@ -33,7 +33,9 @@ use subxt_signer::sr25519::Keypair;
 use tokio::sync::{mpsc, Mutex};
 
 use crate::{
-	chain::{commitment, Chain, JobId, JobInput, JobPhase, JobRequested, VersionRef},
+	chain::{
+		commitment, job_at, AtBlock, Chain, JobId, JobInput, JobPhase, JobRequested, VersionRef,
+	},
 	engine::Model,
 	store::{PendingJob, Store},
 };
@@ -191,8 +193,9 @@ struct Shared {
 	watched: Mutex<BTreeMap<JobId, Watched>>,
 	chain: Mutex<Option<Arc<Chain>>>,
 	dispatched: mpsc::Sender<JobId>,
-	/// One job decision at a time (block loop and dispatches), so a job is never submitted
-	/// twice by racing paths.
+	/// One job decision at a time (the block loop and dispatches race): a job is never
+	/// submitted twice, and the chain client is not asked for concurrent storage reads
+	/// (those stalled the chainHead backend in our tests).
 	deciding: Mutex<()>,
 }
 
@@ -241,7 +244,13 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 				watch(&receiver, job).await;
 				let chain = receiver.chain.lock().await.clone();
 				if let Some(chain) = chain {
-					if let Err(error) = process_job(&receiver, &chain, job).await {
+					let best = receiver.metrics.best_block.load(Ordering::Relaxed);
+					log::debug!("job {job}: dispatched by a node");
+					let result = match chain.at_best().await {
+						Ok(at) => process_job(&receiver, &chain, &at, best, job).await,
+						Err(error) => Err(error),
+					};
+					if let Err(error) = result {
 						log::warn!("job {job}: {error:#}");
 					}
 				}
@@ -322,6 +331,7 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 		}
 		shared.metrics.best_block.fetch_max(block.number(), Ordering::Relaxed);
 		let events = block.at().await?.events().fetch().await?;
+		let at = chain.api.at_block(block.hash()).await?;
 		for event in events.iter() {
 			let event = event?;
 			if event.pallet_name() == "Inference" && event.event_name() == "JobRequested" {
@@ -332,9 +342,10 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 				}
 			}
 		}
+		// Every watched job, read at this block.
 		let jobs: Vec<JobId> = shared.watched.lock().await.keys().copied().collect();
 		for job in jobs {
-			if let Err(error) = process_job(shared, chain, job).await {
+			if let Err(error) = process_job(shared, chain, &at, block.number(), job).await {
 				log::warn!("job {job}: {error:#}");
 			}
 		}
@@ -343,12 +354,20 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 }
 
 /// Acts on one job according to its phase on chain.
-async fn process_job(shared: &Arc<Shared>, chain: &Arc<Chain>, job: JobId) -> Result<()> {
+async fn process_job(
+	shared: &Arc<Shared>,
+	chain: &Arc<Chain>,
+	at: &AtBlock,
+	best: u64,
+	job: JobId,
+) -> Result<()> {
+	log::debug!("job {job}: deciding at block {best}");
 	let _deciding = shared.deciding.lock().await;
-	let best = shared.metrics.best_block.load(Ordering::Relaxed);
-	let Some(view) = chain.job(job).await? else {
+	let Some(view) = job_at(at, job).await? else {
+		log::debug!("job {job}: gone from the chain");
 		return forget(shared, job).await;
 	};
+	log::debug!("job {job}: {:?} until {} (block {best})", view.phase, view.deadline);
 	let Some(assignment) = view.assignment(&shared.account).cloned() else {
 		return forget(shared, job).await;
 	};
