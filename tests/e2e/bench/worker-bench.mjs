@@ -64,6 +64,46 @@ try {
     }));
   }
 
+  const metric = (text, name) => Number(new RegExp(`^modelchain_worker_${name} (\\S+)$`, 'm').exec(text)[1]);
+  const snapshot = async () =>
+    Promise.all(workers.slice(1).map(async (worker) => {
+      const text = await worker.metrics();
+      return Object.fromEntries(
+        ['engine_runs_total', 'engine_seconds_total', 'commit_latency_runs_total', 'commit_latency_seconds_total',
+          'commits_total', 'reveals_total', 'tx_failures_total'].map((name) => [name, metric(text, name)]),
+      );
+    }));
+  const perJob = (before, after) =>
+    after.map((a, i) => {
+      const d = (name) => a[name] - before[i][name];
+      return {
+        jobs: d('engine_runs_total'),
+        engine_us_per_job: (d('engine_seconds_total') / d('engine_runs_total')) * 1e6,
+        pickup_to_commitment_ready_us: (d('commit_latency_seconds_total') / d('commit_latency_runs_total')) * 1e6,
+        commits: d('commits_total'),
+        reveals: d('reveals_total'),
+        tx_failures: d('tx_failures_total'),
+      };
+    });
+  const mean = (rows, key) => rows.reduce((s, m) => s + m[key], 0) / rows.length;
+
+  // One job alone: the worker's overhead without a queue, and a job's end-to-end latency.
+  const eve = keyring.addFromUri('//Eve');
+  const idle = await snapshot();
+  const single = await sendAndWait(
+    api,
+    api.tx.inference.requestInference(model, { Inline: u8aToHex(Uint8Array.from(images[0].pixels)) }, 10n ** 12n),
+    eve,
+  );
+  const singleJob = single.events.find(({ event }) => api.events.inference.JobRequested.is(event)).event.data.job.toNumber();
+  const singleStart = Date.now();
+  await waitFor(async () => (await api.query.inference.jobs(singleJob)).unwrap().phase.isFinished, {
+    timeoutMs: 120_000, message: 'the single job finished',
+  });
+  const singleSeconds = (Date.now() - singleStart) / 1000;
+  const afterSingle = await snapshot();
+  const alone = perJob(idle, afterSingle);
+
   const finished = new Map();
   const requested = new Map();
   const unsub = await api.query.system.events(async (records) => {
@@ -94,39 +134,34 @@ try {
     async () => [...Array(JOBS).keys()].every((i) => finished.has(firstJob + i)),
     { timeoutMs: 600_000, intervalMs: 1000, message: `${JOBS} jobs finished` },
   );
-  const elapsed = (Math.max(...[...finished.values()].map((f) => f.at)) - started) / 1000;
+  const burstEnds = [...finished].filter(([job]) => job >= firstJob).map(([, f]) => f.at);
+  const elapsed = (Math.max(...burstEnds) - started) / 1000;
   unsub();
   const outcomes = {};
-  for (const { outcome } of finished.values()) outcomes[outcome] = (outcomes[outcome] || 0) + 1;
-
-  const metric = (text, name) => Number(new RegExp(`^modelchain_worker_${name} (\\S+)$`, 'm').exec(text)[1]);
-  const perMiner = [];
-  for (const worker of workers.slice(1)) {
-    const text = await worker.metrics();
-    const runs = metric(text, 'engine_runs_total');
-    const commitRuns = metric(text, 'commit_latency_runs_total');
-    perMiner.push({
-      jobs: runs,
-      engine_us_per_job: (metric(text, 'engine_seconds_total') / runs) * 1e6,
-      pickup_to_commitment_ready_us: (metric(text, 'commit_latency_seconds_total') / commitRuns) * 1e6,
-      commits: metric(text, 'commits_total'),
-      reveals: metric(text, 'reveals_total'),
-      tx_failures: metric(text, 'tx_failures_total'),
-    });
+  for (const [job, { outcome }] of finished) {
+    if (job >= firstJob) outcomes[outcome] = (outcomes[outcome] || 0) + 1;
   }
-  const mean = (key) => perMiner.reduce((s, m) => s + m[key], 0) / perMiner.length;
+
+  const perMiner = perJob(afterSingle, await snapshot());
   const result = {
     measured_at: new Date().toISOString(),
     machine: `${os.cpus().length}x ${os.cpus()[0]?.model ?? 'cpu'}`,
     bare_engine_us_per_inference: bare.engine_us_per_inference,
-    worker_engine_us_per_job: mean('engine_us_per_job'),
-    worker_pickup_to_commitment_ready_us: mean('pickup_to_commitment_ready_us'),
-    worker_overhead_us: mean('pickup_to_commitment_ready_us') - mean('engine_us_per_job'),
-    jobs: JOBS,
-    seconds_to_finish_all: elapsed,
-    jobs_per_minute: (JOBS / elapsed) * 60,
-    outcomes,
-    miners: perMiner,
+    single_job: {
+      worker_engine_us: mean(alone, 'engine_us_per_job'),
+      worker_pickup_to_commitment_ready_us: mean(alone, 'pickup_to_commitment_ready_us'),
+      worker_overhead_us: mean(alone, 'pickup_to_commitment_ready_us') - mean(alone, 'engine_us_per_job'),
+      request_included_to_finished_seconds: singleSeconds,
+    },
+    burst: {
+      jobs: JOBS,
+      worker_engine_us_per_job: mean(perMiner, 'engine_us_per_job'),
+      worker_pickup_to_commitment_ready_us: mean(perMiner, 'pickup_to_commitment_ready_us'),
+      seconds_to_finish_all: elapsed,
+      jobs_per_minute: (JOBS / elapsed) * 60,
+      outcomes,
+      miners: perMiner,
+    },
   };
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
