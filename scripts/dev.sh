@@ -89,7 +89,7 @@ cat <<EOM
                         (or Settings > custom endpoint > $RPC)
   Node metrics:         http://127.0.0.1:9615/metrics
   Model:                $MODEL_ID ("Digits", mlp-64-32-10, 1 MDL per inference, shares: Alice)
-  Miners:               Bob, Charlie, Dave  http://127.0.0.1:{${MINER_PORTS[*]// /,}}/health and /metrics
+  Miners:               Bob, Charlie, Dave  http://127.0.0.1:{$(IFS=,; echo "${MINER_PORTS[*]}")}/health and /metrics
   Verifier:             http://127.0.0.1:$VERIFIER_PORT/health
   Logs:                 $LOGS
 

@@ -22,9 +22,9 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { loadModel, modelCard, modelFile, predict, testSet } from './lib/digits.mjs';
+import { loadModel, modelCard, predict, testSet } from './lib/digits.mjs';
 import { connect, freePort, sendAndWait, startNode, waitFor } from './lib/node.mjs';
-import { startWorker, workerCommand } from './lib/worker.mjs';
+import { publishDemoModel, registerMiner, serving, startWorker, workerCommand } from './lib/worker.mjs';
 
 const UNIT = 10n ** 12n;
 const PRICE = UNIT; // 1 MDL per inference
@@ -54,7 +54,7 @@ describe('modelchain-worker end to end', () => {
       name: suri.slice(2).toLowerCase(),
       port: entry.port,
       stateDir: entry.stateDir,
-      args: ['--model', String(model), '--model-file', modelFile, ...extra],
+      args: serving(model, extra),
     });
     entry.stateDir = entry.worker.stateDir;
   }
@@ -75,11 +75,7 @@ describe('modelchain-worker end to end', () => {
     bob = keyring.addFromUri('//Bob');
     eve = keyring.addFromUri('//Eve');
 
-    const published = await workerCommand(rpc, '//Alice', [
-      'model', 'publish', '--model-file', modelFile, '--card', modelCard,
-      '--price', '1', '--shares', String(SHARES),
-    ]);
-    model = Number(/MODEL_ID=(\d+)/.exec(published)[1]);
+    model = await publishDemoModel(rpc, '//Alice', { shares: SHARES });
     await sendAndWait(api, api.tx.modelShares.transferShares(model, bob.address, BOB_SHARES), alice);
     // Re-execute every job through the verifier (the default samples 10%).
     const params = (await api.query.inference.parameters()).toJSON();
@@ -91,21 +87,14 @@ describe('modelchain-worker end to end', () => {
 
     verifier = await startWorker({
       rpc, suri: '//Alice', name: 'verifier', port: verifierPort,
-      args: ['--model', String(model), '--model-file', modelFile, '--verify-only'],
+      args: serving(model, ['--verify-only']),
     });
     for (const suri of MINERS) {
       const port = await freePort();
       miners.set(suri, { port, account: keyring.addFromUri(suri).address });
     }
     // Register the three miners side by side (different signers, so no nonce races).
-    await Promise.all(
-      MINERS.map((suri) =>
-        workerCommand(rpc, suri, [
-          'register', '--model', String(model), '--model-file', modelFile,
-          '--endpoint', `http://127.0.0.1:${miners.get(suri).port}`, '--bond', '2000',
-        ]),
-      ),
-    );
+    await Promise.all(MINERS.map((suri) => registerMiner(rpc, suri, model, miners.get(suri).port)));
     for (const suri of MINERS) await startMiner(suri);
   });
 
@@ -156,7 +145,7 @@ describe('modelchain-worker end to end', () => {
 
   test('the committed weights are what the chain records, and the worker refuses others', async () => {
     const version = (await api.query.modelRegistry.versions(model, 0)).unwrap();
-    const card = JSON.parse((await import('node:fs')).readFileSync(modelCard, 'utf8'));
+    const card = JSON.parse(fs.readFileSync(modelCard, 'utf8'));
     assert.equal(version.weightsHash.toHex(), `0x${card.weights_sha256}`);
     assert.equal(version.architecture.toUtf8(), 'mlp-64-32-10');
     // A worker pointed at other weights (here: the model card instead) will not start.

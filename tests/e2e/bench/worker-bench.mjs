@@ -18,9 +18,9 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { modelCard, modelFile, testSet } from '../lib/digits.mjs';
+import { modelFile, testSet } from '../lib/digits.mjs';
 import { connect, freePort, sendAndWait, startNode, waitFor } from '../lib/node.mjs';
-import { startWorker, workerBinary, workerCommand } from '../lib/worker.mjs';
+import { publishDemoModel, registerMiner, serving, startWorker, workerBinary } from '../lib/worker.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS || 40);
 const REPEAT = Number(process.env.BENCH_ENGINE_REPEAT || 20000);
@@ -43,24 +43,17 @@ const workers = [];
 try {
   const api = await connect(node.url);
   const keyring = new Keyring({ type: 'sr25519' });
-  const published = await workerCommand(node.url, '//Alice', [
-    'model', 'publish', '--model-file', modelFile, '--card', modelCard, '--price', '1', '--shares', '1000000',
-  ]);
-  const model = Number(/MODEL_ID=(\d+)/.exec(published)[1]);
+  const model = await publishDemoModel(node.url, '//Alice');
   workers.push(await startWorker({
     rpc: node.url, suri: '//Alice', name: 'bench-verifier', port: verifierPort,
-    args: ['--model', String(model), '--model-file', modelFile, '--verify-only'],
+    args: serving(model, ['--verify-only']),
   }));
   const minerSuris = ['//Bob', '//Charlie', '//Dave'];
   const ports = await Promise.all(minerSuris.map(() => freePort()));
-  await Promise.all(minerSuris.map((suri, i) => workerCommand(node.url, suri, [
-    'register', '--model', String(model), '--model-file', modelFile,
-    '--endpoint', `http://127.0.0.1:${ports[i]}`, '--bond', '2000',
-  ])));
+  await Promise.all(minerSuris.map((suri, i) => registerMiner(node.url, suri, model, ports[i])));
   for (const [i, suri] of minerSuris.entries()) {
     workers.push(await startWorker({
-      rpc: node.url, suri, name: `bench-${suri.slice(2).toLowerCase()}`, port: ports[i],
-      args: ['--model', String(model), '--model-file', modelFile],
+      rpc: node.url, suri, name: `bench-${suri.slice(2).toLowerCase()}`, port: ports[i], args: serving(model),
     }));
   }
 

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { modelCard, modelFile } from './digits.mjs';
 import { freePort, sleep, waitFor } from './node.mjs';
 
 const run = promisify(execFile);
@@ -85,4 +86,23 @@ export async function startWorker({ rpc, suri, name, args, port, stateDir }) {
     stop: () => end('SIGINT'),
     metrics: async () => (await fetch(`${url}/metrics`)).text(),
   };
+}
+
+/** `run` arguments that serve the demo model `model` (plus `extra`). */
+export const serving = (model, extra = []) => ['--model', String(model), '--model-file', modelFile, ...extra];
+
+/** Publishes the demo model with `model publish` signed by `suri`; resolves to its id. */
+export async function publishDemoModel(rpc, suri, { shares = 1_000_000n, price = '1' } = {}) {
+  const stdout = await workerCommand(rpc, suri, [
+    'model', 'publish', '--model-file', modelFile, '--card', modelCard,
+    '--price', price, '--shares', String(shares),
+  ]);
+  return Number(/MODEL_ID=(\d+)/.exec(stdout)[1]);
+}
+
+/** Registers `suri` as a miner of the demo model at `port` and bonds `bond` MDL. */
+export function registerMiner(rpc, suri, model, port, bond = '2000') {
+  return workerCommand(rpc, suri, [
+    'register', ...serving(model), '--endpoint', `http://127.0.0.1:${port}`, '--bond', bond,
+  ]);
 }
