@@ -321,11 +321,6 @@ impl Chain {
 		.await
 	}
 
-	/// A job, while the chain still holds it.
-	pub async fn job(&self, job: JobId) -> Result<Option<JobView>> {
-		job_at(&self.at_best().await?, job).await
-	}
-
 	/// The id the next job gets.
 	pub async fn next_job_id(&self) -> Result<JobId> {
 		Ok(self.fetch::<(), JobId>("Inference", "NextJobId", ()).await?.unwrap_or(0))

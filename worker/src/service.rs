@@ -193,9 +193,10 @@ struct Shared {
 	watched: Mutex<BTreeMap<JobId, Watched>>,
 	chain: Mutex<Option<Arc<Chain>>>,
 	dispatched: mpsc::Sender<JobId>,
-	/// One job decision at a time (the block loop and dispatches race): a job is never
-	/// submitted twice, and the chain client is not asked for concurrent storage reads
-	/// (those stalled the chainHead backend in our tests).
+	/// Held by whoever reads the chain and decides about jobs (the block loop, a dispatch,
+	/// the start-up scan): a job is never submitted twice, and the chain client is never
+	/// asked for concurrent storage reads (those stalled the chainHead backend in our tests).
+	/// `process_job` expects its caller to hold it.
 	deciding: Mutex<()>,
 }
 
@@ -246,6 +247,7 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 				if let Some(chain) = chain {
 					let best = receiver.metrics.best_block.load(Ordering::Relaxed);
 					log::debug!("job {job}: dispatched by a node");
+					let _deciding = receiver.deciding.lock().await;
 					let result = match chain.at_best().await {
 						Ok(at) => process_job(&receiver, &chain, &at, best, job).await,
 						Err(error) => Err(error),
@@ -311,9 +313,12 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 	for job in saved {
 		watch(shared, job).await;
 	}
-	let next = chain.next_job_id().await?;
-	for job in next.saturating_sub(RESCAN_JOBS)..next {
-		if let Some(view) = chain.job(job).await? {
+	{
+		let _deciding = shared.deciding.lock().await;
+		let at = chain.at_best().await?;
+		let next = chain.next_job_id().await?;
+		for job in next.saturating_sub(RESCAN_JOBS)..next {
+			let Some(view) = job_at(&at, job).await? else { continue };
 			let open = matches!(view.phase, JobPhase::Commit | JobPhase::Reveal);
 			if open && view.assignment(&shared.account).is_some() {
 				watch(shared, job).await;
@@ -330,6 +335,7 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 			continue;
 		}
 		shared.metrics.best_block.fetch_max(block.number(), Ordering::Relaxed);
+		let _deciding = shared.deciding.lock().await;
 		let events = block.at().await?.events().fetch().await?;
 		let at = chain.api.at_block(block.hash()).await?;
 		for event in events.iter() {
@@ -353,7 +359,7 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 	anyhow::bail!("the block subscription ended")
 }
 
-/// Acts on one job according to its phase on chain.
+/// Acts on one job according to its phase on chain. The caller holds `Shared::deciding`.
 async fn process_job(
 	shared: &Arc<Shared>,
 	chain: &Arc<Chain>,
@@ -362,7 +368,6 @@ async fn process_job(
 	job: JobId,
 ) -> Result<()> {
 	log::debug!("job {job}: deciding at block {best}");
-	let _deciding = shared.deciding.lock().await;
 	let Some(view) = job_at(at, job).await? else {
 		log::debug!("job {job}: gone from the chain");
 		return forget(shared, job).await;
