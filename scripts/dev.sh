@@ -50,13 +50,23 @@ done
 
 worker() { "$WORKER_BIN" --rpc "$RPC" "$@"; }
 
-# Publish the demo model once per chain (a kept chain already has it).
-MODEL_ID="$(worker --suri //Alice model publish --model-file "$MODEL_FILE" \
-	--card "$REPO_ROOT/models/digits/model.json" --price 1 --shares 1000000 2>"$LOGS/publish.log" |
-	sed -n 's/^MODEL_ID=//p' || true)"
-if [ -z "$MODEL_ID" ]; then
-	log "model publish failed or the model exists already (see $LOGS/publish.log); using model 0"
-	MODEL_ID=0
+# Publish the demo model and register the miners once per chain: a kept chain
+# (DEV_BASE_PATH) remembers the model id in a marker file and skips both.
+MARKER="${DEV_BASE_PATH:+$DEV_BASE_PATH/modelchain-dev-model}"
+if [ -n "$MARKER" ] && [ -f "$MARKER" ]; then
+	MODEL_ID="$(cat "$MARKER")"
+	FRESH=0
+	log "kept chain: serving model $MODEL_ID again"
+else
+	MODEL_ID="$(worker --suri //Alice model publish --model-file "$MODEL_FILE" \
+		--card "$REPO_ROOT/models/digits/model.json" --price 1 --shares 1000000 2>"$LOGS/publish.log" |
+		sed -n 's/^MODEL_ID=//p' || true)"
+	if [ -z "$MODEL_ID" ]; then
+		echo "model publish failed (see $LOGS/publish.log)" >&2
+		exit 1
+	fi
+	FRESH=1
+	[ -z "$MARKER" ] || echo "$MODEL_ID" >"$MARKER"
 fi
 
 log "starting the verifier on 127.0.0.1:$VERIFIER_PORT"
@@ -66,9 +76,11 @@ pids+=($!)
 for i in 0 1 2; do
 	suri="${MINERS[$i]}"
 	port="${MINER_PORTS[$i]}"
-	worker --suri "$suri" register --model "$MODEL_ID" --model-file "$MODEL_FILE" \
-		--endpoint "http://127.0.0.1:$port" --hardware "$(nproc)x CPU (candle)" --bond 2000 \
-		>>"$LOGS/register.log" 2>&1 || log "register $suri failed (see $LOGS/register.log)"
+	if [ "$FRESH" = 1 ]; then
+		worker --suri "$suri" register --model "$MODEL_ID" --model-file "$MODEL_FILE" \
+			--endpoint "http://127.0.0.1:$port" --hardware "$(nproc)x CPU (candle)" --bond 2000 \
+			>>"$LOGS/register.log" 2>&1 || log "register $suri failed (see $LOGS/register.log)"
+	fi
 	log "starting miner ${suri#//} on 127.0.0.1:$port"
 	worker --suri "$suri" run --model "$MODEL_ID" --model-file "$MODEL_FILE" \
 		--listen "127.0.0.1:$port" --state-dir "$STATE/${suri#//}" >"$LOGS/miner-${suri#//}.log" 2>&1 &
