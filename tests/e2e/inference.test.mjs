@@ -16,7 +16,7 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { registerModel } from './lib/models.mjs';
-import { connect, freePort, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 
 const UNIT = 10n ** 12n;
 const PRICE = UNIT;
@@ -135,18 +135,7 @@ describe('inference jobs over RPC', () => {
     return reveals.at(-1).events;
   }
 
-  async function waitForEvent(check, message) {
-    let found;
-    const unsub = await api.query.system.events((records) => {
-      for (const { event } of records) if (!found && check(event)) found = event;
-    });
-    try {
-      await waitFor(async () => found, { timeoutMs: 90_000, message });
-    } finally {
-      unsub();
-    }
-    return found;
-  }
+  const waitForEvent = (check, message) => nextEvent(api, check, { message, timeoutMs: 90_000 });
 
   test('a job is dispatched, agreed, verified by the off-chain worker and settled exactly', async () => {
     const { job, assigned } = await requestJob();

@@ -23,7 +23,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { loadModel, modelCard, predict, testSet } from './lib/digits.mjs';
-import { connect, freePort, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 import { publishDemoModel, registerMiner, serving, startWorker, workerCommand } from './lib/worker.mjs';
 
 const UNIT = 10n ** 12n;
@@ -105,19 +105,7 @@ describe('modelchain-worker end to end', () => {
     await node?.stop();
   });
 
-  /** Resolves with the first event `check` accepts, from now on. */
-  async function nextEvent(check, message, timeoutMs = 120_000) {
-    let found;
-    const unsub = await api.query.system.events((records) => {
-      for (const { event } of records) if (!found && check(event)) found = event;
-    });
-    try {
-      await waitFor(async () => found, { timeoutMs, message });
-    } finally {
-      unsub();
-    }
-    return found;
-  }
+  const waitForEvent = (check, message) => nextEvent(api, check, { message, timeoutMs: 120_000 });
 
   async function request(pixels) {
     const { events } = await sendAndWait(
@@ -133,12 +121,12 @@ describe('modelchain-worker end to end', () => {
   }
 
   const finished = (job) =>
-    nextEvent(
+    waitForEvent(
       (e) => api.events.inference.JobFinished.is(e) && e.data.job.toBigInt() === job,
       `job ${job} finished`,
     );
   const settled = (job) =>
-    nextEvent(
+    waitForEvent(
       (e) => api.events.inference.JobSettled.is(e) && e.data.job.toBigInt() === job,
       `job ${job} settled`,
     );
@@ -199,7 +187,7 @@ describe('modelchain-worker end to end', () => {
     await miners.get('//Ferdie').worker.kill();
     const freeBefore = (await api.query.system.account(eve.address)).data.free.toBigInt();
     const { job } = await request(images[3].pixels);
-    const refunded = nextEvent(
+    const refunded = waitForEvent(
       (e) => api.events.inference.JobRefunded.is(e) && e.data.job.toBigInt() === job,
       `job ${job} refunded`,
     );

@@ -300,12 +300,6 @@ impl Chain {
 		self.rpc.chain_get_block_hash(None).await?.context("the node has no best block")
 	}
 
-	/// Number of the node's best block.
-	pub async fn best_number(&self) -> Result<u64> {
-		let best = self.best_hash().await?;
-		Ok(self.api.at_block(best).await?.block_number())
-	}
-
 	/// A model's registry record.
 	pub async fn model(&self, model: u32) -> Result<Option<ModelView>> {
 		self.fetch::<(u32,), ModelView>("ModelRegistry", "Models", (model,)).await
@@ -319,11 +313,6 @@ impl Chain {
 			(version.model, version.version),
 		)
 		.await
-	}
-
-	/// The id the next job gets.
-	pub async fn next_job_id(&self) -> Result<JobId> {
-		Ok(self.fetch::<(), JobId>("Inference", "NextJobId", ()).await?.unwrap_or(0))
 	}
 
 	/// A worker's staking record.
@@ -368,6 +357,11 @@ where
 /// A job at block `at`, while the chain still holds it.
 pub async fn job_at(at: &AtBlock, job: JobId) -> Result<Option<JobView>> {
 	fetch_at::<(JobId,), JobView>(at, "Inference", "Jobs", (job,)).await
+}
+
+/// The id the next job gets, at block `at`.
+pub async fn next_job_id_at(at: &AtBlock) -> Result<JobId> {
+	Ok(fetch_at::<(), JobId>(at, "Inference", "NextJobId", ()).await?.unwrap_or(0))
 }
 
 /// A dispatch error as `Pallet.Error` where the chain says so.

@@ -34,7 +34,8 @@ use tokio::sync::{mpsc, Mutex};
 
 use crate::{
 	chain::{
-		commitment, job_at, AtBlock, Chain, JobId, JobInput, JobPhase, JobRequested, VersionRef,
+		commitment, job_at, next_job_id_at, AtBlock, Chain, JobId, JobInput, JobPhase,
+		JobRequested, VersionRef,
 	},
 	engine::Model,
 	store::{PendingJob, Store},
@@ -313,10 +314,13 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 	for job in saved {
 		watch(shared, job).await;
 	}
+	// The subscription may start with older blocks; this scan covers them.
+	let start;
 	{
 		let _deciding = shared.deciding.lock().await;
 		let at = chain.at_best().await?;
-		let next = chain.next_job_id().await?;
+		start = at.block_number();
+		let next = next_job_id_at(&at).await?;
 		for job in next.saturating_sub(RESCAN_JOBS)..next {
 			let Some(view) = job_at(&at, job).await? else { continue };
 			let open = matches!(view.phase, JobPhase::Commit | JobPhase::Reveal);
@@ -326,8 +330,6 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 		}
 	}
 
-	// The subscription may start with older blocks; the scan above covered them.
-	let start = chain.best_number().await?;
 	let mut blocks = chain.api.stream_best_blocks().await?;
 	while let Some(block) = blocks.next().await {
 		let block = block?;
@@ -336,8 +338,8 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 		}
 		shared.metrics.best_block.fetch_max(block.number(), Ordering::Relaxed);
 		let _deciding = shared.deciding.lock().await;
-		let events = block.at().await?.events().fetch().await?;
-		let at = chain.api.at_block(block.hash()).await?;
+		let at = block.at().await?;
+		let events = at.events().fetch().await?;
 		for event in events.iter() {
 			let event = event?;
 			if event.pallet_name() == "Inference" && event.event_name() == "JobRequested" {

@@ -187,3 +187,20 @@ export function sendAndWait(api, tx, signer) {
       .catch(reject);
   });
 }
+
+/**
+ * Resolves with the first event, from now on, that `check` accepts; throws `message` after
+ * `timeoutMs`. Unsubscribes either way.
+ */
+export async function nextEvent(api, check, { message = 'event', timeoutMs = 90_000 } = {}) {
+  let found;
+  const unsub = await api.query.system.events((records) => {
+    for (const { event } of records) if (!found && check(event)) found = event;
+  });
+  try {
+    await waitFor(async () => found, { timeoutMs, message });
+  } finally {
+    unsub();
+  }
+  return found;
+}
