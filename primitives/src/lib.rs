@@ -222,3 +222,43 @@ pub trait RevenueSink<AccountId, Balance> {
 	/// the move (run both in one storage layer).
 	fn note_revenue(model: ModelId, amount: Balance) -> sp_runtime::DispatchResult;
 }
+
+/// Identifier of a lock on shares: the id of the governance proposal the shares voted on.
+pub type ShareLockId = u32;
+
+/// What share-holder governance needs from the shares pallet: voting power and vote locks.
+///
+/// A lock keeps `amount` of an account's shares of one model from leaving its account
+/// (transfers, sell orders) while it binds; the shares still earn revenue. Locks of one account
+/// overlap: the binding amount is the largest binding lock, as with democracy's vote locks.
+pub trait ShareVoting<AccountId, Balance> {
+	/// The number of shares of `model`, if they were issued.
+	fn supply(model: ModelId) -> Option<Balance>;
+	/// Shares of `model` in `who`'s own account, locked or not (escrowed shares are not).
+	fn balance(model: ModelId, who: &AccountId) -> Balance;
+	/// Locks `amount` of `who`'s shares of `model` under `lock`, replacing what that lock held.
+	/// Fails if `amount` exceeds [`Self::balance`] or `who` has too many binding locks.
+	fn set_lock(
+		model: ModelId,
+		who: &AccountId,
+		lock: ShareLockId,
+		amount: Balance,
+	) -> sp_runtime::DispatchResult;
+	/// Removes `lock` from `who`'s shares of `model` (nothing happens if there is none).
+	fn remove_lock(model: ModelId, who: &AccountId, lock: ShareLockId);
+}
+
+/// Tells the shares pallet whether a lock still binds (implemented by governance: while its
+/// proposal is open). A lock that no longer binds frees its shares at once, even before it is
+/// removed from storage.
+pub trait ShareLockStatus {
+	/// Whether `lock` still keeps shares in place.
+	fn is_binding(lock: ShareLockId) -> bool;
+}
+
+/// Every lock binds until it is removed: for runtimes and tests without governance.
+impl ShareLockStatus for () {
+	fn is_binding(_lock: ShareLockId) -> bool {
+		true
+	}
+}

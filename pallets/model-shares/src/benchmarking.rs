@@ -5,6 +5,7 @@ use super::*;
 use crate::Pallet as Shares;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate as NativeMutate, fungibles::Mutate as AssetsMutate};
+use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
 use modelchain_primitives::{Balance, ModelId, RevenueSink};
 use sp_runtime::traits::Convert;
@@ -40,6 +41,13 @@ fn with_holders<T: Config>(holders: u32) -> (T::AccountId, ModelId) {
 	(owner, model)
 }
 
+/// Fills `who`'s vote locks on `model` (one share each): transfers and orders check them all.
+fn with_locks<T: Config>(model: ModelId, who: &T::AccountId) {
+	let locks: alloc::vec::Vec<(modelchain_primitives::ShareLockId, Balance)> =
+		(0..T::MaxLocks::get()).map(|lock| (lock, 1)).collect();
+	ShareLocks::<T>::insert(model, who, BoundedVec::truncate_from(locks));
+}
+
 fn with_revenue<T: Config>(model: ModelId) {
 	let payer = funded::<T>("payer", 0);
 	assert!(<Shares<T> as RevenueSink<_, _>>::deposit_revenue(model, &payer, 1_000_000_000).is_ok());
@@ -62,6 +70,7 @@ mod benchmarks {
 	fn transfer_shares(h: Linear<10, 10_000>) {
 		let (owner, model) = with_holders::<T>(h);
 		with_revenue::<T>(model);
+		with_locks::<T>(model, &owner);
 		let to = funded::<T>("receiver", 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), model, to.clone(), 1_000);
@@ -92,6 +101,7 @@ mod benchmarks {
 	fn create_order() {
 		let (owner, model) = with_holders::<T>(1);
 		with_revenue::<T>(model);
+		with_locks::<T>(model, &owner);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), model, 1_000, 10);
 		assert!(Orders::<T>::contains_key(0));

@@ -16,6 +16,9 @@
 //! - Secondary market: [`Pallet::create_order`] escrows shares for sale at a price in the native
 //!   token, [`Pallet::fill_order`] buys some or all of them, [`Pallet::cancel_order`] returns the
 //!   rest. Escrowed shares keep earning revenue for the seller until sold.
+//! - Vote locks ([`ShareVoting`], used by share-holder governance): shares that voted on an open
+//!   proposal stay in their account (earning revenue) but cannot be transferred or put on sale
+//!   until the proposal closes. An account's locks overlap: the largest binding lock counts.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
@@ -65,7 +68,10 @@ pub mod pallet {
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
-	use modelchain_primitives::{Balance, ModelId, ModelRegistryInterface, RevenueSink};
+	use modelchain_primitives::{
+		Balance, ModelId, ModelRegistryInterface, RevenueSink, ShareLockId, ShareLockStatus,
+		ShareVoting,
+	};
 	use sp_runtime::{
 		helpers_128bit::multiply_by_rational_with_rounding,
 		traits::{AccountIdConversion, Convert, Zero},
@@ -125,6 +131,12 @@ pub mod pallet {
 		/// Most open sell orders per account.
 		#[pallet::constant]
 		type MaxOrdersPerAccount: Get<u32>;
+		/// Whether a vote lock still binds (governance: while its proposal is open).
+		type LockStatus: ShareLockStatus;
+		/// Most vote locks per account and model (at least governance's open proposals per
+		/// model, so that a holder can vote on all of them).
+		#[pallet::constant]
+		type MaxLocks: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 		/// Creates models for the benchmarks.
@@ -157,6 +169,19 @@ pub mod pallet {
 		Blake2_128Concat,
 		T::AccountId,
 		Balance,
+		ValueQuery,
+	>;
+
+	/// Vote locks on an account's shares of a model: `(lock, amount)` pairs. Locks that no longer
+	/// bind are pruned when the account's locks next change.
+	#[pallet::storage]
+	pub type ShareLocks<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ModelId,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<(ShareLockId, Balance), T::MaxLocks>,
 		ValueQuery,
 	>;
 
@@ -219,8 +244,12 @@ pub mod pallet {
 		SupplyTooSmall,
 		/// Zero is not a valid amount.
 		ZeroAmount,
-		/// The account does not have that many transferable shares.
+		/// The account does not have that many shares.
 		InsufficientShares,
+		/// The account has the shares, but some are locked by votes on open proposals.
+		SharesLocked,
+		/// The account already has `MaxLocks` binding vote locks on this model's shares.
+		TooManyLocks,
 		/// The receiver is the sender or this pallet's account.
 		BadReceiver,
 		/// Nothing to claim.
@@ -316,7 +345,7 @@ pub mod pallet {
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			ensure!(to != from && to != Self::account_id(), Error::<T>::BadReceiver);
 			let class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
-			ensure!(Self::share_balance(&class, &from) >= amount, Error::<T>::InsufficientShares);
+			Self::ensure_transferable(model, &class, &from, amount)?;
 			Self::settle(model, &class, &from)?;
 			Self::settle(model, &class, &to)?;
 			<T::Assets as fungibles::Mutate<_>>::transfer(
@@ -383,7 +412,7 @@ pub mod pallet {
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			ensure!(!price_per_share.is_zero(), Error::<T>::ZeroPrice);
 			let class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
-			ensure!(Self::share_balance(&class, &seller) >= amount, Error::<T>::InsufficientShares);
+			Self::ensure_transferable(model, &class, &seller, amount)?;
 			let open = OpenOrders::<T>::get(&seller);
 			ensure!(open < T::MaxOrdersPerAccount::get(), Error::<T>::TooManyOrders);
 			let order = NextOrderId::<T>::get();
@@ -514,6 +543,31 @@ pub mod pallet {
 			<T::Assets as fungibles::Inspect<_>>::balance(class.asset.clone(), who)
 		}
 
+		/// Shares of `who` held by binding vote locks: the largest binding lock.
+		pub fn locked_shares(model: ModelId, who: &T::AccountId) -> Balance {
+			ShareLocks::<T>::get(model, who)
+				.iter()
+				.filter(|(lock, _)| T::LockStatus::is_binding(*lock))
+				.map(|(_, amount)| *amount)
+				.max()
+				.unwrap_or_default()
+		}
+
+		/// Fails unless `amount` of `who`'s shares may leave its account: it holds them and they
+		/// are not locked.
+		fn ensure_transferable(
+			model: ModelId,
+			class: &ShareClassOf<T>,
+			who: &T::AccountId,
+			amount: Balance,
+		) -> DispatchResult {
+			let balance = Self::share_balance(class, who);
+			ensure!(balance >= amount, Error::<T>::InsufficientShares);
+			let free = balance.saturating_sub(Self::locked_shares(model, who));
+			ensure!(free >= amount, Error::<T>::SharesLocked);
+			Ok(())
+		}
+
 		/// Shares that earn revenue for `who`: its balance plus its escrowed shares.
 		pub fn entitled_shares(
 			model: ModelId,
@@ -633,6 +687,45 @@ pub mod pallet {
 				per_share,
 			});
 			Ok(())
+		}
+	}
+
+	impl<T: Config> ShareVoting<T::AccountId, Balance> for Pallet<T> {
+		fn supply(model: ModelId) -> Option<Balance> {
+			ShareClasses::<T>::get(model).map(|class| class.supply)
+		}
+
+		fn balance(model: ModelId, who: &T::AccountId) -> Balance {
+			ShareClasses::<T>::get(model)
+				.map(|class| Self::share_balance(&class, who))
+				.unwrap_or_default()
+		}
+
+		fn set_lock(
+			model: ModelId,
+			who: &T::AccountId,
+			lock: ShareLockId,
+			amount: Balance,
+		) -> DispatchResult {
+			let class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			ensure!(Self::share_balance(&class, who) >= amount, Error::<T>::InsufficientShares);
+			ShareLocks::<T>::try_mutate(model, who, |locks| -> DispatchResult {
+				locks.retain(|(id, _)| *id != lock && T::LockStatus::is_binding(*id));
+				locks.try_push((lock, amount)).map_err(|_| Error::<T>::TooManyLocks)?;
+				Ok(())
+			})
+		}
+
+		fn remove_lock(model: ModelId, who: &T::AccountId, lock: ShareLockId) {
+			ShareLocks::<T>::mutate_exists(model, who, |maybe_locks| {
+				if let Some(locks) = maybe_locks {
+					locks.retain(|(id, _)| *id != lock);
+					if locks.is_empty() {
+						*maybe_locks = None;
+					}
+				}
+			});
 		}
 	}
 

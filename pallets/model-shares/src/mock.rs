@@ -147,6 +147,25 @@ pub const ENDOWMENT: Balance = 1_000_000_000;
 pub const MIN_SUPPLY: Balance = 100;
 pub const ORDER_DEPOSIT: Balance = 5;
 pub const MAX_ORDERS: u32 = 2;
+pub const MAX_LOCKS: u32 = 2;
+
+thread_local! {
+	/// Locks the tests declared no longer binding (their proposal closed).
+	pub static RELEASED_LOCKS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Marks `lock` as no longer binding, as governance does when its proposal closes.
+pub fn release_lock(lock: u32) {
+	RELEASED_LOCKS.with(|r| r.borrow_mut().push(lock));
+}
+
+/// Lock status the tests control: every lock binds until [`release_lock`].
+pub struct StubLockStatus;
+impl modelchain_primitives::ShareLockStatus for StubLockStatus {
+	fn is_binding(lock: u32) -> bool {
+		!RELEASED_LOCKS.with(|r| r.borrow().contains(&lock))
+	}
+}
 
 parameter_types! {
 	pub const SharesPalletId: PalletId = PalletId(*b"mc/share");
@@ -171,6 +190,8 @@ impl pallet_model_shares::Config for Test {
 	type MinSupply = ConstU128<MIN_SUPPLY>;
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
 	type MaxOrdersPerAccount = ConstU32<MAX_ORDERS>;
+	type LockStatus = StubLockStatus;
+	type MaxLocks = ConstU32<MAX_LOCKS>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkHelper;
@@ -178,6 +199,7 @@ impl pallet_model_shares::Config for Test {
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	MODELS.with(|m| m.borrow_mut().clear());
+	RELEASED_LOCKS.with(|r| r.borrow_mut().clear());
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: vec![

@@ -525,3 +525,104 @@ mod properties {
 		}
 	}
 }
+
+// ---- vote locks (ShareVoting) ----
+
+mod vote_locks {
+	use super::*;
+	use crate::ShareLocks;
+	use modelchain_primitives::ShareVoting;
+
+	#[test]
+	fn locked_shares_cannot_be_transferred_or_sold_but_still_earn() {
+		new_test_ext().execute_with(|| {
+			let model = issue(ALICE, 1_000);
+			assert_ok!(Shares::set_lock(model, &ALICE, 7, 600));
+			assert_eq!(Shares::locked_shares(model, &ALICE), 600);
+			assert_noop!(
+				Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, BOB, 401),
+				Error::<Test>::SharesLocked
+			);
+			assert_noop!(
+				Shares::create_order(RuntimeOrigin::signed(ALICE), model, 401, 1),
+				Error::<Test>::SharesLocked
+			);
+			// More than the balance is still reported as missing shares, not as locked ones.
+			assert_noop!(
+				Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, BOB, 1_001),
+				Error::<Test>::InsufficientShares
+			);
+			// The free part moves.
+			assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, BOB, 400));
+			assert_eq!(shares(model, ALICE), 600);
+			// Locked shares earn revenue: 600 of 1,000 shares get 60% of a deposit.
+			deposit(model, 1_000);
+			assert_eq!(Shares::pending_revenue(model, &ALICE), 600);
+			assert_eq!(Shares::pending_revenue(model, &BOB), 400);
+		});
+	}
+
+	#[test]
+	fn locks_overlap_and_the_largest_binding_one_counts() {
+		new_test_ext().execute_with(|| {
+			let model = issue(ALICE, 1_000);
+			assert_ok!(Shares::set_lock(model, &ALICE, 1, 300));
+			assert_ok!(Shares::set_lock(model, &ALICE, 2, 800));
+			assert_eq!(Shares::locked_shares(model, &ALICE), 800);
+			// Re-locking under the same id replaces the amount.
+			assert_ok!(Shares::set_lock(model, &ALICE, 2, 100));
+			assert_eq!(Shares::locked_shares(model, &ALICE), 300);
+			// A released lock frees its shares at once, before it is removed.
+			release_lock(1);
+			assert_eq!(Shares::locked_shares(model, &ALICE), 100);
+			assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, BOB, 900));
+			// Removing the locks empties the storage entry.
+			Shares::remove_lock(model, &ALICE, 1);
+			Shares::remove_lock(model, &ALICE, 2);
+			assert!(!ShareLocks::<Test>::contains_key(model, ALICE));
+			// Removing an absent lock does nothing.
+			Shares::remove_lock(model, &ALICE, 9);
+			assert!(!ShareLocks::<Test>::contains_key(model, ALICE));
+		});
+	}
+
+	#[test]
+	fn set_lock_fails_cleanly() {
+		new_test_ext().execute_with(|| {
+			let unissued = add_model(ALICE);
+			assert_noop!(Shares::set_lock(unissued, &ALICE, 1, 1), Error::<Test>::NoShares);
+			let model = issue(ALICE, 1_000);
+			assert_noop!(Shares::set_lock(model, &ALICE, 1, 0), Error::<Test>::ZeroAmount);
+			assert_noop!(
+				Shares::set_lock(model, &ALICE, 1, 1_001),
+				Error::<Test>::InsufficientShares
+			);
+			assert_noop!(Shares::set_lock(model, &BOB, 1, 1), Error::<Test>::InsufficientShares);
+			for lock in 0..MAX_LOCKS {
+				assert_ok!(Shares::set_lock(model, &ALICE, lock, 10));
+			}
+			assert_noop!(
+				Shares::set_lock(model, &ALICE, MAX_LOCKS, 10),
+				Error::<Test>::TooManyLocks
+			);
+			// Locks that stopped binding are pruned to make room.
+			release_lock(0);
+			assert_ok!(Shares::set_lock(model, &ALICE, MAX_LOCKS, 10));
+			assert_eq!(ShareLocks::<Test>::get(model, ALICE).len() as u32, MAX_LOCKS);
+		});
+	}
+
+	#[test]
+	fn voting_view_reports_supply_and_balance() {
+		new_test_ext().execute_with(|| {
+			let unissued = add_model(ALICE);
+			assert_eq!(<Shares as ShareVoting<_, _>>::supply(unissued), None);
+			assert_eq!(<Shares as ShareVoting<_, _>>::balance(unissued, &ALICE), 0);
+			let model = issue(ALICE, 1_000);
+			assert_ok!(Shares::create_order(RuntimeOrigin::signed(ALICE), model, 250, 1));
+			assert_eq!(<Shares as ShareVoting<_, _>>::supply(model), Some(1_000));
+			// Escrowed shares do not vote.
+			assert_eq!(<Shares as ShareVoting<_, _>>::balance(model, &ALICE), 750);
+		});
+	}
+}

@@ -1,0 +1,550 @@
+//! # Model governance
+//!
+//! Share holders decide on upgrades of their model; every share votes at most once per proposal.
+//!
+//! - [`Pallet::propose_upgrade`]: a holder of the model's shares proposes to make a registered,
+//!   inactive version the active one, holding `ProposalDeposit`. At most `MaxOpenProposals`
+//!   proposals per model are open at a time, one per version.
+//! - [`Pallet::vote`]: a holder votes aye or nay with some of its shares. The shares are locked in
+//!   `pallet-model-shares` until the proposal closes: they stay in the holder's account and keep
+//!   earning revenue, but cannot be transferred or put on sale. Voting again replaces the vote.
+//! - [`Pallet::close`]: after the voting period anyone closes the proposal; if the shares voted
+//!   reach the model's turnout and more than its approval threshold of them are aye, the version
+//!   becomes active. The deposit is released whatever the outcome, and the locks stop binding at
+//!   once.
+//! - [`Pallet::cancel`]: the proposer withdraws a proposal nobody voted on yet.
+//! - [`Pallet::set_voting_params`]: per-model voting period, turnout and approval threshold,
+//!   set by `ParamsOrigin` (root, i.e. a democracy referendum), or by the model's owner until its
+//!   shares are issued. Models without their own use the runtime's defaults.
+//!
+//! Closing is O(1): the votes of a closed proposal (and their lock entries in the shares pallet)
+//! are removed afterwards in `on_idle`, at most `MaxVotesReapedPerBlock` per block and only with
+//! spare block weight.
+//!
+//! Chain-wide decisions (runtime upgrades, economic parameters, treasury spends) are not this
+//! pallet's: they go through `pallet-democracy`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(
+	not(test),
+	// `expect_used` is left out: FRAME's macro expansions use it.
+	deny(
+		clippy::unwrap_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects,
+		clippy::panic
+	)
+)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Creates models with issued shares and candidate versions for the benchmarks (the registry
+/// and the shares live in other pallets).
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Registers a model owned by `owner` with `candidates` inactive versions (indices 1 to
+	/// `candidates`) and issues its shares, all to `owner`. Returns the model's id.
+	fn model_with_candidates(owner: &AccountId, candidates: u32) -> modelchain_primitives::ModelId;
+	/// Moves `amount` of `from`'s shares of `model` to `to`.
+	fn give_shares(
+		model: modelchain_primitives::ModelId,
+		from: &AccountId,
+		to: &AccountId,
+		amount: modelchain_primitives::Balance,
+	);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{self, MutateHold},
+			tokens::Precision,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use modelchain_primitives::{
+		Balance, ModelId, ModelRegistryInterface, ModelVersionRef, ShareLockStatus, ShareVoting,
+		VersionIndex,
+	};
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill,
+	};
+
+	/// A proposal with this runtime's types.
+	pub type ProposalOf<T> =
+		Proposal<<T as frame_system::Config>::AccountId, Balance, BlockNumberFor<T>>;
+	/// Voting parameters with this runtime's block number.
+	pub type VotingParamsOf<T> = VotingParams<BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// Deposit of an open upgrade proposal.
+		ProposalDeposit,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The native currency, for proposal deposits.
+		type Currency: fungible::Mutate<Self::AccountId, Balance = Balance>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The model registry: candidate versions and their activation.
+		type Registry: ModelRegistryInterface<Self::AccountId, Balance>;
+		/// The shares pallet: voting power and vote locks.
+		type Shares: ShareVoting<Self::AccountId, Balance>;
+		/// Who may set any model's voting parameters (root: a democracy referendum).
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Held from a proposer until its proposal is closed or cancelled.
+		#[pallet::constant]
+		type ProposalDeposit: Get<Balance>;
+		/// Most open proposals per model. The shares pallet's `MaxLocks` must be at least this.
+		#[pallet::constant]
+		type MaxOpenProposals: Get<u32>;
+		/// Voting parameters of models that have none of their own.
+		#[pallet::constant]
+		type DefaultVotingParams: Get<VotingParamsOf<Self>>;
+		/// Shortest voting period a model may set.
+		#[pallet::constant]
+		type MinVotingPeriod: Get<BlockNumberFor<Self>>;
+		/// Longest voting period a model may set.
+		#[pallet::constant]
+		type MaxVotingPeriod: Get<BlockNumberFor<Self>>;
+		/// Most votes of closed proposals removed per block (in `on_idle`).
+		#[pallet::constant]
+		type MaxVotesReapedPerBlock: Get<u32>;
+		/// Weights of this pallet's calls and hook.
+		type WeightInfo: WeightInfo;
+		/// Creates models for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// Open proposals. A proposal leaves this map when it is closed or cancelled.
+	#[pallet::storage]
+	pub type Proposals<T: Config> = StorageMap<_, Twox64Concat, ProposalId, ProposalOf<T>>;
+
+	/// The id of the next proposal.
+	#[pallet::storage]
+	pub type NextProposalId<T: Config> = StorageValue<_, ProposalId, ValueQuery>;
+
+	/// The open proposals of each model (at most `MaxOpenProposals`).
+	#[pallet::storage]
+	pub type OpenProposals<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		ModelId,
+		BoundedVec<ProposalId, T::MaxOpenProposals>,
+		ValueQuery,
+	>;
+
+	/// Votes on open proposals, and on closed ones until `on_idle` removes them.
+	#[pallet::storage]
+	pub type Votes<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ProposalId,
+		Blake2_128Concat,
+		T::AccountId,
+		AccountVote<Balance>,
+	>;
+
+	/// Closed proposals whose votes are still to be removed, with their model.
+	#[pallet::storage]
+	pub type VotesToReap<T: Config> = StorageMap<_, Twox64Concat, ProposalId, ModelId>;
+
+	/// Voting parameters a model set for itself (others use `DefaultVotingParams`).
+	#[pallet::storage]
+	pub type ModelVotingParams<T: Config> =
+		StorageMap<_, Blake2_128Concat, ModelId, VotingParamsOf<T>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An upgrade was proposed; votes are accepted until block `end`.
+		Proposed {
+			proposal: ProposalId,
+			model: ModelId,
+			version: VersionIndex,
+			proposer: T::AccountId,
+			deposit: Balance,
+			end: BlockNumberFor<T>,
+		},
+		/// A holder voted (or changed its vote); its `shares` are locked until the proposal
+		/// closes. `ayes` and `nays` are the new totals.
+		Voted {
+			proposal: ProposalId,
+			who: T::AccountId,
+			choice: VoteChoice,
+			shares: Balance,
+			ayes: Balance,
+			nays: Balance,
+		},
+		/// A proposal was closed; its deposit was released and its votes' locks stopped binding.
+		Closed {
+			proposal: ProposalId,
+			model: ModelId,
+			version: VersionIndex,
+			ayes: Balance,
+			nays: Balance,
+			supply: Balance,
+			outcome: Outcome,
+		},
+		/// The proposer withdrew a proposal nobody had voted on; its deposit was released.
+		Cancelled { proposal: ProposalId, model: ModelId, version: VersionIndex },
+		/// A model's voting parameters changed (they apply to proposals made from now on).
+		VotingParamsSet { model: ModelId, params: VotingParamsOf<T> },
+		/// `removed` votes of a closed proposal were removed from storage; `done` when none are
+		/// left.
+		VotesReaped { proposal: ProposalId, removed: u32, done: bool },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The model's shares have not been issued: its owner changes its version directly.
+		NoShares,
+		/// Only holders of the model's shares may propose.
+		NotHolder,
+		/// The version is not a registered, inactive version of a model that is not retired.
+		NotCandidate,
+		/// An open proposal already proposes this version.
+		DuplicateProposal,
+		/// The model already has `MaxOpenProposals` open proposals.
+		TooManyProposals,
+		/// Not enough free balance for the proposal deposit.
+		InsufficientBalance,
+		/// The proposal does not exist (never did, or it was closed or cancelled).
+		UnknownProposal,
+		/// The voting period of the proposal is over.
+		VotingClosed,
+		/// The voting period of the proposal is not over yet.
+		VotingOngoing,
+		/// Zero shares cannot vote.
+		ZeroShares,
+		/// The account holds fewer shares of the model (escrowed shares do not vote).
+		InsufficientShares,
+		/// Only the proposer may cancel a proposal.
+		NotProposer,
+		/// A proposal that has votes cannot be cancelled.
+		HasVotes,
+		/// Voting period outside `MinVotingPeriod..=MaxVotingPeriod`, or approval threshold
+		/// below 50% or not below 100%.
+		InvalidParams,
+		/// Only `ParamsOrigin`, or the model's owner before its shares are issued, may set its
+		/// voting parameters.
+		NotAllowed,
+		/// The model does not exist.
+		UnknownModel,
+		/// An arithmetic overflow.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let base = T::WeightInfo::reap_votes(0);
+			let per_vote = T::WeightInfo::reap_votes(1).saturating_sub(base);
+			let Some(spare) = remaining.checked_sub(&base) else { return Weight::zero() };
+			let by_time = spare.ref_time().checked_div(per_vote.ref_time()).unwrap_or(u64::MAX);
+			let by_proof =
+				spare.proof_size().checked_div(per_vote.proof_size()).unwrap_or(u64::MAX);
+			let limit = by_time
+				.min(by_proof)
+				.min(u64::from(T::MaxVotesReapedPerBlock::get()))
+				.try_into()
+				.unwrap_or(0u32);
+			if limit == 0 || VotesToReap::<T>::iter_keys().next().is_none() {
+				// Nothing to do costs one read.
+				return T::DbWeight::get().reads(1);
+			}
+			T::WeightInfo::reap_votes(Self::reap_votes(limit))
+		}
+
+		fn integrity_test() {
+			let defaults = T::DefaultVotingParams::get();
+			assert!(Self::valid_params(&defaults), "DefaultVotingParams must be valid");
+			assert!(T::MaxOpenProposals::get() > 0, "MaxOpenProposals must be at least 1");
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Proposes to make `version` (registered, inactive) the active version of `model`. The
+		/// signer must hold shares of the model; `ProposalDeposit` is held until the proposal is
+		/// closed or cancelled. Votes are accepted for the model's voting period.
+		/// Emits `Proposed`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::propose_upgrade())]
+		pub fn propose_upgrade(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionIndex,
+		) -> DispatchResult {
+			let proposer = ensure_signed(origin)?;
+			ensure!(T::Shares::supply(model).is_some(), Error::<T>::NoShares);
+			ensure!(!T::Shares::balance(model, &proposer).is_zero(), Error::<T>::NotHolder);
+			ensure!(
+				T::Registry::is_inactive_version(&ModelVersionRef { model, version }),
+				Error::<T>::NotCandidate
+			);
+			let mut open = OpenProposals::<T>::get(model);
+			ensure!(
+				!open
+					.iter()
+					.any(|id| Proposals::<T>::get(id).is_some_and(|p| p.version == version)),
+				Error::<T>::DuplicateProposal
+			);
+			let proposal = NextProposalId::<T>::get();
+			let next = proposal.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			open.try_push(proposal).map_err(|_| Error::<T>::TooManyProposals)?;
+			let params = Self::voting_params(model);
+			let end =
+				frame_system::Pallet::<T>::block_number().saturating_add(params.voting_period);
+			let deposit = T::ProposalDeposit::get();
+			T::Currency::hold(&HoldReason::ProposalDeposit.into(), &proposer, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			NextProposalId::<T>::put(next);
+			OpenProposals::<T>::insert(model, open);
+			Proposals::<T>::insert(
+				proposal,
+				Proposal {
+					model,
+					version,
+					proposer: proposer.clone(),
+					deposit,
+					end,
+					params,
+					ayes: 0,
+					nays: 0,
+					voters: 0,
+				},
+			);
+			Self::deposit_event(Event::Proposed {
+				proposal,
+				model,
+				version,
+				proposer,
+				deposit,
+				end,
+			});
+			Ok(())
+		}
+
+		/// Votes `choice` on `proposal` with `shares` of the signer's shares of the model (at most
+		/// what it holds in its account, locked or not: locks of different proposals overlap).
+		/// The shares are locked until the proposal closes; they keep earning revenue. Voting
+		/// again replaces the signer's earlier vote, so a share never counts twice.
+		/// Emits `Voted`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::vote())]
+		pub fn vote(
+			origin: OriginFor<T>,
+			proposal: ProposalId,
+			choice: VoteChoice,
+			#[pallet::compact] shares: Balance,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut record = Proposals::<T>::get(proposal).ok_or(Error::<T>::UnknownProposal)?;
+			ensure!(
+				frame_system::Pallet::<T>::block_number() < record.end,
+				Error::<T>::VotingClosed
+			);
+			ensure!(!shares.is_zero(), Error::<T>::ZeroShares);
+			ensure!(
+				T::Shares::balance(record.model, &who) >= shares,
+				Error::<T>::InsufficientShares
+			);
+			let previous = Votes::<T>::get(proposal, &who);
+			match previous {
+				Some(AccountVote { choice: VoteChoice::Aye, shares: old }) => {
+					record.ayes = record.ayes.saturating_sub(old)
+				}
+				Some(AccountVote { choice: VoteChoice::Nay, shares: old }) => {
+					record.nays = record.nays.saturating_sub(old)
+				}
+				None => record.voters = record.voters.checked_add(1).ok_or(Error::<T>::Overflow)?,
+			}
+			match choice {
+				VoteChoice::Aye => {
+					record.ayes = record.ayes.checked_add(shares).ok_or(Error::<T>::Overflow)?
+				}
+				VoteChoice::Nay => {
+					record.nays = record.nays.checked_add(shares).ok_or(Error::<T>::Overflow)?
+				}
+			}
+			T::Shares::set_lock(record.model, &who, proposal, shares)?;
+			Votes::<T>::insert(proposal, &who, AccountVote { choice, shares });
+			let (ayes, nays) = (record.ayes, record.nays);
+			Proposals::<T>::insert(proposal, record);
+			Self::deposit_event(Event::Voted { proposal, who, choice, shares, ayes, nays });
+			Ok(())
+		}
+
+		/// Closes `proposal` once its voting period is over (anyone may). If the shares voted
+		/// reach the turnout and more than the approval threshold of them are aye, the version
+		/// becomes the model's active version. The deposit goes back to the proposer and the
+		/// votes' locks stop binding, whatever the outcome. Emits `Closed`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::close())]
+		pub fn close(origin: OriginFor<T>, proposal: ProposalId) -> DispatchResult {
+			ensure_signed(origin)?;
+			let record = Proposals::<T>::get(proposal).ok_or(Error::<T>::UnknownProposal)?;
+			ensure!(
+				frame_system::Pallet::<T>::block_number() >= record.end,
+				Error::<T>::VotingOngoing
+			);
+			let supply = T::Shares::supply(record.model).unwrap_or_default();
+			let mut outcome = record.params.tally(record.ayes, record.nays, supply);
+			if outcome == Outcome::Enacted {
+				let version = ModelVersionRef { model: record.model, version: record.version };
+				// The proposal closes either way: a failed activation changes nothing else.
+				let activated = frame_support::storage::with_storage_layer(|| {
+					T::Registry::activate_version(&version)
+				});
+				if activated.is_err() {
+					outcome = Outcome::EnactmentFailed;
+				}
+			}
+			Self::remove_proposal(proposal, &record)?;
+			if record.voters > 0 {
+				VotesToReap::<T>::insert(proposal, record.model);
+			}
+			Self::deposit_event(Event::Closed {
+				proposal,
+				model: record.model,
+				version: record.version,
+				ayes: record.ayes,
+				nays: record.nays,
+				supply,
+				outcome,
+			});
+			Ok(())
+		}
+
+		/// Withdraws the signer's `proposal` before anybody voted on it; the deposit is
+		/// released. Emits `Cancelled`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::cancel())]
+		pub fn cancel(origin: OriginFor<T>, proposal: ProposalId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let record = Proposals::<T>::get(proposal).ok_or(Error::<T>::UnknownProposal)?;
+			ensure!(record.proposer == who, Error::<T>::NotProposer);
+			ensure!(record.voters == 0, Error::<T>::HasVotes);
+			Self::remove_proposal(proposal, &record)?;
+			Self::deposit_event(Event::Cancelled {
+				proposal,
+				model: record.model,
+				version: record.version,
+			});
+			Ok(())
+		}
+
+		/// Sets `model`'s voting parameters for proposals made from now on: `ParamsOrigin`
+		/// (root, i.e. a democracy referendum) at any time, or the model's owner until its shares
+		/// are issued. Emits `VotingParamsSet`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_voting_params())]
+		pub fn set_voting_params(
+			origin: OriginFor<T>,
+			model: ModelId,
+			params: VotingParamsOf<T>,
+		) -> DispatchResult {
+			let owner = T::Registry::owner(model).ok_or(Error::<T>::UnknownModel)?;
+			if T::ParamsOrigin::try_origin(origin.clone()).is_err() {
+				let who = ensure_signed(origin)?;
+				ensure!(who == owner && !T::Registry::shares_issued(model), Error::<T>::NotAllowed);
+			}
+			ensure!(Self::valid_params(&params), Error::<T>::InvalidParams);
+			ModelVotingParams::<T>::insert(model, params);
+			Self::deposit_event(Event::VotingParamsSet { model, params });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The voting parameters new proposals on `model` get.
+		pub fn voting_params(model: ModelId) -> VotingParamsOf<T> {
+			ModelVotingParams::<T>::get(model).unwrap_or_else(T::DefaultVotingParams::get)
+		}
+
+		fn valid_params(params: &VotingParamsOf<T>) -> bool {
+			params.voting_period >= T::MinVotingPeriod::get()
+				&& params.voting_period <= T::MaxVotingPeriod::get()
+				&& params.approval_threshold >= Perbill::from_percent(50)
+				&& params.approval_threshold < Perbill::one()
+		}
+
+		/// Releases the deposit and forgets the open proposal (its locks stop binding now).
+		fn remove_proposal(proposal: ProposalId, record: &ProposalOf<T>) -> DispatchResult {
+			T::Currency::release(
+				&HoldReason::ProposalDeposit.into(),
+				&record.proposer,
+				record.deposit,
+				Precision::BestEffort,
+			)?;
+			OpenProposals::<T>::mutate_exists(record.model, |open| {
+				if let Some(ids) = open {
+					ids.retain(|id| *id != proposal);
+					if ids.is_empty() {
+						*open = None;
+					}
+				}
+			});
+			Proposals::<T>::remove(proposal);
+			Ok(())
+		}
+
+		/// Removes up to `limit` votes (and their share locks) of one closed proposal; returns
+		/// how many were removed.
+		pub fn reap_votes(limit: u32) -> u32 {
+			let Some((proposal, model)) = VotesToReap::<T>::iter().next() else { return 0 };
+			let voters: alloc::vec::Vec<T::AccountId> =
+				Votes::<T>::iter_key_prefix(proposal).take(limit as usize).collect();
+			let removed = u32::try_from(voters.len()).unwrap_or(limit);
+			for who in voters {
+				Votes::<T>::remove(proposal, &who);
+				T::Shares::remove_lock(model, &who, proposal);
+			}
+			let done = removed < limit;
+			if done {
+				VotesToReap::<T>::remove(proposal);
+			}
+			Self::deposit_event(Event::VotesReaped { proposal, removed, done });
+			removed
+		}
+
+		/// The vote of `who` on `proposal`, if any (for clients and tests).
+		pub fn vote_of(proposal: ProposalId, who: &T::AccountId) -> Option<AccountVote<Balance>> {
+			Votes::<T>::get(proposal, who)
+		}
+	}
+
+	impl<T: Config> ShareLockStatus for Pallet<T> {
+		/// A vote lock binds while its proposal is open.
+		fn is_binding(lock: ProposalId) -> bool {
+			Proposals::<T>::contains_key(lock)
+		}
+	}
+}

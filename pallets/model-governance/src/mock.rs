@@ -1,0 +1,259 @@
+//! A test runtime with System, Balances, Assets, the real shares pallet (its vote locks are
+//! what this pallet relies on), a stub model registry and this pallet.
+
+use crate as pallet_model_governance;
+use crate::VotingParams;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{AsEnsureOriginWithArg, ConstU128, ConstU32, ConstU64},
+	PalletId,
+};
+use modelchain_primitives::{ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo};
+use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill};
+use std::cell::RefCell;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type Assets = pallet_assets;
+	#[runtime::pallet_index(3)]
+	pub type Shares = pallet_model_shares;
+	#[runtime::pallet_index(4)]
+	pub type Governance = pallet_model_governance;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExistentialDeposit = ConstU128<1>;
+}
+
+#[derive_impl(pallet_assets::config_preludes::TestDefaultConfig)]
+impl pallet_assets::Config for Test {
+	type Balance = Balance;
+	type Currency = Balances;
+	type CreateOrigin = AsEnsureOriginWithArg<frame_system::EnsureSigned<AccountId>>;
+	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
+	type AssetDeposit = ConstU128<1>;
+	type AssetAccountDeposit = ConstU128<1>;
+	type MetadataDepositBase = ConstU128<3>;
+	type MetadataDepositPerByte = ConstU128<1>;
+	type ApprovalDeposit = ConstU128<1>;
+	type Freezer = ();
+	type Holder = ();
+	type CallbackHandle = ();
+}
+
+/// A model in the stub registry.
+#[derive(Clone)]
+pub struct StubModel {
+	pub owner: AccountId,
+	pub versions: u32,
+	pub active_version: u32,
+	pub retired: bool,
+	pub shares_issued: bool,
+}
+
+thread_local! {
+	pub static MODELS: RefCell<Vec<StubModel>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Adds a model with `versions` versions (version 0 active) and returns its id.
+pub fn add_model(owner: AccountId, versions: u32) -> ModelId {
+	MODELS.with(|m| {
+		let mut models = m.borrow_mut();
+		models.push(StubModel {
+			owner,
+			versions,
+			active_version: 0,
+			retired: false,
+			shares_issued: false,
+		});
+		(models.len() - 1) as ModelId
+	})
+}
+
+pub fn model(id: ModelId) -> Option<StubModel> {
+	MODELS.with(|m| m.borrow().get(id as usize).cloned())
+}
+
+pub fn active_version(id: ModelId) -> u32 {
+	model(id).expect("a model").active_version
+}
+
+pub fn retire(id: ModelId) {
+	MODELS.with(|m| m.borrow_mut()[id as usize].retired = true);
+}
+
+/// Activates a version behind governance's back (as root could through the registry).
+pub fn force_activate(id: ModelId, version: u32) {
+	MODELS.with(|m| m.borrow_mut()[id as usize].active_version = version);
+}
+
+/// The registry the tests control.
+pub struct StubRegistry;
+impl ModelRegistryInterface<AccountId, Balance> for StubRegistry {
+	fn owner(id: ModelId) -> Option<AccountId> {
+		model(id).map(|m| m.owner)
+	}
+	fn name_and_symbol(id: ModelId) -> Option<(Vec<u8>, Vec<u8>)> {
+		model(id).map(|_| (format!("Model {id}").into_bytes(), format!("M{id}").into_bytes()))
+	}
+	fn is_active(id: ModelId) -> bool {
+		model(id).is_some_and(|m| !m.retired)
+	}
+	fn serving_info(_: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
+		None
+	}
+	fn is_inactive_version(version: &ModelVersionRef) -> bool {
+		model(version.model).is_some_and(|m| {
+			!m.retired && version.version < m.versions && version.version != m.active_version
+		})
+	}
+	fn note_shares_issued(id: ModelId) -> DispatchResult {
+		MODELS.with(|m| m.borrow_mut()[id as usize].shares_issued = true);
+		Ok(())
+	}
+	fn shares_issued(id: ModelId) -> bool {
+		model(id).is_some_and(|m| m.shares_issued)
+	}
+	fn activate_version(version: &ModelVersionRef) -> DispatchResult {
+		if !Self::is_inactive_version(version) {
+			return Err(DispatchError::Other("not a candidate"));
+		}
+		force_activate(version.model, version.version);
+		Ok(())
+	}
+}
+
+pub const SHARE_ASSET_BASE: u32 = 1_000;
+pub struct ShareAssetId;
+impl sp_runtime::traits::Convert<ModelId, u32> for ShareAssetId {
+	fn convert(model: ModelId) -> u32 {
+		SHARE_ASSET_BASE + model
+	}
+}
+
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CHARLIE: AccountId = 3;
+pub const DAVE: AccountId = 4;
+pub const EVE: AccountId = 5;
+pub const ENDOWMENT: Balance = 1_000_000_000;
+pub const PROPOSAL_DEPOSIT: Balance = 50;
+pub const MAX_OPEN: u32 = 3;
+pub const VOTING_PERIOD: u64 = 10;
+pub const MAX_REAPED: u32 = 4;
+
+parameter_types! {
+	pub const SharesPalletId: PalletId = PalletId(*b"mc/share");
+	pub const DefaultParams: VotingParams<u64> = VotingParams {
+		voting_period: VOTING_PERIOD,
+		min_turnout: Perbill::from_percent(20),
+		approval_threshold: Perbill::from_percent(50),
+	};
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct SharesBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_model_shares::BenchmarkHelper<AccountId> for SharesBenchmarkHelper {
+	fn register_model(owner: &AccountId) -> ModelId {
+		add_model(*owner, 1)
+	}
+}
+
+impl pallet_model_shares::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Assets = Assets;
+	type Registry = StubRegistry;
+	type ShareAssetId = ShareAssetId;
+	type PalletId = SharesPalletId;
+	type MinSupply = ConstU128<100>;
+	type OrderDeposit = ConstU128<5>;
+	type MaxOrdersPerAccount = ConstU32<4>;
+	type LockStatus = Governance;
+	type MaxLocks = ConstU32<MAX_OPEN>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = SharesBenchmarkHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn model_with_candidates(owner: &AccountId, candidates: u32) -> ModelId {
+		let model = add_model(*owner, candidates + 1);
+		Shares::issue_shares(RuntimeOrigin::signed(*owner), model, 1_000_000)
+			.expect("shares issued");
+		model
+	}
+	fn give_shares(model: ModelId, from: &AccountId, to: &AccountId, amount: Balance) {
+		Shares::transfer_shares(RuntimeOrigin::signed(*from), model, *to, amount)
+			.expect("shares given");
+	}
+}
+
+impl pallet_model_governance::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registry = StubRegistry;
+	type Shares = Shares;
+	type ParamsOrigin = frame_system::EnsureRoot<AccountId>;
+	type ProposalDeposit = ConstU128<PROPOSAL_DEPOSIT>;
+	type MaxOpenProposals = ConstU32<MAX_OPEN>;
+	type DefaultVotingParams = DefaultParams;
+	type MinVotingPeriod = ConstU64<5>;
+	type MaxVotingPeriod = ConstU64<1_000>;
+	type MaxVotesReapedPerBlock = ConstU32<MAX_REAPED>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	MODELS.with(|m| m.borrow_mut().clear());
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: [ALICE, BOB, CHARLIE, DAVE, EVE].map(|who| (who, ENDOWMENT)).to_vec(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
