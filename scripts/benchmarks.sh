@@ -17,6 +17,7 @@ declare -A PALLETS=(
 	[pallet_model_shares]=pallets/model-shares
 	[pallet_compute_staking]=pallets/compute-staking
 	[pallet_inference]=pallets/inference
+	[pallet_model_governance]=pallets/model-governance
 )
 selected=("$@")
 [ "${#selected[@]}" -gt 0 ] || selected=("${!PALLETS[@]}")

@@ -21,4 +21,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_model_shares, ModelShares]
 	[pallet_compute_staking, ComputeStaking]
 	[pallet_inference, Inference]
+	[pallet_model_governance, ModelGovernance]
 );

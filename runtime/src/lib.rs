@@ -203,4 +203,6 @@ mod runtime {
 	pub type ComputeStaking = pallet_compute_staking;
 	#[runtime::pallet_index(33)]
 	pub type Inference = pallet_inference;
+	#[runtime::pallet_index(34)]
+	pub type ModelGovernance = pallet_model_governance;
 }

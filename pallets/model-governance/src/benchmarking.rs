@@ -155,6 +155,8 @@ mod benchmarks {
 		}
 		assert_eq!(removed, v);
 		assert_eq!(Votes::<T>::iter_prefix(proposal).count(), 0);
+		// The last step also forgets the proposal: the worst case of each step.
+		assert!(!VotesToReap::<T>::contains_key(proposal));
 	}
 
 	impl_benchmark_test_suite!(Governance, crate::mock::new_test_ext(), crate::mock::Test);

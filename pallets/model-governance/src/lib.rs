@@ -527,7 +527,7 @@ pub mod pallet {
 				Votes::<T>::remove(proposal, &who);
 				T::Shares::remove_lock(model, &who, proposal);
 			}
-			let done = removed < limit;
+			let done = Votes::<T>::iter_key_prefix(proposal).next().is_none();
 			if done {
 				VotesToReap::<T>::remove(proposal);
 			}

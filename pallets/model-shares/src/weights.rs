@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn issue_shares() -> Weight {
 		// Proof size (bytes): measured `392`, estimated `6196`.
-		// Minimum execution time: 175_088_000 picoseconds.
-		Weight::from_parts(187_873_000, 6196)
+		// Minimum execution time: 170_780_000 picoseconds.
+		Weight::from_parts(226_645_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -76,6 +76,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelShares::ShareClasses` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `ModelShares::ShareLocks` (r:1 w:0)
+	/// Proof: `ModelShares::ShareLocks` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `ModelGovernance::Proposals` (r:8 w:0)
+	/// Proof: `ModelGovernance::Proposals` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::Escrowed` (r:2 w:0)
 	/// Proof: `ModelShares::Escrowed` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::HolderRevenues` (r:2 w:2)
@@ -86,11 +90,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// The range of component `h` is `[10, 10000]`.
 	fn transfer_shares(h: u32, ) -> Weight {
-		// Proof size (bytes): measured `2874`, estimated `6208`.
-		// Minimum execution time: 141_596_000 picoseconds.
-		Weight::from_parts(236_775_388, 6208)
-			.saturating_add(Weight::from_parts(8_328, 0).saturating_mul(h.into()))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		// Proof size (bytes): measured `3134`, estimated `21750`.
+		// Minimum execution time: 249_137_000 picoseconds.
+		Weight::from_parts(341_388_629, 21750)
+			.saturating_add(Weight::from_parts(8_307, 0).saturating_mul(h.into()))
+			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `ModelShares::ShareClasses` (r:1 w:1)
@@ -106,9 +110,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `h` is `[10, 10000]`.
 	fn claim(h: u32, ) -> Weight {
 		// Proof size (bytes): measured `2990`, estimated `6196`.
-		// Minimum execution time: 115_326_000 picoseconds.
-		Weight::from_parts(183_997_478, 6196)
-			.saturating_add(Weight::from_parts(9_770, 0).saturating_mul(h.into()))
+		// Minimum execution time: 116_047_000 picoseconds.
+		Weight::from_parts(203_972_173, 6196)
+			.saturating_add(Weight::from_parts(16_395, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -119,9 +123,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `h` is `[10, 10000]`.
 	fn distribute_revenue(h: u32, ) -> Weight {
 		// Proof size (bytes): measured `1567`, estimated `6196`.
-		// Minimum execution time: 89_588_000 picoseconds.
-		Weight::from_parts(123_242_355, 6196)
-			.saturating_add(Weight::from_parts(13_652, 0).saturating_mul(h.into()))
+		// Minimum execution time: 106_761_000 picoseconds.
+		Weight::from_parts(211_179_939, 6196)
+			.saturating_add(Weight::from_parts(7_432, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -129,6 +133,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelShares::ShareClasses` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `ModelShares::ShareLocks` (r:1 w:0)
+	/// Proof: `ModelShares::ShareLocks` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `ModelGovernance::Proposals` (r:8 w:0)
+	/// Proof: `ModelGovernance::Proposals` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::OpenOrders` (r:1 w:1)
 	/// Proof: `ModelShares::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::NextOrderId` (r:1 w:1)
@@ -136,7 +144,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::Escrowed` (r:1 w:1)
@@ -144,10 +152,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelShares::Orders` (r:0 w:1)
 	/// Proof: `ModelShares::Orders` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
 	fn create_order() -> Weight {
-		// Proof size (bytes): measured `826`, estimated `6208`.
-		// Minimum execution time: 168_696_000 picoseconds.
-		Weight::from_parts(260_579_000, 6208)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		// Proof size (bytes): measured `1086`, estimated `21750`.
+		// Minimum execution time: 194_555_000 picoseconds.
+		Weight::from_parts(304_891_000, 21750)
+			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `ModelShares::Orders` (r:1 w:1)
@@ -165,13 +173,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::OpenOrders` (r:1 w:1)
 	/// Proof: `ModelShares::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn fill_order() -> Weight {
 		// Proof size (bytes): measured `1392`, estimated `8817`.
-		// Minimum execution time: 271_509_000 picoseconds.
-		Weight::from_parts(303_900_000, 8817)
+		// Minimum execution time: 263_134_000 picoseconds.
+		Weight::from_parts(294_803_000, 8817)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
@@ -188,13 +196,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelShares::Escrowed` (r:1 w:1)
 	/// Proof: `ModelShares::Escrowed` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::OpenOrders` (r:1 w:1)
 	/// Proof: `ModelShares::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size (bytes): measured `1252`, estimated `6208`.
-		// Minimum execution time: 157_366_000 picoseconds.
-		Weight::from_parts(170_088_000, 6208)
+		// Minimum execution time: 156_444_000 picoseconds.
+		Weight::from_parts(171_161_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -203,40 +211,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn issue_shares() -> Weight {
-		Weight::from_parts(187_873_000, 6196)
+		Weight::from_parts(226_645_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn transfer_shares(h: u32, ) -> Weight {
-		Weight::from_parts(236_775_388, 6208)
-			.saturating_add(Weight::from_parts(8_328, 0).saturating_mul(h.into()))
-			.saturating_add(RocksDbWeight::get().reads(9_u64))
+		Weight::from_parts(341_388_629, 21750)
+			.saturating_add(Weight::from_parts(8_307, 0).saturating_mul(h.into()))
+			.saturating_add(RocksDbWeight::get().reads(18_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn claim(h: u32, ) -> Weight {
-		Weight::from_parts(183_997_478, 6196)
-			.saturating_add(Weight::from_parts(9_770, 0).saturating_mul(h.into()))
+		Weight::from_parts(203_972_173, 6196)
+			.saturating_add(Weight::from_parts(16_395, 0).saturating_mul(h.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn distribute_revenue(h: u32, ) -> Weight {
-		Weight::from_parts(123_242_355, 6196)
-			.saturating_add(Weight::from_parts(13_652, 0).saturating_mul(h.into()))
+		Weight::from_parts(211_179_939, 6196)
+			.saturating_add(Weight::from_parts(7_432, 0).saturating_mul(h.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn create_order() -> Weight {
-		Weight::from_parts(260_579_000, 6208)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
+		Weight::from_parts(304_891_000, 21750)
+			.saturating_add(RocksDbWeight::get().reads(19_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn fill_order() -> Weight {
-		Weight::from_parts(303_900_000, 8817)
+		Weight::from_parts(294_803_000, 8817)
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(170_088_000, 6208)
+		Weight::from_parts(171_161_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}

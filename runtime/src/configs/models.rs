@@ -1,13 +1,14 @@
-//! Models: the registry of models and their versions (`pallet-model-registry`) and their
-//! fractional shares with revenue distribution (`pallet-model-shares`).
+//! Models: the registry of models and their versions (`pallet-model-registry`), their
+//! fractional shares with revenue distribution (`pallet-model-shares`) and the share holders'
+//! votes on their upgrades (`pallet-model-governance`).
 
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use sp_runtime::Perbill;
 
 use crate::{
 	configs::assets::ShareAssetId,
-	units::{deposit, UNIT},
-	AccountId, Assets, Balance, Balances, Runtime, RuntimeHoldReason,
+	units::{deposit, HOURS, MINUTES, UNIT},
+	AccountId, Assets, Balance, Balances, BlockNumber, Runtime, RuntimeHoldReason,
 };
 
 parameter_types! {
@@ -55,9 +56,84 @@ impl pallet_model_shares::Config for Runtime {
 	type MinSupply = MinShareSupply;
 	type OrderDeposit = OrderDeposit;
 	type MaxOrdersPerAccount = ConstU32<32>;
+	type LockStatus = crate::ModelGovernance;
+	type MaxLocks = MaxOpenModelProposals;
 	type WeightInfo = pallet_model_shares::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = SharesBenchmarkHelper;
+}
+
+parameter_types! {
+	/// Held from the proposer of a model upgrade until the proposal closes.
+	pub const ProposalDeposit: Balance = 10 * UNIT;
+	/// Open upgrade proposals per model; also the vote locks a holder can have per model.
+	pub const MaxOpenModelProposals: u32 = 8;
+	/// Voting parameters of models that set none: votes for 3 days, at least 20% of the shares
+	/// vote, more than half of them aye.
+	pub const DefaultModelVotingParams: pallet_model_governance::VotingParams<BlockNumber> =
+		pallet_model_governance::VotingParams {
+			voting_period: 72 * HOURS,
+			min_turnout: Perbill::from_percent(20),
+			approval_threshold: Perbill::from_percent(50),
+		};
+	/// A model may vote for as little as 1 minute (e.g. on a dev chain) and at most 30 days.
+	pub const MinModelVotingPeriod: BlockNumber = MINUTES;
+	pub const MaxModelVotingPeriod: BlockNumber = 720 * HOURS;
+}
+
+impl pallet_model_governance::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registry = crate::ModelRegistry;
+	type Shares = crate::ModelShares;
+	type ParamsOrigin = frame_system::EnsureRoot<AccountId>;
+	type ProposalDeposit = ProposalDeposit;
+	type MaxOpenProposals = MaxOpenModelProposals;
+	type DefaultVotingParams = DefaultModelVotingParams;
+	type MinVotingPeriod = MinModelVotingPeriod;
+	type MaxVotingPeriod = MaxModelVotingPeriod;
+	type MaxVotesReapedPerBlock = ConstU32<500>;
+	type WeightInfo = pallet_model_governance::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = GovernanceBenchmarkHelper;
+}
+
+/// Registers a model with candidate versions and issues its shares for the governance
+/// benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct GovernanceBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_model_governance::BenchmarkHelper<AccountId> for GovernanceBenchmarkHelper {
+	fn model_with_candidates(owner: &AccountId, candidates: u32) -> modelchain_primitives::ModelId {
+		use frame_support::traits::fungible::Mutate;
+		let model = pallet_model_registry::NextModelId::<Runtime>::get();
+		let _ = Balances::mint_into(owner, 1_000 * UNIT);
+		let _ = register_benchmark_model(owner, 3);
+		for index in 0..candidates {
+			let mut version = benchmark_version();
+			version.weights_hash = [index.saturating_add(10) as u8; 32];
+			let _ = crate::ModelRegistry::add_version(
+				crate::RuntimeOrigin::signed(owner.clone()),
+				model,
+				version,
+			);
+		}
+		let _ = crate::ModelShares::issue_shares(
+			crate::RuntimeOrigin::signed(owner.clone()),
+			model,
+			1_000_000,
+		);
+		model
+	}
+
+	fn give_shares(model: modelchain_primitives::ModelId, from: &AccountId, to: &AccountId, amount: Balance) {
+		let _ = crate::ModelShares::transfer_shares(
+			crate::RuntimeOrigin::signed(from.clone()),
+			model,
+			to.clone(),
+			amount,
+		);
+	}
 }
 
 /// The version every runtime benchmark registers.
