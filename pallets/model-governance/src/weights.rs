@@ -74,8 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn propose_upgrade() -> Weight {
 		// Proof size (bytes): measured `2118`, estimated `19155`.
-		// Minimum execution time: 161_754_000 picoseconds.
-		Weight::from_parts(179_957_000, 19155)
+		// Minimum execution time: 158_237_000 picoseconds.
+		Weight::from_parts(173_856_000, 19155)
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelShares::ShareLocks` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn vote() -> Weight {
 		// Proof size (bytes): measured `1394`, estimated `21750`.
-		// Minimum execution time: 91_722_000 picoseconds.
-		Weight::from_parts(139_302_000, 21750)
+		// Minimum execution time: 90_540_000 picoseconds.
+		Weight::from_parts(106_099_000, 21750)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -114,8 +114,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelGovernance::VotesToReap` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn close() -> Weight {
 		// Proof size (bytes): measured `1337`, estimated `3973`.
-		// Minimum execution time: 128_420_000 picoseconds.
-		Weight::from_parts(165_170_000, 3973)
+		// Minimum execution time: 118_732_000 picoseconds.
+		Weight::from_parts(136_877_000, 3973)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -129,8 +129,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelGovernance::OpenProposals` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
 		// Proof size (bytes): measured `634`, estimated `3658`.
-		// Minimum execution time: 85_520_000 picoseconds.
-		Weight::from_parts(120_737_000, 3658)
+		// Minimum execution time: 82_394_000 picoseconds.
+		Weight::from_parts(129_152_000, 3658)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -140,25 +140,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelGovernance::ModelVotingParams` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	fn set_voting_params() -> Weight {
 		// Proof size (bytes): measured `277`, estimated `3893`.
-		// Minimum execution time: 24_396_000 picoseconds.
-		Weight::from_parts(39_874_000, 3893)
+		// Minimum execution time: 24_145_000 picoseconds.
+		Weight::from_parts(29_936_000, 3893)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `ModelGovernance::VotesToReap` (r:2 w:0)
+	/// Storage: `ModelGovernance::VotesToReap` (r:2 w:1)
 	/// Proof: `ModelGovernance::VotesToReap` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
-	/// Storage: `ModelGovernance::Votes` (r:100 w:100)
+	/// Storage: `ModelGovernance::Votes` (r:101 w:100)
 	/// Proof: `ModelGovernance::Votes` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::ShareLocks` (r:100 w:100)
 	/// Proof: `ModelShares::ShareLocks` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[0, 100]`.
 	fn reap_votes(v: u32, ) -> Weight {
-		// Proof size (bytes): measured `477`, estimated `5600`.
-		// Minimum execution time: 8_366_000 picoseconds.
-		Weight::from_parts(77_672_323, 5600)
-			.saturating_add(Weight::from_parts(15_218_662, 0).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Proof size (bytes): measured `527`, estimated `5600`.
+		// Minimum execution time: 6_893_000 picoseconds.
+		Weight::from_parts(96_780_847, 5600)
+			.saturating_add(Weight::from_parts(14_373_669, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2704).saturating_mul(v.into()))
 	}
@@ -167,35 +168,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn propose_upgrade() -> Weight {
-		Weight::from_parts(179_957_000, 19155)
+		Weight::from_parts(173_856_000, 19155)
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn vote() -> Weight {
-		Weight::from_parts(139_302_000, 21750)
+		Weight::from_parts(106_099_000, 21750)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn close() -> Weight {
-		Weight::from_parts(165_170_000, 3973)
+		Weight::from_parts(136_877_000, 3973)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(120_737_000, 3658)
+		Weight::from_parts(129_152_000, 3658)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn set_voting_params() -> Weight {
-		Weight::from_parts(39_874_000, 3893)
+		Weight::from_parts(29_936_000, 3893)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn reap_votes(v: u32, ) -> Weight {
-		Weight::from_parts(77_672_323, 5600)
-			.saturating_add(Weight::from_parts(15_218_662, 0).saturating_mul(v.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		Weight::from_parts(96_780_847, 5600)
+			.saturating_add(Weight::from_parts(14_373_669, 0).saturating_mul(v.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2704).saturating_mul(v.into()))
 	}
