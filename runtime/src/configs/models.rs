@@ -126,7 +126,12 @@ impl pallet_model_governance::BenchmarkHelper<AccountId> for GovernanceBenchmark
 		model
 	}
 
-	fn give_shares(model: modelchain_primitives::ModelId, from: &AccountId, to: &AccountId, amount: Balance) {
+	fn give_shares(
+		model: modelchain_primitives::ModelId,
+		from: &AccountId,
+		to: &AccountId,
+		amount: Balance,
+	) {
 		let _ = crate::ModelShares::transfer_shares(
 			crate::RuntimeOrigin::signed(from.clone()),
 			model,
