@@ -228,7 +228,11 @@ mod tests {
 	use std::path::PathBuf;
 
 	fn model_dir() -> PathBuf {
-		PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/digits")
+		// Read at run time (cargo test sets it): a test binary reused from a checkout at another
+		// path (one shared target directory) must still find this checkout's files.
+		let manifest_dir = std::env::var("CARGO_MANIFEST_DIR")
+			.unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+		PathBuf::from(manifest_dir).join("../models/digits")
 	}
 
 	fn card() -> serde_json::Value {
