@@ -25,7 +25,7 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { base58Encode, cryptoWaitReady, ed25519PairFromSeed } from '@polkadot/util-crypto';
 
-import { connect, freePort, sleep, startNode, waitFor } from './lib/node.mjs';
+import { connect, freePort, sendAndWait, sleep, startNode, waitFor } from './lib/node.mjs';
 
 const UNIT = 10n ** 12n;
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
@@ -88,28 +88,11 @@ describe('a 4-validator network under faults', () => {
       const record = { from: sender.address, to, amount, block: null };
       transfers.push(record);
       pending.push(
-        new Promise((resolve, reject) => {
-          let unsub = () => {};
-          api.tx.balances
-            .transferKeepAlive(to, amount)
-            .signAndSend(sender, { nonce }, ({ status, dispatchError }) => {
-              if (dispatchError) {
-                unsub();
-                reject(new Error(`transfer failed: ${dispatchError.toString()}`));
-              } else if (status.isInBlock) {
-                unsub();
-                record.block = status.asInBlock.toHex();
-                resolve();
-              } else if (status.isDropped || status.isInvalid || status.isUsurped) {
-                unsub();
-                reject(new Error(`transfer ${status.type}`));
-              }
-            })
-            .then((u) => {
-              unsub = u;
-            })
-            .catch(reject);
-        }),
+        sendAndWait(api, api.tx.balances.transferKeepAlive(to, amount), sender, { nonce }).then(
+          ({ blockHash }) => {
+            record.block = blockHash.toHex();
+          },
+        ),
       );
     }
     await Promise.all(pending);

@@ -150,12 +150,13 @@ export async function waitFor(check, { timeoutMs = 60_000, intervalMs = 500, mes
 
 /**
  * Signs and sends `tx`, resolving when it is in a block with its events, or rejecting with the
- * dispatch error's `section.name: docs` if it failed.
+ * dispatch error's `section.name: docs` if it failed. `options` are the signer options of
+ * `signAndSend`, e.g. `{ nonce }` to send several transactions of one account at once.
  */
-export function sendAndWait(api, tx, signer) {
+export function sendAndWait(api, tx, signer, options = {}) {
   return new Promise((resolve, reject) => {
     let unsub = () => {};
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+    tx.signAndSend(signer, options, ({ status, events, dispatchError }) => {
       if (dispatchError) {
         unsub();
         let message;
