@@ -151,7 +151,7 @@ mod benchmarks {
 		let removed;
 		#[block]
 		{
-			removed = Governance::<T>::reap_votes(v);
+			removed = Governance::<T>::reap_votes(v).unwrap_or(0);
 		}
 		assert_eq!(removed, v);
 		assert_eq!(Votes::<T>::iter_prefix(proposal).count(), 0);

@@ -275,11 +275,11 @@ pub mod pallet {
 				.min(u64::from(T::MaxVotesReapedPerBlock::get()))
 				.try_into()
 				.unwrap_or(0u32);
-			if limit == 0 || VotesToReap::<T>::iter_keys().next().is_none() {
+			match (limit > 0).then(|| Self::reap_votes(limit)).flatten() {
+				Some(removed) => T::WeightInfo::reap_votes(removed),
 				// Nothing to do costs one read.
-				return T::DbWeight::get().reads(1);
+				None => T::DbWeight::get().reads(1),
 			}
-			T::WeightInfo::reap_votes(Self::reap_votes(limit))
 		}
 
 		fn integrity_test() {
@@ -517,9 +517,9 @@ pub mod pallet {
 		}
 
 		/// Removes up to `limit` votes (and their share locks) of one closed proposal; returns
-		/// how many were removed.
-		pub fn reap_votes(limit: u32) -> u32 {
-			let Some((proposal, model)) = VotesToReap::<T>::iter().next() else { return 0 };
+		/// how many were removed, or `None` when no closed proposal has votes left.
+		pub fn reap_votes(limit: u32) -> Option<u32> {
+			let (proposal, model) = VotesToReap::<T>::iter().next()?;
 			let voters: alloc::vec::Vec<T::AccountId> =
 				Votes::<T>::iter_key_prefix(proposal).take(limit as usize).collect();
 			let removed = u32::try_from(voters.len()).unwrap_or(limit);
@@ -532,12 +532,7 @@ pub mod pallet {
 				VotesToReap::<T>::remove(proposal);
 			}
 			Self::deposit_event(Event::VotesReaped { proposal, removed, done });
-			removed
-		}
-
-		/// The vote of `who` on `proposal`, if any (for clients and tests).
-		pub fn vote_of(proposal: ProposalId, who: &T::AccountId) -> Option<AccountVote<Balance>> {
-			Votes::<T>::get(proposal, who)
+			Some(removed)
 		}
 	}
 

@@ -506,7 +506,7 @@ fn closed_votes_and_their_locks_are_reaped_in_bounded_steps() {
 			vote(*who, proposal, Aye, 10);
 		}
 		// Nothing to reap while the proposal is open.
-		assert_eq!(Governance::reap_votes(100), 0);
+		assert_eq!(Governance::reap_votes(100), None);
 		run_to(1 + VOTING_PERIOD);
 		assert_ok!(Governance::close(RuntimeOrigin::signed(BOB), proposal));
 		// No spare weight: nothing happens.

@@ -105,10 +105,8 @@ pub struct GovernanceBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_model_governance::BenchmarkHelper<AccountId> for GovernanceBenchmarkHelper {
 	fn model_with_candidates(owner: &AccountId, candidates: u32) -> modelchain_primitives::ModelId {
-		use frame_support::traits::fungible::Mutate;
-		let model = pallet_model_registry::NextModelId::<Runtime>::get();
-		let _ = Balances::mint_into(owner, 1_000 * UNIT);
-		let _ = register_benchmark_model(owner, 3);
+		use pallet_model_shares::BenchmarkHelper;
+		let model = SharesBenchmarkHelper::register_model(owner);
 		for index in 0..candidates {
 			let mut version = benchmark_version();
 			version.weights_hash = [index.saturating_add(10) as u8; 32];
