@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the runtime benchmarks of ModelChain's own pallets and writes their `weights.rs`.
 #
-#   ./scripts/benchmarks.sh                       # every ModelChain pallet
+#   ./scripts/benchmarks.sh                       # every ModelChain pallet and the overhead
 #   ./scripts/benchmarks.sh pallet_compute_staking
+#   ./scripts/benchmarks.sh overhead              # block and extrinsic base weights only
 #
 # Builds `modelchain-node` with `--features runtime-benchmarks` (into the shared target dir, so
 # only the crates whose features change are rebuilt) and runs `benchmark pallet` on the dev
@@ -18,9 +19,10 @@ declare -A PALLETS=(
 	[pallet_compute_staking]=pallets/compute-staking
 	[pallet_inference]=pallets/inference
 	[pallet_model_governance]=pallets/model-governance
+	[pallet_validator_set]=pallets/validator-set
 )
 selected=("$@")
-[ "${#selected[@]}" -gt 0 ] || selected=("${!PALLETS[@]}")
+[ "${#selected[@]}" -gt 0 ] || selected=("${!PALLETS[@]}" overhead)
 
 # frame-benchmarking-cli's storage-benchmark test runtime cannot find itself in this workspace's
 # metadata (the CLI is an optional dependency of the node); `benchmark pallet` does not use it.
@@ -32,6 +34,18 @@ log "cargo build --release --features runtime-benchmarks -p modelchain-node"
 bench_bin="$CARGO_TARGET_DIR/release/modelchain-node"
 
 for pallet in "${selected[@]}"; do
+	if [ "$pallet" = overhead ]; then
+		# The weight of an empty block and the base weight of an extrinsic (`system.remark`
+		# blocks), written to runtime/src/weights/{block,extrinsic}_weights.rs.
+		log "benchmarking the block and extrinsic overhead (warmup ${OVERHEAD_WARMUP:-10}, repeat ${OVERHEAD_REPEAT:-100})"
+		"$bench_bin" benchmark overhead \
+			--chain dev \
+			--wasm-execution compiled \
+			--warmup "${OVERHEAD_WARMUP:-10}" \
+			--repeat "${OVERHEAD_REPEAT:-100}" \
+			--weight-path "$REPO_ROOT/runtime/src/weights"
+		continue
+	fi
 	dir="${PALLETS[$pallet]:-}"
 	[ -n "$dir" ] || { echo "unknown pallet $pallet" >&2; exit 1; }
 	log "benchmarking $pallet (steps $STEPS, repeat $REPEAT)"

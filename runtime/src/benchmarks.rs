@@ -22,4 +22,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_compute_staking, ComputeStaking]
 	[pallet_inference, Inference]
 	[pallet_model_governance, ModelGovernance]
+	[pallet_validator_set, ValidatorSet]
 );

@@ -17,7 +17,7 @@ use sp_runtime::Perbill;
 use crate::{
 	units::{DAYS, HOURS, MINUTES, UNIT},
 	AccountId, Balance, BalancesConfig, BlockNumber, ComputeStakingConfig, InferenceConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, ValidatorSetConfig,
 };
 
 /// The preset with four validators, for the local multi-validator network.
@@ -84,6 +84,9 @@ pub fn modelchain_genesis(
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		validator_set: ValidatorSetConfig {
+			initial_validators: validators.iter().map(|v| v.account.clone()).collect::<Vec<_>>(),
 		},
 		session: SessionConfig {
 			keys: validators

@@ -22,6 +22,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod weights;
 
 use alloc::vec::Vec;
 use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256, MultiAddress};
@@ -179,7 +180,10 @@ mod runtime {
 	pub type TransactionPayment = pallet_transaction_payment;
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
-	// Session comes after Aura and Grandpa so that its genesis sets their authorities.
+	// The validator set comes before Session (its genesis is read by Session's), and Session
+	// after Aura and Grandpa so that its genesis sets their authorities.
+	#[runtime::pallet_index(8)]
+	pub type ValidatorSet = pallet_validator_set;
 	#[runtime::pallet_index(7)]
 	pub type Session = pallet_session;
 

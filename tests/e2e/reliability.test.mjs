@@ -22,20 +22,13 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { u8aConcat, u8aToHex } from '@polkadot/util';
-import { base58Encode, cryptoWaitReady, ed25519PairFromSeed } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { connect, freePort, sendAndWait, sleep, startNode, waitFor } from './lib/node.mjs';
+import { connect, freePort, peerId, sendAndWait, sleep, startNode, waitFor } from './lib/node.mjs';
 
 const UNIT = 10n ** 12n;
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
-
-/** libp2p peer id of the ed25519 node key `seed` (identity multihash of its protobuf key). */
-function peerId(seed) {
-  const { publicKey } = ed25519PairFromSeed(seed);
-  const key = u8aConcat(new Uint8Array([0x08, 0x01, 0x12, 0x20]), publicKey);
-  return base58Encode(u8aConcat(new Uint8Array([0x00, key.length]), key));
-}
 
 describe('a 4-validator network under faults', () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'modelchain-reliability-'));

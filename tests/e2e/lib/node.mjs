@@ -13,6 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { u8aConcat } from '@polkadot/util';
+import { base58Encode, ed25519PairFromSeed } from '@polkadot/util-crypto';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..', '..');
@@ -113,6 +115,14 @@ export async function startNode({ args = ['--dev', '--tmp'], name = 'dev', ports
   return { url, rpcPort, p2pPort, prometheusPort, logFile, child, stop };
 }
 
+/** libp2p peer id of the ed25519 node key `seed` (identity multihash of its protobuf key), for
+ * `--bootnodes` of a node started with `--node-key <seed>`. */
+export function peerId(seed) {
+  const { publicKey } = ed25519PairFromSeed(seed);
+  const key = u8aConcat(new Uint8Array([0x08, 0x01, 0x12, 0x20]), publicKey);
+  return base58Encode(u8aConcat(new Uint8Array([0x00, key.length]), key));
+}
+
 /** Connects @polkadot/api to `url` with no custom types. */
 export async function connect(url) {
   const provider = new WsProvider(url, 1000);
@@ -187,6 +197,29 @@ export function sendAndWait(api, tx, signer, options = {}) {
       })
       .catch(reject);
   });
+}
+
+/** The `section.name` of a dispatch error (module errors by name, others by kind). */
+export function errorName(api, dispatchError) {
+  if (dispatchError.isModule) {
+    const meta = api.registry.findMetaError(dispatchError.asModule);
+    return `${meta.section}.${meta.name}`;
+  }
+  return dispatchError.type;
+}
+
+/**
+ * Sends `call` through `sudo.sudo` signed by `signer` (the sudo key) and resolves with the
+ * events once it is in a block; rejects with the call's error name (e.g.
+ * `validatorSet.NoSessionKeys`) if root's call failed.
+ */
+export async function sudoAndWait(api, call, signer) {
+  const { events } = await sendAndWait(api, api.tx.sudo.sudo(call), signer);
+  const sudid = events.find(({ event }) => api.events.sudo.Sudid.is(event));
+  if (!sudid) throw new Error('no sudo.Sudid event');
+  const result = sudid.event.data.sudoResult;
+  if (result.isErr) throw new Error(errorName(api, result.asErr));
+  return events;
 }
 
 /**

@@ -1,0 +1,67 @@
+//! Block weights, sessions and the validator set as the runtime configures them.
+
+mod common;
+
+use common::with_genesis;
+use frame_support::{dispatch::DispatchClass, traits::Get};
+use modelchain_runtime::{
+	configs::{
+		consensus::{SessionLength, SessionPeriod, MIN_SESSION_PERIOD},
+		system::RuntimeBlockWeights,
+	},
+	genesis_config_presets::{LOCAL_4_VALIDATORS_PRESET, PRODUCTION_PRESET},
+	units::MINUTES,
+	weights::{BlockExecutionWeight, ExtrinsicBaseWeight},
+	Runtime,
+};
+use pallet_session::ShouldEndSession;
+
+#[test]
+fn block_weights_use_the_measured_base_weights_and_are_valid() {
+	let weights = RuntimeBlockWeights::get();
+	assert!(weights.clone().validate().is_ok());
+	assert_eq!(weights.base_block, BlockExecutionWeight::get());
+	for class in DispatchClass::all() {
+		assert_eq!(weights.get(*class).base_extrinsic, ExtrinsicBaseWeight::get());
+	}
+	// An empty block and a remark fit many times over in one second of compute.
+	assert!(BlockExecutionWeight::get().ref_time() < weights.max_block.ref_time() / 10);
+	assert!(ExtrinsicBaseWeight::get().ref_time() < weights.max_block.ref_time() / 1_000);
+}
+
+#[test]
+fn the_session_period_is_a_storage_parameter_never_below_the_minimum() {
+	sp_io::TestExternalities::default().execute_with(|| {
+		assert_eq!(SessionLength::get(), 10 * MINUTES);
+		SessionPeriod::set(&10);
+		assert_eq!(SessionLength::get(), 10);
+		type Periodic = pallet_session::PeriodicSessions<SessionLength, ConstZero>;
+		assert!(Periodic::should_end_session(20));
+		assert!(!Periodic::should_end_session(25));
+		// A period of 0 would divide by zero: it is taken as the minimum.
+		SessionPeriod::set(&0);
+		assert_eq!(SessionLength::get(), MIN_SESSION_PERIOD);
+		assert!(Periodic::should_end_session(MIN_SESSION_PERIOD * 3));
+	});
+}
+
+struct ConstZero;
+impl Get<u32> for ConstZero {
+	fn get() -> u32 {
+		0
+	}
+}
+
+#[test]
+fn the_validator_set_starts_as_the_session_validators() {
+	for preset in ["development", "local_testnet", LOCAL_4_VALIDATORS_PRESET] {
+		with_genesis(preset, || {
+			let set = pallet_validator_set::Validators::<Runtime>::get().into_inner();
+			assert!(!set.is_empty());
+			assert_eq!(set, pallet_session::Validators::<Runtime>::get());
+		});
+	}
+	with_genesis(PRODUCTION_PRESET, || {
+		assert!(pallet_validator_set::Validators::<Runtime>::get().is_empty());
+	});
+}
