@@ -3,43 +3,14 @@
 
 mod common;
 
-use common::with_genesis;
+use common::{register_and_issue, with_genesis};
 use frame_support::assert_ok;
 use modelchain_runtime::{
-	configs::assets::SHARE_ASSET_ID_BASE, units::UNIT, Assets, ModelRegistry, ModelShares, Runtime,
-	RuntimeCall, RuntimeOrigin,
+	configs::assets::SHARE_ASSET_ID_BASE, Assets, ModelShares, Runtime, RuntimeCall, RuntimeOrigin,
 };
 use pallet_assets::Call as AssetsCall;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{traits::Dispatchable, MultiAddress, Perbill};
-
-fn register_and_issue(owner: &sp_runtime::AccountId32) -> u32 {
-	let version = pallet_model_registry::VersionInput {
-		weights_hash: [1; 32],
-		weights_uri: b"file://weights".to_vec(),
-		format: pallet_model_registry::WeightsFormat::Safetensors,
-		architecture: b"mlp".to_vec(),
-		dataset_fingerprint: [2; 32],
-		licence: b"MIT".to_vec(),
-		output_precision: 4,
-		price_per_inference: UNIT,
-	};
-	let economics = pallet_model_registry::ModelEconomics {
-		creator_royalty: Perbill::from_percent(5),
-		miners_share: Perbill::from_percent(30),
-		redundancy: 3,
-	};
-	assert_ok!(ModelRegistry::register_model(
-		RuntimeOrigin::signed(owner.clone()),
-		b"Digits".to_vec(),
-		b"DGT".to_vec(),
-		b"https://card".to_vec(),
-		version,
-		economics
-	));
-	assert_ok!(ModelShares::issue_shares(RuntimeOrigin::signed(owner.clone()), 0, 1_000_000));
-	0
-}
+use sp_runtime::{traits::Dispatchable, MultiAddress};
 
 #[test]
 fn every_assets_call_on_a_share_asset_is_filtered_and_changes_nothing() {
@@ -47,7 +18,7 @@ fn every_assets_call_on_a_share_asset_is_filtered_and_changes_nothing() {
 		frame_system::Pallet::<Runtime>::set_block_number(1);
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		let bob = Sr25519Keyring::Bob.to_account_id();
-		let model = register_and_issue(&alice);
+		let model = register_and_issue(&alice, 1_000_000);
 		let share = SHARE_ASSET_ID_BASE + model;
 		assert_eq!(Assets::balance(share, &alice), 1_000_000);
 		let id = codec::Compact(share);

@@ -1,10 +1,15 @@
 //! Helpers shared by the runtime's integration tests.
 #![allow(dead_code)]
 
+use frame_support::assert_ok;
 use frame_support::genesis_builder_helper::build_state;
-use modelchain_runtime::{genesis_config_presets::get_preset, RuntimeGenesisConfig};
+use modelchain_runtime::{
+	genesis_config_presets::get_preset, units::UNIT, ModelRegistry, ModelShares, Runtime,
+	RuntimeGenesisConfig, RuntimeOrigin,
+};
 use serde_json::Value;
 use sp_genesis_builder::PresetId;
+use sp_runtime::{AccountId32, Perbill};
 
 /// Overlays `patch` on `base` the way chain specs do: objects merge key by key, anything else
 /// replaces.
@@ -19,8 +24,8 @@ pub fn merge(base: &mut Value, patch: Value) {
 	}
 }
 
-/// Builds the genesis state of `preset` and runs `check` in it.
-pub fn with_genesis(preset: &str, check: impl FnOnce()) {
+/// The genesis state of `preset`.
+pub fn genesis_ext(preset: &str) -> sp_io::TestExternalities {
 	let patch: Value =
 		serde_json::from_slice(&get_preset(&PresetId::from(preset)).expect("preset exists"))
 			.expect("preset is JSON");
@@ -30,6 +35,42 @@ pub fn with_genesis(preset: &str, check: impl FnOnce()) {
 	ext.execute_with(|| {
 		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).expect("serializes"))
 			.expect("genesis builds");
-		check();
 	});
+	ext
+}
+
+/// Builds the genesis state of `preset` and runs `check` in it.
+pub fn with_genesis(preset: &str, check: impl FnOnce()) {
+	genesis_ext(preset).execute_with(check);
+}
+
+/// `owner` registers a model (price 1 MDL, 5% royalty, 30% to miners, redundancy 3) and issues
+/// `supply` shares of it to itself; returns the model's id.
+pub fn register_and_issue(owner: &AccountId32, supply: u128) -> u32 {
+	let model = pallet_model_registry::NextModelId::<Runtime>::get();
+	let version = pallet_model_registry::VersionInput {
+		weights_hash: [1; 32],
+		weights_uri: b"file://weights".to_vec(),
+		format: pallet_model_registry::WeightsFormat::Safetensors,
+		architecture: b"mlp".to_vec(),
+		dataset_fingerprint: [2; 32],
+		licence: b"MIT".to_vec(),
+		output_precision: 4,
+		price_per_inference: UNIT,
+	};
+	let economics = pallet_model_registry::ModelEconomics {
+		creator_royalty: Perbill::from_percent(5),
+		miners_share: Perbill::from_percent(30),
+		redundancy: 3,
+	};
+	assert_ok!(ModelRegistry::register_model(
+		RuntimeOrigin::signed(owner.clone()),
+		b"Digits".to_vec(),
+		b"DGT".to_vec(),
+		b"https://card".to_vec(),
+		version,
+		economics
+	));
+	assert_ok!(ModelShares::issue_shares(RuntimeOrigin::signed(owner.clone()), model, supply));
+	model
 }
