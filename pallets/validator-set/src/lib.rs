@@ -156,6 +156,20 @@ pub mod pallet {
 		TooFewValidators,
 	}
 
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				T::MinValidators::get() >= 1,
+				"MinValidators must be at least 1: an empty set stops the chain"
+			);
+			assert!(
+				T::MinValidators::get() <= T::MaxValidators::get(),
+				"MinValidators must not exceed MaxValidators"
+			);
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Adds `who` to the validator set (origin: `AddRemoveOrigin`, i.e. root or a referendum).

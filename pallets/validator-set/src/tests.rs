@@ -30,6 +30,12 @@ fn events() -> Vec<Event<Test>> {
 }
 
 #[test]
+fn the_mock_passes_the_integrity_test() {
+	use frame_support::traits::Hooks;
+	new_test_ext().execute_with(<ValidatorSet as Hooks<u64>>::integrity_test);
+}
+
+#[test]
 fn genesis_sets_the_session_validators() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(validators(), vec![1, 2, 3]);
