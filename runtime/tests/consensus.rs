@@ -35,7 +35,8 @@ fn the_session_period_is_a_storage_parameter_never_below_the_minimum() {
 		assert_eq!(SessionLength::get(), 10 * MINUTES);
 		SessionPeriod::set(&10);
 		assert_eq!(SessionLength::get(), 10);
-		type Periodic = pallet_session::PeriodicSessions<SessionLength, ConstZero>;
+		// The runtime's own rule (`PeriodicSessions<SessionLength, SessionOffset>`).
+		type Periodic = <Runtime as pallet_session::Config>::ShouldEndSession;
 		assert!(Periodic::should_end_session(20));
 		assert!(!Periodic::should_end_session(25));
 		// A period of 0 would divide by zero: it is taken as the minimum.
@@ -43,13 +44,6 @@ fn the_session_period_is_a_storage_parameter_never_below_the_minimum() {
 		assert_eq!(SessionLength::get(), MIN_SESSION_PERIOD);
 		assert!(Periodic::should_end_session(MIN_SESSION_PERIOD * 3));
 	});
-}
-
-struct ConstZero;
-impl Get<u32> for ConstZero {
-	fn get() -> u32 {
-		0
-	}
 }
 
 #[test]

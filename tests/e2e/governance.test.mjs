@@ -14,7 +14,7 @@ import { bnToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady, xxhashAsHex } from '@polkadot/util-crypto';
 
 import { registerModel, versionInput } from './lib/models.mjs';
-import { connect, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+import { connect, nextEvent, sendAndWait, startNode, sudoAndWait, waitFor } from './lib/node.mjs';
 
 const UNIT = 10n ** 12n;
 const SUPPLY = 1_000_000n;
@@ -134,16 +134,16 @@ describe('governance over RPC', () => {
     // Dev-length democracy periods, set by sudo as the runtime documents (storage parameters).
     const u32 = (n) => u8aToHex(bnToU8a(n, { bitLength: 32, isLe: true }));
     const period = (name) => xxhashAsHex(`:${name}:`, 128);
-    const setPeriods = api.tx.sudo.sudo(
+    // Rejects unless root's call succeeded.
+    await sudoAndWait(
+      api,
       api.tx.system.setStorage([
         [period('DemocracyLaunchPeriod'), u32(5)],
         [period('DemocracyVotingPeriod'), u32(5)],
         [period('DemocracyEnactmentPeriod'), u32(1)],
       ]),
+      alice,
     );
-    const { events: sudoEvents } = await sendAndWait(api, setPeriods, alice);
-    const sudid = sudoEvents.find(({ event }) => api.events.sudo.Sudid.is(event)).event;
-    assert.equal(sudid.data.sudoResult.isOk, true);
 
     const before = (await api.query.inference.parameters()).toJSON();
     assert.equal(before.protocolFee, PERBILL / 20, 'the genesis protocol fee is 5%');

@@ -169,15 +169,9 @@ export function sendAndWait(api, tx, signer, options = {}) {
     tx.signAndSend(signer, options, ({ status, events, dispatchError }) => {
       if (dispatchError) {
         unsub();
-        let message;
+        let message = errorName(api, dispatchError);
         if (dispatchError.isModule) {
-          const meta = api.registry.findMetaError(dispatchError.asModule);
-          message = `${meta.section}.${meta.name}: ${meta.docs.join(' ')}`;
-        } else {
-          // e.g. `BadOrigin`, `Token.FundsUnavailable`, `Arithmetic.Overflow`
-          message = dispatchError.type;
-          const inner = dispatchError.value;
-          if (inner && typeof inner.type === 'string') message += `.${inner.type}`;
+          message += `: ${api.registry.findMetaError(dispatchError.asModule).docs.join(' ')}`;
         }
         const error = new Error(message);
         error.events = events;
@@ -199,13 +193,17 @@ export function sendAndWait(api, tx, signer, options = {}) {
   });
 }
 
-/** The `section.name` of a dispatch error (module errors by name, others by kind). */
+/** The name of a dispatch error: `section.name` for a module's error, otherwise its kind, e.g.
+ * `BadOrigin`, `Token.FundsUnavailable`, `Arithmetic.Overflow`. */
 export function errorName(api, dispatchError) {
   if (dispatchError.isModule) {
     const meta = api.registry.findMetaError(dispatchError.asModule);
     return `${meta.section}.${meta.name}`;
   }
-  return dispatchError.type;
+  const inner = dispatchError.value;
+  return inner && typeof inner.type === 'string'
+    ? `${dispatchError.type}.${inner.type}`
+    : dispatchError.type;
 }
 
 /**
