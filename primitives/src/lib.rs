@@ -262,3 +262,165 @@ impl ShareLockStatus for () {
 		true
 	}
 }
+
+/// Identifier of an inference job.
+pub type JobId = u64;
+
+/// Identifier of a licence bought to use a model.
+pub type LicenceId = u64;
+
+/// Who may request inference of a model: checked and recorded for every request (implemented by
+/// the access pallet).
+pub trait AccessControl<AccountId> {
+	/// Checks that `who` may request job `job` of `version` now and records the access: consumes
+	/// one query of `who`'s licence if the model is licensed, appends the access to the model's
+	/// audit trail and emits its event. Returns the licence used, if any. Fails, changing
+	/// nothing, if `who` may not; the caller must run it in the request's transaction so that a
+	/// later failure of the request undoes it.
+	fn use_access(
+		who: &AccountId,
+		version: &ModelVersionRef,
+		job: JobId,
+	) -> Result<Option<LicenceId>, sp_runtime::DispatchError>;
+
+	/// The most weight [`Self::use_access`] can take.
+	fn use_access_weight() -> sp_runtime::Weight;
+}
+
+/// Everybody may use every model, and nothing is recorded: for runtimes and tests without
+/// access control.
+impl<AccountId> AccessControl<AccountId> for () {
+	fn use_access(
+		_who: &AccountId,
+		_version: &ModelVersionRef,
+		_job: JobId,
+	) -> Result<Option<LicenceId>, sp_runtime::DispatchError> {
+		Ok(None)
+	}
+
+	fn use_access_weight() -> sp_runtime::Weight {
+		sp_runtime::Weight::zero()
+	}
+}
+
+/// How a fee is split: the protocol fee, the creator's royalty, the miners' part and what is left
+/// for the share holders. The parts add up to the fee exactly.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	Debug,
+)]
+pub struct FeeSplit {
+	/// The whole fee.
+	pub fee: Balance,
+	/// To the treasury (the protocol fee).
+	pub treasury: Balance,
+	/// To the model's creator (its royalty).
+	pub creator: Balance,
+	/// To each agreeing miner.
+	pub per_miner: Balance,
+	/// To all the miners together (`per_miner` times their number).
+	pub miners: Balance,
+	/// To the share holders (to the creator when no shares were issued): the rest, including
+	/// the remainder of the miners' part that does not divide evenly.
+	pub holders: Balance,
+}
+
+impl FeeSplit {
+	/// Splits `fee` among the treasury (`protocol_fee`), the creator (`creator_royalty`, never
+	/// more than what the treasury left), `miners` miners (`miners_share`, in equal parts) and
+	/// the holders (the rest). With no miners (e.g. a licence sale) the miners' part goes to the
+	/// holders.
+	pub fn new(
+		fee: Balance,
+		protocol_fee: sp_runtime::Perbill,
+		creator_royalty: sp_runtime::Perbill,
+		miners_share: sp_runtime::Perbill,
+		miners: u32,
+	) -> Self {
+		let treasury = protocol_fee.mul_floor(fee);
+		let after_treasury = fee.saturating_sub(treasury);
+		let creator = creator_royalty.mul_floor(fee).min(after_treasury);
+		let after_creator = after_treasury.saturating_sub(creator);
+		let miners_pot = miners_share.mul_floor(fee).min(after_creator);
+		let per_miner = miners_pot.checked_div(Balance::from(miners)).unwrap_or_default();
+		let miners_total = per_miner.saturating_mul(Balance::from(miners));
+		let holders = after_creator.saturating_sub(miners_total);
+		Self { fee, treasury, creator, per_miner, miners: miners_total, holders }
+	}
+}
+
+/// A job and its result, as the inference runtime API returns them.
+#[derive(Clone, PartialEq, Eq, codec::Encode, codec::Decode, scale_info::TypeInfo, Debug)]
+pub struct JobStatus<Job, Output> {
+	/// The job's record: requester, version, phase and deadline, fee terms, miners and how far
+	/// each got.
+	pub job: Job,
+	/// The agreed output, once a strict majority revealed it.
+	pub result: Option<Output>,
+}
+
+/// A page of a model's access history, as the access runtime API returns it.
+#[derive(Clone, PartialEq, Eq, codec::Encode, codec::Decode, scale_info::TypeInfo, Debug)]
+pub struct AccessPage<Record> {
+	/// Accesses by sequence number, oldest first.
+	pub entries: sp_runtime::Vec<(u64, Record)>,
+	/// The oldest sequence number still kept on chain (older accesses are only in events).
+	pub first_kept: u64,
+	/// The sequence number the next access will get (the number of accesses ever recorded).
+	pub next: u64,
+	/// Where the following page starts, if there is one.
+	pub next_page: Option<u64>,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Revenue of model share holders.
+	pub trait ModelSharesApi<AccountId> where AccountId: codec::Codec {
+		/// Revenue `who` can claim from `model` now (`modelShares.claim`).
+		fn pending_revenue(model: ModelId, who: AccountId) -> Balance;
+	}
+
+	/// Inference for clients: what a request costs and how its fee is split, a job's status and
+	/// result, and the miners a request could be assigned to.
+	pub trait InferenceApi<AccountId, Job, Output> where
+		AccountId: codec::Codec,
+		Job: codec::Codec,
+		Output: codec::Codec,
+	{
+		/// The fee of one request of `model` now (its active version's price) and how it would be
+		/// split when the model's redundancy of miners agree; `None` if the model is not serving.
+		fn quote_fee(model: ModelId) -> Option<FeeSplit>;
+		/// A job's record and result, until the job is pruned.
+		fn job_status(job: JobId) -> Option<JobStatus<Job, Output>>;
+		/// The miners that could be assigned a request of `model` now, with their stake (at most
+		/// the number a request considers).
+		fn eligible_workers(model: ModelId) -> sp_runtime::Vec<(AccountId, Balance)>;
+	}
+
+	/// Access to models: policies, licences and the audit trail.
+	pub trait ModelAccessApi<AccountId, Policy, Licence, Record> where
+		AccountId: codec::Codec,
+		Policy: codec::Codec,
+		Licence: codec::Codec,
+		Record: codec::Codec,
+	{
+		/// `model`'s access policy.
+		fn access_policy(model: ModelId) -> Policy;
+		/// `who`'s licence for `model`, if it holds one, and whether it can be used now.
+		fn licence_status(model: ModelId, who: AccountId) -> Option<(Licence, bool)>;
+		/// Whether `who` may request inference of `model` now, and with which licence; the error
+		/// a request would fail with otherwise. Changes nothing.
+		fn check_access(model: ModelId, who: AccountId) -> Result<Option<LicenceId>, sp_runtime::DispatchError>;
+		/// Up to `max` (at most 100) of `model`'s recorded accesses from sequence number
+		/// `start` on.
+		fn access_history(model: ModelId, start: u64, max: u32) -> AccessPage<Record>;
+	}
+}

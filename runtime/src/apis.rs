@@ -1,5 +1,6 @@
 //! The runtime APIs the node and clients call: block building, transaction validation,
-//! consensus, session keys, metadata, fees, genesis presets, view functions and benchmarks.
+//! consensus, session keys, metadata, fees, genesis presets, view functions, benchmarks, and
+//! ModelChain's own client APIs (share revenue, inference quotes and jobs, model access).
 
 use alloc::vec::Vec;
 use frame_support::{
@@ -7,6 +8,7 @@ use frame_support::{
 	view_functions::{ViewFunctionDispatchError, ViewFunctionId},
 	weights::Weight,
 };
+use modelchain_primitives::{AccessPage, FeeSplit, JobId, JobStatus, LicenceId, ModelId};
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -14,14 +16,14 @@ use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
 use sp_runtime::{
 	traits::{Block as BlockT, NumberFor},
 	transaction_validity::{TransactionSource, TransactionValidity},
-	ApplyExtrinsicResult,
+	ApplyExtrinsicResult, DispatchError,
 };
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
-	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa, Inference,
+	InherentDataExt, ModelAccess, ModelShares, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -197,6 +199,59 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl modelchain_primitives::ModelSharesApi<Block, AccountId> for Runtime {
+		fn pending_revenue(model: ModelId, who: AccountId) -> Balance {
+			ModelShares::pending_revenue(model, &who)
+		}
+	}
+
+	impl modelchain_primitives::InferenceApi<
+		Block,
+		AccountId,
+		pallet_inference::JobOf<Runtime>,
+		pallet_inference::Output<Runtime>,
+	> for Runtime {
+		fn quote_fee(model: ModelId) -> Option<FeeSplit> {
+			Inference::quote_fee(model)
+		}
+		fn job_status(
+			job: JobId,
+		) -> Option<JobStatus<pallet_inference::JobOf<Runtime>, pallet_inference::Output<Runtime>>> {
+			Inference::job_status(job)
+		}
+		fn eligible_workers(model: ModelId) -> Vec<(AccountId, Balance)> {
+			Inference::eligible_miners(model)
+		}
+	}
+
+	impl modelchain_primitives::ModelAccessApi<
+		Block,
+		AccountId,
+		pallet_model_access::AccessPolicy<Balance>,
+		pallet_model_access::LicenceOf<Runtime>,
+		pallet_model_access::AccessRecordOf<Runtime>,
+	> for Runtime {
+		fn access_policy(model: ModelId) -> pallet_model_access::AccessPolicy<Balance> {
+			ModelAccess::policy(model)
+		}
+		fn licence_status(
+			model: ModelId,
+			who: AccountId,
+		) -> Option<(pallet_model_access::LicenceOf<Runtime>, bool)> {
+			ModelAccess::licence_status(model, &who)
+		}
+		fn check_access(model: ModelId, who: AccountId) -> Result<Option<LicenceId>, DispatchError> {
+			ModelAccess::check_access(model, &who)
+		}
+		fn access_history(
+			model: ModelId,
+			start: u64,
+			max: u32,
+		) -> AccessPage<pallet_model_access::AccessRecordOf<Runtime>> {
+			ModelAccess::access_history(model, start, max)
 		}
 	}
 

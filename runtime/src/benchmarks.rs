@@ -23,4 +23,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_inference, Inference]
 	[pallet_model_governance, ModelGovernance]
 	[pallet_validator_set, ValidatorSet]
+	[pallet_model_access, ModelAccess]
 );

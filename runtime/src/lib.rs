@@ -209,4 +209,6 @@ mod runtime {
 	pub type Inference = pallet_inference;
 	#[runtime::pallet_index(34)]
 	pub type ModelGovernance = pallet_model_governance;
+	#[runtime::pallet_index(35)]
+	pub type ModelAccess = pallet_model_access;
 }

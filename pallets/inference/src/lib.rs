@@ -117,8 +117,8 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		Balance, ComputeStakingInterface, ModelId, ModelRegistryInterface, ModelVersionRef,
-		RevenueSink, SlashReason, WorkerRole,
+		AccessControl, Balance, ComputeStakingInterface, FeeSplit, ModelId, ModelRegistryInterface,
+		ModelVersionRef, RevenueSink, SlashReason, WorkerRole,
 	};
 	use sp_core::H256;
 	use sp_runtime::{
@@ -217,6 +217,9 @@ pub mod pallet {
 		type Staking: ComputeStakingInterface<Self::AccountId, Balance>;
 		/// Where the share holders' part of a fee goes.
 		type Revenue: RevenueSink<Self::AccountId, Balance>;
+		/// Who may request a model (its access policy and licences); records every request in
+		/// the model's audit trail.
+		type Access: AccessControl<Self::AccountId>;
 		/// Receives the protocol fee.
 		type Treasury: Get<Self::AccountId>;
 		/// Origin that may change the parameters (root or a passed referendum).
@@ -467,10 +470,15 @@ pub mod pallet {
 		/// Holds the version's price from the signer (never more than `max_fee`) and assigns
 		/// the model's redundancy of eligible miners, picked stake-weighted from on-chain
 		/// randomness. Fails with nothing held if the model is not serving, the price exceeds
-		/// `max_fee`, the input is empty or too long, or too few miners serve the version.
-		/// Emits `JobRequested`.
+		/// `max_fee`, the input is empty or too long, the model's access policy refuses the
+		/// signer (e.g. a licensed model and no usable licence: the access pallet's error), or
+		/// too few miners serve the version. On a licensed model one query of the signer's
+		/// licence is used. Emits `JobRequested` (and the access pallet's `Accessed`).
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::request_inference(T::MaxCandidates::get()))]
+		#[pallet::weight(
+			T::WeightInfo::request_inference(T::MaxCandidates::get())
+				.saturating_add(T::Access::use_access_weight())
+		)]
 		pub fn request_inference(
 			origin: OriginFor<T>,
 			model: ModelId,
@@ -485,6 +493,9 @@ pub mod pallet {
 				ActiveJobs::<T>::get() < T::MaxActiveJobs::get(),
 				Error::<T>::TooManyActiveJobs
 			);
+			let job_id = NextJobId::<T>::get();
+			// Checked before anything is held; undone with the call if a later check fails.
+			T::Access::use_access(&requester, &serving.version, job_id)?;
 			let redundancy = u32::from(serving.redundancy).clamp(1, T::MaxRedundancy::get());
 			let candidates = T::Staking::eligible_workers(
 				&serving.version,
@@ -492,7 +503,6 @@ pub mod pallet {
 				T::MaxCandidates::get(),
 			);
 			let considered = candidates.len() as u32;
-			let job_id = NextJobId::<T>::get();
 			let miners = Self::select_miners(candidates, redundancy, job_id)
 				.ok_or(Error::<T>::NotEnoughWorkers)?;
 			T::Currency::hold(&HoldReason::JobFee.into(), &requester, serving.price)
@@ -547,7 +557,11 @@ pub mod pallet {
 				miners: miners.into_iter().map(|(miner, _)| miner).collect(),
 				commit_deadline: deadline,
 			});
-			Ok(Some(T::WeightInfo::request_inference(considered)).into())
+			Ok(Some(
+				T::WeightInfo::request_inference(considered)
+					.saturating_add(T::Access::use_access_weight()),
+			)
+			.into())
 		}
 
 		/// Commits the signer's result for `job`: `commitment` is
@@ -866,15 +880,9 @@ pub mod pallet {
 			let terms = record.terms.clone();
 			let requester = record.requester.clone();
 			let fee = terms.fee;
-			let treasury_part = terms.protocol_fee.mul_floor(fee);
-			let after_treasury = fee.saturating_sub(treasury_part);
-			let creator_part = terms.creator_royalty.mul_floor(fee).min(after_treasury);
-			let after_creator = after_treasury.saturating_sub(creator_part);
-			let miners_pot = terms.miners_share.mul_floor(fee).min(after_creator);
-			let per_miner = miners_pot.checked_div(winners.len() as u128).unwrap_or_default();
-			let holders_part =
-				after_creator.saturating_sub(per_miner.saturating_mul(winners.len() as u128));
-
+			let split = Self::split_fee(&terms, winners.len() as u32);
+			let (treasury_part, creator_part, per_miner, holders_part) =
+				(split.treasury, split.creator, split.per_miner, split.holders);
 			let treasury = Self::pay_from_hold(&requester, &T::Treasury::get(), treasury_part);
 			let creator = Self::pay_from_hold(&requester, &terms.creator, creator_part);
 			let mut miners: Balance = 0;
@@ -931,6 +939,55 @@ pub mod pallet {
 				holders,
 				refunded,
 			});
+		}
+
+		/// How a fee with `terms` is split when `miners` miners agree.
+		pub fn split_fee(terms: &JobTerms<T::AccountId>, miners: u32) -> FeeSplit {
+			FeeSplit::new(
+				terms.fee,
+				terms.protocol_fee,
+				terms.creator_royalty,
+				terms.miners_share,
+				miners,
+			)
+		}
+
+		/// The fee of one request of `model` now and its split when the model's redundancy of
+		/// miners agree (the inference runtime API's quote); `None` if the model is not serving.
+		pub fn quote_fee(model: ModelId) -> Option<FeeSplit> {
+			let serving = T::Registry::serving_info(model)?;
+			let redundancy = u32::from(serving.redundancy).clamp(1, T::MaxRedundancy::get());
+			Some(FeeSplit::new(
+				serving.price,
+				Parameters::<T>::get().protocol_fee,
+				serving.creator_royalty,
+				serving.miners_share,
+				redundancy,
+			))
+		}
+
+		/// The miners a request of `model` could be assigned now, with their stake (at most
+		/// `MaxCandidates`; none if the model is not serving).
+		pub fn eligible_miners(model: ModelId) -> Vec<(T::AccountId, Balance)> {
+			T::Registry::serving_info(model)
+				.map(|serving| {
+					T::Staking::eligible_workers(
+						&serving.version,
+						WorkerRole::Miner,
+						T::MaxCandidates::get(),
+					)
+				})
+				.unwrap_or_default()
+		}
+
+		/// A job's record and agreed output, until the job is pruned.
+		pub fn job_status(
+			job: JobId,
+		) -> Option<modelchain_primitives::JobStatus<JobOf<T>, Output<T>>> {
+			Jobs::<T>::get(job).map(|record| modelchain_primitives::JobStatus {
+				job: record,
+				result: Results::<T>::get(job),
+			})
 		}
 
 		/// Moves `amount` of the requester's held fee to `to`; returns what was paid (zero if

@@ -138,6 +138,10 @@ thread_local! {
 	pub static SLASHES: RefCell<Vec<(AccountId, SlashReason, Balance)>> = const { RefCell::new(Vec::new()) };
 	pub static REPUTATION: RefCell<BTreeMap<AccountId, u32>> = const { RefCell::new(BTreeMap::new()) };
 	pub static REVENUE: RefCell<BTreeMap<ModelId, Balance>> = const { RefCell::new(BTreeMap::new()) };
+	/// Accounts the access stand-in refuses.
+	pub static DENIED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+	/// Accesses the access stand-in recorded: (requester, version, job).
+	pub static ACCESSES: RefCell<Vec<(AccountId, ModelVersionRef, u64)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The model registry stand-in.
@@ -253,12 +257,32 @@ impl RevenueSink<AccountId, Balance> for MockRevenue {
 	}
 }
 
+/// The access pallet stand-in: refuses the accounts in `DENIED` and records the others.
+pub struct MockAccess;
+impl modelchain_primitives::AccessControl<AccountId> for MockAccess {
+	fn use_access(
+		who: &AccountId,
+		version: &ModelVersionRef,
+		job: u64,
+	) -> Result<Option<u64>, DispatchError> {
+		if DENIED.with(|d| d.borrow().contains(who)) {
+			return Err(DispatchError::Other("access denied"));
+		}
+		ACCESSES.with(|a| a.borrow_mut().push((*who, *version, job)));
+		Ok(None)
+	}
+	fn use_access_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
 impl pallet_inference::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Registry = MockRegistry;
 	type Staking = MockStaking;
 	type Revenue = MockRevenue;
+	type Access = MockAccess;
 	type Treasury = TreasuryAccount;
 	type ParametersOrigin = frame_system::EnsureRoot<AccountId>;
 	type AuthorityId = UintAuthorityId;
@@ -377,6 +401,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	SLASHES.with(|s| s.borrow_mut().clear());
 	REPUTATION.with(|r| r.borrow_mut().clear());
 	REVENUE.with(|r| r.borrow_mut().clear());
+	DENIED.with(|d| d.borrow_mut().clear());
+	ACCESSES.with(|a| a.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);

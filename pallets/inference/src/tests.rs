@@ -15,7 +15,7 @@ use frame_support::{
 };
 use modelchain_primitives::{Balance, SlashReason};
 use sp_core::H256;
-use sp_runtime::{testing::UintAuthorityId, Perbill, RuntimeAppPublic};
+use sp_runtime::{testing::UintAuthorityId, DispatchError, Perbill, RuntimeAppPublic};
 
 const GOOD: [i64; 3] = [9_000, 700, 300];
 const BAD: [i64; 3] = [1, 2, 3];
@@ -225,6 +225,70 @@ fn request_errors_change_nothing() {
 			Error::<Test>::NotEnoughWorkers
 		);
 		assert_eq!(held(ALICE), 0);
+	});
+}
+
+#[test]
+fn a_refused_access_fails_the_request_with_nothing_held() {
+	new_test_ext().execute_with(|| {
+		DENIED.with(|d| d.borrow_mut().insert(BOB));
+		let next = NextJobId::<Test>::get();
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(BOB),
+				MODEL,
+				InputArg::Inline(b"x".to_vec()),
+				PRICE
+			),
+			DispatchError::Other("access denied")
+		);
+		assert_eq!(held(BOB), 0);
+		assert_eq!(NextJobId::<Test>::get(), next);
+		// An allowed request is recorded with its job id.
+		let job = request(ALICE);
+		assert_eq!(ACCESSES.with(|a| a.borrow().clone()), vec![(ALICE, VERSION, job)]);
+	});
+}
+
+#[test]
+fn client_views_match_what_the_chain_does() {
+	new_test_ext().execute_with(|| {
+		// The quote is the split a settled job pays.
+		let quote = Inference::quote_fee(MODEL).unwrap();
+		assert_eq!(quote.fee, PRICE);
+		assert_eq!(
+			quote.treasury + quote.creator + quote.miners + quote.holders,
+			PRICE,
+			"the parts add up to the fee"
+		);
+		assert_eq!(quote.miners, quote.per_miner * 3);
+		assert_eq!(Inference::quote_fee(7), None);
+		assert_eq!(Inference::eligible_miners(MODEL).len(), MINERS.len());
+		assert!(Inference::eligible_miners(7).is_empty());
+
+		let job = request(ALICE);
+		let status = Inference::job_status(job).unwrap();
+		assert_eq!(status.job.phase, JobPhase::Commit);
+		assert_eq!(status.result, None);
+		to_challenge(job, [&[1, 2], &[1, 2], &[1, 2]]);
+		let treasury_before = Balances::balance(&TREASURY);
+		let status = Inference::job_status(job).unwrap();
+		assert_eq!(status.result.map(|r| r.into_inner()), Some(vec![1, 2]));
+		run_to_block(System::block_number() + CHALLENGE_PERIOD + 1);
+		System::assert_has_event(
+			Event::JobSettled {
+				job,
+				fee: PRICE,
+				treasury: quote.treasury,
+				creator: quote.creator,
+				miners: quote.miners,
+				holders: quote.holders,
+				refunded: 0,
+			}
+			.into(),
+		);
+		assert_eq!(Balances::balance(&TREASURY), treasury_before + quote.treasury);
+		assert_eq!(Inference::job_status(u64::MAX), None);
 	});
 }
 

@@ -9,8 +9,7 @@ use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::Perbill;
 
-/// Identifier of an inference job.
-pub type JobId = u64;
+pub use modelchain_primitives::JobId;
 
 /// What a job runs on: small inputs live on chain, large ones are referenced by URI and hash.
 #[derive(

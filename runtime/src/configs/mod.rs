@@ -1,6 +1,7 @@
 //! Runtime configuration, split by concern: one file per area, so each concern's parameters can
 //! be read in one place.
 
+pub mod access;
 pub mod assets;
 pub mod compute;
 pub mod consensus;

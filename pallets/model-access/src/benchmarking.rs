@@ -1,0 +1,204 @@
+//! Benchmarks of every call, the access check a request makes and the expiry hook, each in its
+//! worst case: a model with shares (the price's holders' part goes through the shares pallet),
+//! a purchase that replaces an expired licence and finds the first expiry blocks full, a request
+//! that uses a licence's last query and pushes the oldest access out of a full window.
+
+use super::*;
+
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{fungible::Mutate, Get},
+	BoundedVec,
+};
+use frame_system::RawOrigin;
+use modelchain_primitives::{AccessControl, LicenceId, ModelId, ModelVersionRef};
+use sp_runtime::traits::{One, Saturating};
+
+const FUNDS: u128 = 1_000_000_000_000_000_000;
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	let _ = T::Currency::mint_into(&who, FUNDS);
+	who
+}
+
+/// A model with shares, licensed, with one transferable offer of `queries` queries valid for
+/// `duration` blocks; returns the owner, the model and the offer.
+fn licensed_model<T: Config>(
+	duration: Option<u32>,
+	queries: Option<u32>,
+) -> Result<(T::AccountId, ModelId, OfferId), BenchmarkError> {
+	let owner = funded::<T>("owner", 0);
+	let model = T::BenchmarkHelper::model_with_shares(&owner);
+	Pallet::<T>::set_access_policy(
+		RawOrigin::Signed(owner.clone()).into(),
+		model,
+		AccessPolicy::Licensed,
+	)?;
+	let offer = NextOfferId::<T>::get(model);
+	Pallet::<T>::create_offer(
+		RawOrigin::Signed(owner.clone()).into(),
+		model,
+		LicenceTerms {
+			price: 1_000_000_000_000,
+			duration: duration.map(Into::into),
+			queries,
+			transferable: true,
+		},
+	)?;
+	Ok((owner, model, offer))
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn set_access_policy() -> Result<(), BenchmarkError> {
+		let owner = funded::<T>("owner", 0);
+		let model = T::BenchmarkHelper::model_with_shares(&owner);
+		let policy = AccessPolicy::HoldersOnly { min_shares: 1 };
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, policy);
+
+		assert!(Policies::<T>::get(model) == Some(policy));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn create_offer() -> Result<(), BenchmarkError> {
+		let owner = funded::<T>("owner", 0);
+		let model = T::BenchmarkHelper::model_with_shares(&owner);
+		let terms = LicenceTerms {
+			price: 1,
+			duration: Some(10u32.into()),
+			queries: Some(10),
+			transferable: true,
+		};
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, terms);
+
+		assert!(OfferCount::<T>::get(model) == 1);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn withdraw_offer() -> Result<(), BenchmarkError> {
+		let (owner, model, offer) = licensed_model::<T>(Some(10), None)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, offer);
+
+		assert!(!Offers::<T>::contains_key(model, offer));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn buy_licence() -> Result<(), BenchmarkError> {
+		let (_, model, offer) = licensed_model::<T>(Some(10), Some(10))?;
+		let buyer = funded::<T>("buyer", 0);
+		// An expired licence of the buyer is replaced.
+		Pallet::<T>::buy_licence(RawOrigin::Signed(buyer.clone()).into(), model, offer)?;
+		let expired = NextLicenceId::<T>::get().saturating_sub(1);
+		let now = frame_system::Pallet::<T>::block_number().saturating_add(20u32.into());
+		frame_system::Pallet::<T>::set_block_number(now);
+		// Every expiry block but the last one tried is full.
+		let full: BoundedVec<LicenceId, T::MaxExpiriesPerBlock> =
+			(0..T::MaxExpiriesPerBlock::get())
+				.map(|index| u64::from(index).saturating_add(1 << 40))
+				.collect::<Vec<_>>()
+				.try_into()
+				.map_err(|_| BenchmarkError::Stop("queue bound"))?;
+		let mut block = now.saturating_add(10u32.into());
+		for _ in 1..EXPIRY_SLOTS_TRIED {
+			Expiries::<T>::insert(block, full.clone());
+			block = block.saturating_add(One::one());
+		}
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(buyer.clone()), model, offer);
+
+		assert!(!Licences::<T>::contains_key(expired));
+		assert!(Expiries::<T>::get(block).len() == 1);
+		assert!(LicenceByHolder::<T>::get(model, &buyer) == Some(expired.saturating_add(1)));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn transfer_licence() -> Result<(), BenchmarkError> {
+		let (_, model, offer) = licensed_model::<T>(Some(10), Some(10))?;
+		let holder = funded::<T>("holder", 0);
+		Pallet::<T>::buy_licence(RawOrigin::Signed(holder.clone()).into(), model, offer)?;
+		let to: T::AccountId = account("to", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(holder.clone()), model, to.clone());
+
+		assert!(LicenceByHolder::<T>::contains_key(model, &to));
+		assert!(!LicenceByHolder::<T>::contains_key(model, &holder));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn drop_licence() -> Result<(), BenchmarkError> {
+		let (_, model, offer) = licensed_model::<T>(Some(10), Some(10))?;
+		let holder = funded::<T>("holder", 0);
+		Pallet::<T>::buy_licence(RawOrigin::Signed(holder.clone()).into(), model, offer)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(holder.clone()), model);
+
+		assert!(!LicenceByHolder::<T>::contains_key(model, &holder));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn use_access() -> Result<(), BenchmarkError> {
+		let (_, model, offer) = licensed_model::<T>(Some(10), Some(1))?;
+		let holder = funded::<T>("holder", 0);
+		Pallet::<T>::buy_licence(RawOrigin::Signed(holder.clone()).into(), model, offer)?;
+		// A full window: the oldest access is pushed out.
+		let length = u64::from(T::AccessLogLength::get());
+		AccessLogBounds::<T>::insert(model, (0, length));
+		let version = ModelVersionRef { model, version: 0 };
+		let used;
+
+		#[block]
+		{
+			used = Pallet::<T>::use_access(&holder, &version, 7);
+		}
+
+		assert!(matches!(used, Ok(Some(_))));
+		assert!(!LicenceByHolder::<T>::contains_key(model, &holder), "the last query ends it");
+		assert!(AccessLogBounds::<T>::get(model) == (1, length.saturating_add(1)));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn expire_licences(
+		n: Linear<0, { T::MaxExpiriesPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (_, model, offer) = licensed_model::<T>(Some(10), None)?;
+		let holders: Vec<T::AccountId> = (0..n).map(|index| funded::<T>("holder", index)).collect();
+		for holder in &holders {
+			Pallet::<T>::buy_licence(RawOrigin::Signed(holder.clone()).into(), model, offer)?;
+		}
+		let at = frame_system::Pallet::<T>::block_number().saturating_add(10u32.into());
+		frame_system::Pallet::<T>::set_block_number(at);
+		let handled;
+
+		#[block]
+		{
+			handled = Pallet::<T>::expire_licences(at);
+		}
+
+		assert!(handled == n);
+		assert!(holders.iter().all(|holder| !LicenceByHolder::<T>::contains_key(model, holder)));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
