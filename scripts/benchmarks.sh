@@ -20,6 +20,7 @@ declare -A PALLETS=(
 	[pallet_inference]=pallets/inference
 	[pallet_model_governance]=pallets/model-governance
 	[pallet_validator_set]=pallets/validator-set
+	[pallet_model_access]=pallets/model-access
 )
 selected=("$@")
 [ "${#selected[@]}" -gt 0 ] || selected=("${!PALLETS[@]}" overhead)

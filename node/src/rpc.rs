@@ -1,11 +1,15 @@
 //! The node's RPC extensions beyond Substrate's built-in `system_*`, `author_*`, `chain_*` and
-//! `state_*`: account nonces (`system_accountNextIndex`) and fees (`payment_*`).
+//! `state_*`: account nonces (`system_accountNextIndex`), transaction fees (`payment_*`), and
+//! ModelChain's own `modelchain_quoteFee` and `modelchain_pendingRevenue` (answers of the
+//! runtime APIs as plain JSON for clients without a SCALE codec, e.g. `curl`).
 
 use std::sync::Arc;
 
-use jsonrpsee::RpcModule;
-use modelchain_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use jsonrpsee::{types::ErrorObjectOwned, RpcModule};
+use modelchain_primitives::{InferenceApi, ModelId, ModelSharesApi};
+use modelchain_runtime::{opaque::Block, AccountId, Balance, InferenceJob, InferenceOutput, Nonce};
 use sc_transaction_pool_api::TransactionPool;
+use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
@@ -29,6 +33,8 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: InferenceApi<Block, AccountId, InferenceJob, InferenceOutput>,
+	C::Api: ModelSharesApi<Block, AccountId>,
 	P: TransactionPool + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
@@ -38,7 +44,63 @@ where
 	let FullDeps { client, pool } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(modelchain_methods(client)?)?;
+
+	Ok(module)
+}
+
+/// An RPC error for a failed runtime API call.
+fn runtime_error(error: impl std::fmt::Display) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(9000, format!("runtime API call failed: {error}"), None::<()>)
+}
+
+/// `modelchain_quoteFee(model, at?)` and `modelchain_pendingRevenue(model, account, at?)`, at the
+/// best block unless `at` (a block hash) is given. Balances are decimal strings: they exceed
+/// JavaScript's safe integers.
+fn modelchain_methods<C>(
+	client: Arc<C>,
+) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: InferenceApi<Block, AccountId, InferenceJob, InferenceOutput>,
+	C::Api: ModelSharesApi<Block, AccountId>,
+{
+	let mut module = RpcModule::new(());
+
+	let quote_client = client.clone();
+	module.register_method(
+		"modelchain_quoteFee",
+		move |params, _, _| -> Result<Option<Value>, ErrorObjectOwned> {
+			let mut args = params.sequence();
+			let model: ModelId = args.next()?;
+			let at = args.optional_next()?.unwrap_or_else(|| quote_client.info().best_hash);
+			let quote = quote_client.runtime_api().quote_fee(at, model).map_err(runtime_error)?;
+			Ok(quote.map(|split| {
+				json!({
+					"fee": split.fee.to_string(),
+					"treasury": split.treasury.to_string(),
+					"creator": split.creator.to_string(),
+					"perMiner": split.per_miner.to_string(),
+					"miners": split.miners.to_string(),
+					"holders": split.holders.to_string(),
+				})
+			}))
+		},
+	)?;
+
+	module.register_method(
+		"modelchain_pendingRevenue",
+		move |params, _, _| -> Result<String, ErrorObjectOwned> {
+			let mut args = params.sequence();
+			let model: ModelId = args.next()?;
+			let who: AccountId = args.next()?;
+			let at = args.optional_next()?.unwrap_or_else(|| client.info().best_hash);
+			let pending: Balance =
+				client.runtime_api().pending_revenue(at, model, who).map_err(runtime_error)?;
+			Ok(pending.to_string())
+		},
+	)?;
 
 	Ok(module)
 }

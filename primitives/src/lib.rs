@@ -372,7 +372,7 @@ pub struct JobStatus<Job, Output> {
 #[derive(Clone, PartialEq, Eq, codec::Encode, codec::Decode, scale_info::TypeInfo, Debug)]
 pub struct AccessPage<Record> {
 	/// Accesses by sequence number, oldest first.
-	pub entries: sp_runtime::Vec<(u64, Record)>,
+	pub accesses: sp_runtime::Vec<(u64, Record)>,
 	/// The oldest sequence number still kept on chain (older accesses are only in events).
 	pub first_kept: u64,
 	/// The sequence number the next access will get (the number of accesses ever recorded).

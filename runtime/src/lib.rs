@@ -139,6 +139,11 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 #[allow(unused_parens)]
 type Migrations = ();
 
+/// An inference job as the inference runtime API returns it.
+pub type InferenceJob = pallet_inference::JobOf<Runtime>;
+/// A job's agreed output as the inference runtime API returns it.
+pub type InferenceOutput = pallet_inference::Output<Runtime>;
+
 /// Executive: dispatches calls to the pallets.
 pub type Executive = frame_executive::Executive<
 	Runtime,

@@ -12,9 +12,9 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
-import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 
+import { commitAndReveal } from './lib/jobs.mjs';
 import { registerModel } from './lib/models.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 
@@ -98,13 +98,6 @@ describe('inference jobs over RPC', () => {
   });
 
   const signerOf = (address) => miners.find((m) => m.address === address);
-  const salt = (job, i) => u8aToHex(new Uint8Array(32).fill((Number(job) * 7 + i + 1) % 256));
-  const commitment = (job, miner, output, s) =>
-    blake2AsHex(
-      api.createType('(u64, AccountId32, Vec<i64>, [u8; 32])', [job, miner, output, s]).toU8a(),
-      256,
-    );
-
   async function requestJob() {
     const { events } = await sendAndWait(
       api,
@@ -116,23 +109,6 @@ describe('inference jobs over RPC', () => {
     const { job, miners: assigned, fee } = requested.event.data;
     assert.equal(fee.toBigInt(), PRICE, 'the price is held, not max_fee');
     return { job: job.toBigInt(), assigned: assigned.map((a) => a.toString()) };
-  }
-
-  async function commitAndReveal(job, assigned, output) {
-    for (const [i, address] of assigned.entries()) {
-      await sendAndWait(
-        api,
-        api.tx.inference.commitResult(job, commitment(job, address, output, salt(job, i))),
-        signerOf(address),
-      );
-    }
-    const reveals = [];
-    for (const [i, address] of assigned.entries()) {
-      reveals.push(
-        await sendAndWait(api, api.tx.inference.revealResult(job, output, salt(job, i)), signerOf(address)),
-      );
-    }
-    return reveals.at(-1).events;
   }
 
   const waitForEvent = (check, message) => nextEvent(api, check, { message, timeoutMs: 90_000 });
@@ -153,7 +129,7 @@ describe('inference jobs over RPC', () => {
       (event) => api.events.inference.JobSettled.is(event) && event.data.job.toBigInt() === job,
       'JobSettled',
     );
-    const events = await commitAndReveal(job, assigned, TRUE_OUTPUT);
+    const events = await commitAndReveal(api, job, assigned, TRUE_OUTPUT, signerOf);
     assert.ok(events.some(({ event }) => api.events.inference.QuorumReached.is(event)), 'QuorumReached');
     const result = await api.query.inference.results(job);
     assert.deepEqual(result.unwrap().toJSON(), TRUE_OUTPUT);
@@ -187,7 +163,7 @@ describe('inference jobs over RPC', () => {
     const stakeBefore = await Promise.all(
       assigned.map(async (a) => (await api.query.computeStaking.workers(a)).unwrap().activeBond.toBigInt()),
     );
-    await commitAndReveal(job, assigned, LIE);
+    await commitAndReveal(api, job, assigned, LIE, signerOf);
     const finished = await overturned;
     assert.equal(finished.data.outcome.toString(), 'Overturned');
     for (const [i, address] of assigned.entries()) {

@@ -601,12 +601,12 @@ pub mod pallet {
 			let (first_kept, next) = AccessLogBounds::<T>::get(model);
 			let from = start.max(first_kept);
 			let end = from.saturating_add(u64::from(max.min(MAX_HISTORY_PAGE))).min(next);
-			let entries = (from..end)
+			let accesses = (from..end)
 				.filter_map(|sequence| {
 					AccessLog::<T>::get(model, sequence).map(|record| (sequence, record))
 				})
 				.collect::<Vec<_>>();
-			AccessPage { entries, first_kept, next, next_page: (end < next).then_some(end) }
+			AccessPage { accesses, first_kept, next, next_page: (end < next).then_some(end) }
 		}
 
 		/// Moves `amount` of the buyer's free balance to `to` (nothing for zero).

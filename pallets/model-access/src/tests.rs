@@ -552,14 +552,14 @@ fn the_audit_window_is_bounded_and_paged() {
 		let page = Access::access_history(MODEL, 0, 2);
 		assert_eq!((page.first_kept, page.next, page.next_page), (2, 7, Some(4)));
 		assert_eq!(
-			page.entries.iter().map(|(seq, r)| (*seq, r.job)).collect::<Vec<_>>(),
+			page.accesses.iter().map(|(seq, r)| (*seq, r.job)).collect::<Vec<_>>(),
 			vec![(2, 2), (3, 3)]
 		);
 		let page = Access::access_history(MODEL, 4, 10);
-		assert_eq!(page.entries.len(), 3);
+		assert_eq!(page.accesses.len(), 3);
 		assert_eq!(page.next_page, None);
-		assert!(Access::access_history(MODEL, 9, 10).entries.is_empty());
-		assert!(Access::access_history(SHARED, 0, 10).entries.is_empty());
+		assert!(Access::access_history(MODEL, 9, 10).accesses.is_empty());
+		assert!(Access::access_history(SHARED, 0, 10).accesses.is_empty());
 		// Other models have their own windows.
 		assert_ok!(access(ALICE, SHARED, 99));
 		assert_eq!(AccessLogBounds::<Test>::get(SHARED), (0, 1));
@@ -573,7 +573,7 @@ fn a_page_is_at_most_max_history_page() {
 		for job in 0..3 {
 			assert_ok!(access(ALICE, MODEL, job));
 		}
-		assert_eq!(Access::access_history(MODEL, 0, u32::MAX).entries.len(), 3);
+		assert_eq!(Access::access_history(MODEL, 0, u32::MAX).accesses.len(), 3);
 		assert_eq!(Access::access_history(MODEL, 0, 0).next_page, Some(0));
 	});
 }

@@ -1,0 +1,32 @@
+// Helpers that play a job's miners on a real node: commitments, commit and reveal.
+
+import { u8aToHex } from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
+
+import { sendAndWait } from './node.mjs';
+
+/** A salt for miner `index` of `job`, different for every job and miner. */
+export const salt = (job, index) => u8aToHex(new Uint8Array(32).fill((Number(job) * 7 + index + 1) % 256));
+
+/** `blake2_256(SCALE(job, miner, output, salt))`, the commitment `commitResult` takes. */
+export const commitment = (api, job, miner, output, s) =>
+  blake2AsHex(api.createType('(u64, AccountId32, Vec<i64>, [u8; 32])', [job, miner, output, s]).toU8a(), 256);
+
+/**
+ * Every assigned miner (addresses, signed by the pair `signerOf(address)` returns) commits to
+ * `output` and then reveals it; resolves with the events of the last reveal.
+ */
+export async function commitAndReveal(api, job, assigned, output, signerOf) {
+  for (const [i, address] of assigned.entries()) {
+    await sendAndWait(
+      api,
+      api.tx.inference.commitResult(job, commitment(api, job, address, output, salt(job, i))),
+      signerOf(address),
+    );
+  }
+  let last;
+  for (const [i, address] of assigned.entries()) {
+    last = await sendAndWait(api, api.tx.inference.revealResult(job, output, salt(job, i)), signerOf(address));
+  }
+  return last.events;
+}
