@@ -429,16 +429,14 @@ pub mod pallet {
 			);
 			let serving = T::Registry::serving_info(model).ok_or(Error::<T>::ModelNotActive)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			if let Some(existing) = LicenceByHolder::<T>::get(model, &buyer) {
-				if let Some(licence) = Licences::<T>::get(existing) {
-					ensure!(!licence.usable_at(&now), Error::<T>::AlreadyLicensed);
-					Self::end_licence(&licence);
-					Self::deposit_event(Event::LicenceExpired {
-						licence: licence.id,
-						model,
-						holder: buyer.clone(),
-					});
-				}
+			if let Some(licence) = Self::licence_of(model, &buyer) {
+				ensure!(!licence.usable_at(&now), Error::<T>::AlreadyLicensed);
+				Self::end_licence(&licence);
+				Self::deposit_event(Event::LicenceExpired {
+					licence: licence.id,
+					model,
+					holder: buyer.clone(),
+				});
 			}
 			let terms = record.terms;
 			let deposit = T::LicenceDeposit::get();
@@ -516,8 +514,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let from = ensure_signed(origin)?;
 			ensure!(from != to, Error::<T>::SelfTransfer);
-			let id = LicenceByHolder::<T>::get(model, &from).ok_or(Error::<T>::NoLicence)?;
-			let mut licence = Licences::<T>::get(id).ok_or(Error::<T>::NoLicence)?;
+			let mut licence = Self::licence_of(model, &from).ok_or(Error::<T>::NoLicence)?;
+			let id = licence.id;
 			ensure!(licence.transferable, Error::<T>::NotTransferable);
 			ensure!(
 				licence.usable_at(&frame_system::Pallet::<T>::block_number()),
@@ -539,10 +537,9 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::drop_licence())]
 		pub fn drop_licence(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			let holder = ensure_signed(origin)?;
-			let id = LicenceByHolder::<T>::get(model, &holder).ok_or(Error::<T>::NoLicence)?;
-			let licence = Licences::<T>::get(id).ok_or(Error::<T>::NoLicence)?;
+			let licence = Self::licence_of(model, &holder).ok_or(Error::<T>::NoLicence)?;
 			Self::end_licence(&licence);
-			Self::deposit_event(Event::LicenceDropped { licence: id, model, holder });
+			Self::deposit_event(Event::LicenceDropped { licence: licence.id, model, holder });
 			Ok(())
 		}
 	}
@@ -559,6 +556,14 @@ pub mod pallet {
 			model: ModelId,
 			who: &T::AccountId,
 		) -> Result<Option<LicenceId>, DispatchError> {
+			Self::allowed(model, who).map(|licence| licence.map(|licence| licence.id))
+		}
+
+		/// What [`Self::check_access`] checks, returning the licence a request would use.
+		fn allowed(
+			model: ModelId,
+			who: &T::AccountId,
+		) -> Result<Option<LicenceOf<T>>, DispatchError> {
 			let policy = Self::policy(model);
 			if policy == AccessPolicy::Open || T::Registry::owner(model).as_ref() == Some(who) {
 				return Ok(None);
@@ -573,20 +578,24 @@ pub mod pallet {
 					Ok(None)
 				}
 				AccessPolicy::Licensed => {
-					let id = LicenceByHolder::<T>::get(model, who).ok_or(Error::<T>::NoLicence)?;
-					let licence = Licences::<T>::get(id).ok_or(Error::<T>::NoLicence)?;
+					let licence = Self::licence_of(model, who).ok_or(Error::<T>::NoLicence)?;
 					ensure!(
 						licence.usable_at(&frame_system::Pallet::<T>::block_number()),
 						Error::<T>::LicenceExpired
 					);
-					Ok(Some(id))
+					Ok(Some(licence))
 				}
 			}
 		}
 
+		/// `who`'s licence of `model`, usable or not.
+		pub fn licence_of(model: ModelId, who: &T::AccountId) -> Option<LicenceOf<T>> {
+			Licences::<T>::get(LicenceByHolder::<T>::get(model, who)?)
+		}
+
 		/// `who`'s licence of `model`, if any, and whether it can be used now.
 		pub fn licence_status(model: ModelId, who: &T::AccountId) -> Option<(LicenceOf<T>, bool)> {
-			let licence = Licences::<T>::get(LicenceByHolder::<T>::get(model, who)?)?;
+			let licence = Self::licence_of(model, who)?;
 			let usable = licence.usable_at(&frame_system::Pallet::<T>::block_number());
 			Some((licence, usable))
 		}
@@ -687,9 +696,10 @@ pub mod pallet {
 			job: JobId,
 		) -> Result<Option<LicenceId>, DispatchError> {
 			let model = version.model;
-			let licence = Self::check_access(model, who)?;
-			if let Some(id) = licence {
-				let mut record = Licences::<T>::get(id).ok_or(Error::<T>::NoLicence)?;
+			let used = Self::allowed(model, who)?;
+			let licence = used.as_ref().map(|record| record.id);
+			if let Some(mut record) = used {
+				let id = record.id;
 				if let Some(left) = record.queries_left {
 					let left = left.saturating_sub(1);
 					record.queries_left = Some(left);
