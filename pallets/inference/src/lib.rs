@@ -118,7 +118,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
 		AccessControl, Balance, ComputeStakingInterface, FeeSplit, ModelId, ModelRegistryInterface,
-		ModelVersionRef, RevenueSink, SlashReason, WorkerRole,
+		ModelVersionRef, RevenueSink, ServingInfo, SlashReason, WorkerRole,
 	};
 	use sp_core::H256;
 	use sp_runtime::{
@@ -496,7 +496,7 @@ pub mod pallet {
 			let job_id = NextJobId::<T>::get();
 			// Checked before anything is held; undone with the call if a later check fails.
 			T::Access::use_access(&requester, &serving.version, job_id)?;
-			let redundancy = u32::from(serving.redundancy).clamp(1, T::MaxRedundancy::get());
+			let redundancy = Self::redundancy_of(&serving);
 			let candidates = T::Staking::eligible_workers(
 				&serving.version,
 				WorkerRole::Miner,
@@ -941,6 +941,12 @@ pub mod pallet {
 			});
 		}
 
+		/// How many miners a job of a model with `serving` gets: its redundancy, within
+		/// `1..=MaxRedundancy`.
+		fn redundancy_of(serving: &ServingInfo<T::AccountId, Balance>) -> u32 {
+			u32::from(serving.redundancy).clamp(1, T::MaxRedundancy::get())
+		}
+
 		/// How a fee with `terms` is split when `miners` miners agree.
 		pub fn split_fee(terms: &JobTerms<T::AccountId>, miners: u32) -> FeeSplit {
 			FeeSplit::new(
@@ -956,7 +962,7 @@ pub mod pallet {
 		/// miners agree (the inference runtime API's quote); `None` if the model is not serving.
 		pub fn quote_fee(model: ModelId) -> Option<FeeSplit> {
 			let serving = T::Registry::serving_info(model)?;
-			let redundancy = u32::from(serving.redundancy).clamp(1, T::MaxRedundancy::get());
+			let redundancy = Self::redundancy_of(&serving);
 			Some(FeeSplit::new(
 				serving.price,
 				Parameters::<T>::get().protocol_fee,

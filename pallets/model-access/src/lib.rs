@@ -564,12 +564,10 @@ pub mod pallet {
 			model: ModelId,
 			who: &T::AccountId,
 		) -> Result<Option<LicenceOf<T>>, DispatchError> {
-			let policy = Self::policy(model);
-			if policy == AccessPolicy::Open || T::Registry::owner(model).as_ref() == Some(who) {
-				return Ok(None);
-			}
-			match policy {
+			match Self::policy(model) {
 				AccessPolicy::Open => Ok(None),
+				// The owner may always use its own model.
+				_ if T::Registry::owner(model).as_ref() == Some(who) => Ok(None),
 				AccessPolicy::HoldersOnly { min_shares } => {
 					ensure!(
 						T::Shares::balance(model, who) >= min_shares,
