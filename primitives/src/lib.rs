@@ -424,3 +424,50 @@ sp_api::decl_runtime_apis! {
 		fn access_history(model: ModelId, start: u64, max: u32) -> AccessPage<Record>;
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use proptest::prelude::*;
+	use sp_runtime::Perbill;
+
+	fn perbill() -> impl Strategy<Value = Perbill> {
+		prop_oneof![
+			Just(Perbill::zero()),
+			Just(Perbill::one()),
+			(0u32..=1_000_000_000).prop_map(Perbill::from_parts),
+		]
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(2_000))]
+
+		/// Whatever the fee, the percentages and the number of miners: the parts add up to the
+		/// fee exactly (nothing counted twice, nothing lost), the miners get equal parts, and
+		/// no part exceeds its percentage of the fee.
+		#[test]
+		fn fee_split_parts_add_up_to_the_fee_exactly(
+			fee in prop_oneof![0u128..10_000, any::<u128>()],
+			protocol_fee in perbill(),
+			royalty in perbill(),
+			miners_share in perbill(),
+			miners in 0u32..=16,
+		) {
+			let split = FeeSplit::new(fee, protocol_fee, royalty, miners_share, miners);
+			prop_assert_eq!(split.fee, fee);
+			prop_assert_eq!(
+				split.treasury.checked_add(split.creator)
+					.and_then(|sum| sum.checked_add(split.miners))
+					.and_then(|sum| sum.checked_add(split.holders)),
+				Some(fee)
+			);
+			prop_assert_eq!(split.miners, split.per_miner * Balance::from(miners));
+			prop_assert!(split.treasury <= protocol_fee.mul_floor(fee));
+			prop_assert!(split.creator <= royalty.mul_floor(fee));
+			prop_assert!(split.miners <= miners_share.mul_floor(fee));
+			if miners == 0 {
+				prop_assert_eq!(split.miners, 0);
+			}
+		}
+	}
+}

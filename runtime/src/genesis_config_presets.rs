@@ -53,10 +53,12 @@ pub fn compute_staking_parameters(fast: bool) -> StakingParameters<Balance, Bloc
 	StakingParameters {
 		min_miner_bond: 1_000 * UNIT,
 		min_verifier_bond: 1_000 * UNIT,
-		unbonding_period: if fast { 10 } else { 28 * DAYS },
+		// Longer than a job's lifetime (15 blocks fast), so that a miner cannot unbond when
+		// it is assigned and withdraw before a slash for that job.
+		unbonding_period: if fast { 40 } else { 28 * DAYS },
 		jail_period: if fast { 20 } else { DAYS },
 		slash_wrong_result: Perbill::from_percent(10),
-		slash_missed_reveal: Perbill::from_percent(5),
+		slash_missed_reveal: Perbill::from_percent(10),
 	}
 }
 

@@ -98,7 +98,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("modelchain-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -135,9 +135,14 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on the next runtime upgrade, beyond the pallets' own.
-#[allow(unused_parens)]
-type Migrations = ();
+/// Migrations to run on the next runtime upgrade, beyond the pallets' own. Each checks its
+/// pallet's storage version, so a chain started from a newer genesis skips it.
+type Migrations = (
+	// spec 101: share revenue remainders in the accumulator's units (issue 22).
+	pallet_model_shares::migrations::v1::MigrateToV1<Runtime>,
+	// spec 101: the version index holds only the miners that may be assigned jobs (issue 17).
+	pallet_compute_staking::migrations::v1::MigrateToV1<Runtime>,
+);
 
 /// An inference job as the inference runtime API returns it.
 pub type InferenceJob = pallet_inference::JobOf<Runtime>;

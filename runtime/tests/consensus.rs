@@ -59,3 +59,39 @@ fn the_validator_set_starts_as_the_session_validators() {
 		assert!(pallet_validator_set::Validators::<Runtime>::get().is_empty());
 	});
 }
+
+/// H-7: fees rise with block fullness. After blocks whose normal class is full the fee
+/// multiplier grows; after empty blocks it never falls below 1 (fees never below the weight
+/// fee).
+#[test]
+fn fees_rise_with_block_fullness_and_never_fall_below_the_weight_fee() {
+	use frame_support::traits::Hooks;
+	use sp_runtime::{traits::One, FixedU128};
+	type Payment = pallet_transaction_payment::Pallet<Runtime>;
+	let full = RuntimeBlockWeights::get()
+		.get(DispatchClass::Normal)
+		.max_total
+		.expect("the normal class has a limit");
+	with_genesis(LOCAL_4_VALIDATORS_PRESET, || {
+		let mut last = pallet_transaction_payment::NextFeeMultiplier::<Runtime>::get();
+		assert_eq!(last, FixedU128::one());
+		for block in 1..=20u32 {
+			frame_system::Pallet::<Runtime>::set_block_consumed_resources(full, 0);
+			Payment::on_finalize(block);
+			let next = pallet_transaction_payment::NextFeeMultiplier::<Runtime>::get();
+			assert!(next > last, "block {block}: {next:?} after {last:?}");
+			last = next;
+		}
+		for block in 21..=100u32 {
+			frame_system::Pallet::<Runtime>::set_block_consumed_resources(
+				frame_support::weights::Weight::zero(),
+				0,
+			);
+			Payment::on_finalize(block);
+		}
+		assert_eq!(
+			pallet_transaction_payment::NextFeeMultiplier::<Runtime>::get(),
+			FixedU128::one()
+		);
+	});
+}

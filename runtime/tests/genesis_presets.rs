@@ -63,3 +63,25 @@ fn production_has_no_sudo_and_28_days_of_unbonding() {
 		assert_eq!(params.unbonding_period, 28 * DAYS);
 	});
 }
+
+/// L-1, L-13: in every preset a miner cannot unbond when it is assigned and withdraw before the
+/// job's slash (unbonding outlasts a job's commit, reveal and challenge windows), and skipping
+/// a losing reveal is never slashed less than revealing it.
+#[test]
+fn every_preset_keeps_stake_slashable_for_a_jobs_lifetime_and_missed_reveals_dear() {
+	for preset in preset_names() {
+		with_genesis(&preset, || {
+			let staking =
+				pallet_compute_staking::Parameters::<Runtime>::get().expect("set at genesis");
+			let inference = pallet_inference::Parameters::<Runtime>::get();
+			let lifetime =
+				inference.commit_period + inference.reveal_period + inference.challenge_period;
+			assert!(
+				staking.unbonding_period > lifetime,
+				"{preset}: unbonding {} blocks, a job lives {lifetime}",
+				staking.unbonding_period
+			);
+			assert!(staking.slash_missed_reveal >= staking.slash_wrong_result, "{preset}");
+		});
+	}
+}

@@ -39,7 +39,7 @@ fn parameters<T: Config>() -> ParametersOf<T> {
 		unbonding_period: 10u32.into(),
 		jail_period: 10u32.into(),
 		slash_wrong_result: Perbill::from_percent(10),
-		slash_missed_reveal: Perbill::from_percent(5),
+		slash_missed_reveal: Perbill::from_percent(10),
 	}
 }
 

@@ -39,6 +39,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -93,6 +94,9 @@ pub mod pallet {
 	>;
 	/// The governance parameters with this runtime's types.
 	pub type ParametersOf<T> = StakingParameters<BalanceOf<T>, BlockNumberFor<T>>;
+	/// A miner in a version's index with this runtime's types.
+	pub type CandidateOf<T> =
+		Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 	/// A registered worker with this runtime's types and bounds.
 	pub type WorkerInfoOf<T> = WorkerInfo<
 		BalanceOf<T>,
@@ -103,7 +107,12 @@ pub mod pallet {
 		<T as Config>::MaxUnlockingChunks,
 	>;
 
+	/// The storage version: 1 indexes only the miners that may be assigned jobs
+	/// (`MinersByVersion`; see [`crate::migrations`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.
@@ -162,22 +171,19 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Workers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, WorkerInfoOf<T>>;
 
-	/// Index of the workers serving each model version (for job assignment).
+	/// The miners of each model version that may be assigned its jobs: registered as miners,
+	/// not chilled and bonded at least the minimum, with their stake and jail. Only they hold
+	/// the version's `MaxWorkersPerVersion` slots (an unbonded registration, a verifier or a
+	/// chilled miner holds none), and job assignment draws from all of them. Kept in step with
+	/// every change of a worker; no entry for a version nobody can serve.
 	#[pallet::storage]
-	pub type WorkersByVersion<T: Config> = StorageDoubleMap<
+	pub type MinersByVersion<T: Config> = StorageMap<
 		_,
 		Blake2_128Concat,
 		ModelVersionRef,
-		Blake2_128Concat,
-		T::AccountId,
-		(),
-		OptionQuery,
+		BoundedVec<CandidateOf<T>, T::MaxWorkersPerVersion>,
+		ValueQuery,
 	>;
-
-	/// Number of workers in `WorkersByVersion` for each version (at most `MaxWorkersPerVersion`).
-	#[pallet::storage]
-	pub type WorkerCountByVersion<T: Config> =
-		StorageMap<_, Blake2_128Concat, ModelVersionRef, u32, ValueQuery>;
 
 	/// Total ever slashed from workers, for accounting.
 	#[pallet::storage]
@@ -246,7 +252,8 @@ pub mod pallet {
 		DuplicateVersion,
 		/// A model version is not registered (or its model is retired).
 		UnknownVersion,
-		/// A model version already has `MaxWorkersPerVersion` workers.
+		/// A model version already has `MaxWorkersPerVersion` miners that may get its jobs
+		/// (bonded, not chilled); this worker cannot take a slot of it now.
 		VersionFull,
 		/// The bond would leave the active stake below the minimum for the role.
 		BondBelowMinimum,
@@ -278,8 +285,9 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Registers the signer as a worker of `role`, serving `versions` at `endpoint`.
 		///
-		/// Holds `RegistrationDeposit`. The worker gets jobs once it has bonded at least the
-		/// role's minimum (`bond`). Emits `WorkerRegistered`.
+		/// Holds `RegistrationDeposit`. The worker gets jobs, and holds a slot of each version,
+		/// once it has bonded at least the role's minimum (`bond`; verifiers hold no slots).
+		/// Emits `WorkerRegistered`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_worker(versions.len() as u32))]
 		pub fn register_worker(
@@ -295,12 +303,11 @@ pub mod pallet {
 			let hardware: BoundedVec<u8, T::MaxHardwareLen> =
 				hardware.try_into().map_err(|_| Error::<T>::HardwareTooLong)?;
 			let versions = Self::checked_versions(versions)?;
-			Self::ensure_room_in(&versions, &[])?;
 
+			// No slot of any version yet: a worker holds slots once it has bonded.
 			let deposit = T::RegistrationDeposit::get();
 			T::Currency::hold(&HoldReason::WorkerRegistration.into(), &who, deposit)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			Self::index_versions(&who, &[], &versions);
 			Workers::<T>::insert(
 				&who,
 				WorkerInfo {
@@ -333,7 +340,8 @@ pub mod pallet {
 			versions: Option<Vec<ModelVersionRef>>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			let before = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			let mut worker = before.clone();
 			if let Some(endpoint) = endpoint {
 				worker.endpoint = Self::checked_endpoint(endpoint)?;
 			}
@@ -341,11 +349,9 @@ pub mod pallet {
 				worker.hardware = hardware.try_into().map_err(|_| Error::<T>::HardwareTooLong)?;
 			}
 			if let Some(versions) = versions {
-				let versions = Self::checked_versions(versions)?;
-				Self::ensure_room_in(&versions, &worker.versions)?;
-				Self::index_versions(&who, &worker.versions, &versions);
-				worker.versions = versions;
+				worker.versions = Self::checked_versions(versions)?;
 			}
+			Self::reindex(&who, Some(&before), Some(&worker))?;
 			Workers::<T>::insert(&who, worker);
 			Self::deposit_event(Event::WorkerUpdated { worker: who });
 			Ok(())
@@ -354,7 +360,7 @@ pub mod pallet {
 		/// Bonds (holds) `amount` more of the signer's balance as stake. The active bond must
 		/// reach the role's minimum. Emits `Bonded`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::bond())]
+		#[pallet::weight(T::WeightInfo::bond().saturating_add(Pallet::<T>::index_weight()))]
 		pub fn bond(
 			origin: OriginFor<T>,
 			#[pallet::compact] amount: BalanceOf<T>,
@@ -371,7 +377,9 @@ pub mod pallet {
 			);
 			T::Currency::hold(&HoldReason::WorkerBond.into(), &who, amount)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			let before = worker.clone();
 			worker.active_bond = active_bond;
+			Self::reindex(&who, Some(&before), Some(&worker))?;
 			Workers::<T>::insert(&who, worker);
 			Self::deposit_event(Event::Bonded { worker: who, amount, active_bond });
 			Ok(())
@@ -381,7 +389,7 @@ pub mod pallet {
 		/// unbonding period, then `withdraw_unbonded` releases it. What stays active must be zero
 		/// or at least the role's minimum. Emits `Unbonded`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::unbond())]
+		#[pallet::weight(T::WeightInfo::unbond().saturating_add(Pallet::<T>::index_weight()))]
 		pub fn unbond(
 			origin: OriginFor<T>,
 			#[pallet::compact] amount: BalanceOf<T>,
@@ -390,6 +398,7 @@ pub mod pallet {
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 			let params = Self::parameters()?;
+			let before = worker.clone();
 			let remaining =
 				worker.active_bond.checked_sub(&amount).ok_or(Error::<T>::UnbondExceedsBond)?;
 			ensure!(
@@ -408,6 +417,7 @@ pub mod pallet {
 					.map_err(|_| Error::<T>::NoMoreChunks)?,
 			}
 			worker.active_bond = remaining;
+			Self::reindex(&who, Some(&before), Some(&worker))?;
 			Workers::<T>::insert(&who, worker);
 			Self::deposit_event(Event::Unbonded { worker: who, amount, unlock_at });
 			Ok(())
@@ -438,7 +448,7 @@ pub mod pallet {
 
 		/// Stops the signer from getting new jobs; its stake stays bonded. Emits `Chilled`.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::chill())]
+		#[pallet::weight(T::WeightInfo::chill().saturating_add(Pallet::<T>::index_weight()))]
 		pub fn chill(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::set_status(who, WorkerStatus::Chilled)
@@ -446,7 +456,7 @@ pub mod pallet {
 
 		/// Makes a chilled worker get jobs again. Emits `Resumed`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::resume())]
+		#[pallet::weight(T::WeightInfo::resume().saturating_add(Pallet::<T>::index_weight()))]
 		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::set_status(who, WorkerStatus::Active)
@@ -469,7 +479,7 @@ pub mod pallet {
 				worker.deposit,
 				Precision::BestEffort,
 			)?;
-			Self::index_versions(&who, &worker.versions, &[]);
+			Self::reindex(&who, Some(&worker), None)?;
 			Workers::<T>::remove(&who);
 			Self::deposit_event(Event::WorkerDeregistered { worker: who });
 			Ok(())
@@ -483,6 +493,12 @@ pub mod pallet {
 			T::ParametersOrigin::ensure_origin(origin)?;
 			ensure!(
 				!parameters.min_miner_bond.is_zero() && !parameters.min_verifier_bond.is_zero(),
+				Error::<T>::InvalidParameters
+			);
+			// A miner whose committed output lost sees the others' reveals before its own is
+			// due: skipping its reveal must never cost it less than revealing.
+			ensure!(
+				parameters.slash_missed_reveal >= parameters.slash_wrong_result,
 				Error::<T>::InvalidParameters
 			);
 			Parameters::<T>::put(parameters.clone());
@@ -529,39 +545,78 @@ pub mod pallet {
 			Ok(versions)
 		}
 
-		/// Every version in `new` that is not in `old` must have room for one more worker.
-		fn ensure_room_in(
-			new: &[ModelVersionRef],
-			old: &[ModelVersionRef],
-		) -> Result<(), Error<T>> {
-			for version in new.iter().filter(|v| !old.contains(v)) {
-				ensure!(
-					WorkerCountByVersion::<T>::get(version) < T::MaxWorkersPerVersion::get(),
-					Error::<T>::VersionFull
-				);
-			}
-			Ok(())
+		/// The version index's part of a call that may move a worker in it: every version it
+		/// serves read and written (not yet in the generated weights).
+		pub fn index_weight() -> Weight {
+			let versions = u64::from(T::MaxVersionsPerWorker::get());
+			T::DbWeight::get().reads_writes(versions, versions)
 		}
 
-		/// Moves `who` in the version index from the versions `old` to the versions `new`.
-		fn index_versions(who: &T::AccountId, old: &[ModelVersionRef], new: &[ModelVersionRef]) {
+		/// The versions whose slots `worker` holds: all it serves while it is a miner, not
+		/// chilled and bonded at least the minimum; none otherwise.
+		fn slots_of<'a>(
+			worker: Option<&'a WorkerInfoOf<T>>,
+			params: Option<&ParametersOf<T>>,
+		) -> &'a [ModelVersionRef] {
+			match (worker, params) {
+				(Some(worker), Some(params))
+					if worker.role == WorkerRole::Miner
+						&& worker.status == WorkerStatus::Active
+						&& worker.active_bond >= params.min_miner_bond =>
+				{
+					&worker.versions
+				}
+				_ => &[],
+			}
+		}
+
+		/// Brings the version index in step with a worker that changes from `before` to
+		/// `after` (`None`: not registered): it leaves the versions whose slots it no longer
+		/// holds, takes a slot of each version it now holds (`VersionFull` if one has no room;
+		/// the caller's call then fails and changes nothing) and its entry's stake and jail
+		/// follow. A change that takes no new slot (a slash, a jail, an unbond) cannot fail.
+		pub(crate) fn reindex(
+			who: &T::AccountId,
+			before: Option<&WorkerInfoOf<T>>,
+			after: Option<&WorkerInfoOf<T>>,
+		) -> Result<(), Error<T>> {
+			let params = Parameters::<T>::get();
+			let (old, new) =
+				(Self::slots_of(before, params.as_ref()), Self::slots_of(after, params.as_ref()));
 			for version in old.iter().filter(|v| !new.contains(v)) {
-				WorkersByVersion::<T>::remove(version, who);
-				WorkerCountByVersion::<T>::mutate(version, |count| {
-					*count = count.saturating_sub(1)
+				MinersByVersion::<T>::mutate_exists(version, |miners| {
+					if let Some(list) = miners {
+						list.retain(|candidate| candidate.miner != *who);
+						if list.is_empty() {
+							*miners = None;
+						}
+					}
 				});
 			}
-			for version in new.iter().filter(|v| !old.contains(v)) {
-				WorkersByVersion::<T>::insert(version, who, ());
-				WorkerCountByVersion::<T>::mutate(version, |count| {
-					*count = count.saturating_add(1)
-				});
+			let Some(after) = after.filter(|_| !new.is_empty()) else { return Ok(()) };
+			let candidate = Candidate {
+				miner: who.clone(),
+				stake: after.active_bond,
+				jailed_until: after.jailed_until,
+			};
+			for version in new {
+				MinersByVersion::<T>::try_mutate(version, |miners| {
+					match miners.iter_mut().find(|entry| entry.miner == *who) {
+						Some(entry) => *entry = candidate.clone(),
+						None => miners
+							.try_push(candidate.clone())
+							.map_err(|_| Error::<T>::VersionFull)?,
+					}
+					Ok::<_, Error<T>>(())
+				})?;
 			}
+			Ok(())
 		}
 
 		fn set_status(who: T::AccountId, status: WorkerStatus) -> DispatchResult {
 			Workers::<T>::try_mutate(&who, |worker| -> DispatchResult {
 				let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				let before = worker.clone();
 				match status {
 					WorkerStatus::Chilled => {
 						ensure!(worker.status == WorkerStatus::Active, Error::<T>::AlreadyChilled)
@@ -571,6 +626,7 @@ pub mod pallet {
 					}
 				}
 				worker.status = status;
+				Self::reindex(&who, Some(&before), Some(worker))?;
 				Ok(())
 			})?;
 			Self::deposit_event(match status {
@@ -601,6 +657,18 @@ pub mod pallet {
 				.fold(worker.active_bond, |total, chunk| total.saturating_add(chunk.value))
 		}
 
+		/// The index after a slash or a jail, which only lower a stake or add a jail and so
+		/// never take a new slot.
+		fn reindex_after_penalty(
+			who: &T::AccountId,
+			before: &WorkerInfoOf<T>,
+			after: &WorkerInfoOf<T>,
+		) {
+			if Self::reindex(who, Some(before), Some(after)).is_err() {
+				frame_support::defensive!("a penalty took a new version slot");
+			}
+		}
+
 		fn do_jail(who: &T::AccountId, worker: &mut WorkerInfoOf<T>) {
 			let jail_period = Parameters::<T>::get().map(|p| p.jail_period).unwrap_or_default();
 			let until = frame_system::Pallet::<T>::block_number().saturating_add(jail_period);
@@ -615,20 +683,28 @@ pub mod pallet {
 			role: WorkerRole,
 			max: u32,
 		) -> Vec<(T::AccountId, BalanceOf<T>)> {
+			// Only miners are assigned jobs; verifiers hold no version slots.
+			if role != WorkerRole::Miner {
+				return Vec::new();
+			}
 			let Ok(params) = Self::parameters() else { return Vec::new() };
-			// Bounded: the index holds at most `MaxWorkersPerVersion` workers per version.
-			WorkersByVersion::<T>::iter_key_prefix(version)
-				.take(T::MaxWorkersPerVersion::get() as usize)
-				.filter_map(|who| {
-					let worker = Workers::<T>::get(&who)?;
-					Self::is_eligible(&worker, role, &params).then_some((who, worker.active_bond))
+			let now = frame_system::Pallet::<T>::block_number();
+			// One read: the version's whole index (at most `MaxWorkersPerVersion` entries).
+			// The minimum is checked again: governance may have raised it since.
+			MinersByVersion::<T>::get(version)
+				.into_iter()
+				.filter(|candidate| {
+					candidate.stake >= params.min_miner_bond
+						&& candidate.jailed_until.is_none_or(|until| until <= now)
 				})
 				.take(max as usize)
+				.map(|candidate| (candidate.miner, candidate.stake))
 				.collect()
 		}
 
 		fn slash(who: &T::AccountId, fraction: Perbill, reason: SlashReason) -> BalanceOf<T> {
 			let Some(mut worker) = Workers::<T>::get(who) else { return Zero::zero() };
+			let before = worker.clone();
 			let target = fraction.mul_floor(Self::slashable_stake(&worker));
 			// Take from the active bond first, then from the newest unbonding chunks.
 			let mut remaining = target;
@@ -658,6 +734,7 @@ pub mod pallet {
 			TotalSlashed::<T>::mutate(|total| *total = total.saturating_add(amount));
 			Self::deposit_event(Event::Slashed { worker: who.clone(), amount, reason });
 			Self::do_jail(who, &mut worker);
+			Self::reindex_after_penalty(who, &before, &worker);
 			Workers::<T>::insert(who, worker);
 			amount
 		}
@@ -679,7 +756,9 @@ pub mod pallet {
 		fn jail(who: &T::AccountId) {
 			Workers::<T>::mutate(who, |worker| {
 				if let Some(worker) = worker.as_mut() {
+					let before = worker.clone();
 					Self::do_jail(who, worker);
+					Self::reindex_after_penalty(who, &before, worker);
 				}
 			});
 		}

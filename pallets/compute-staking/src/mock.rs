@@ -119,7 +119,7 @@ pub fn default_parameters() -> crate::ParametersOf<Test> {
 		unbonding_period: UNBONDING_PERIOD,
 		jail_period: JAIL_PERIOD,
 		slash_wrong_result: Perbill::from_percent(10),
-		slash_missed_reveal: Perbill::from_percent(5),
+		slash_missed_reveal: Perbill::from_percent(10),
 	}
 }
 

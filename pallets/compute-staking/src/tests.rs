@@ -2,7 +2,9 @@
 //! (including funds in the unbonding queue), jail expiry, and a property test that no funds are
 //! created or lost.
 
-use crate::{mock::*, Error, Event, HoldReason, Parameters, WorkerStatus, Workers};
+use crate::{
+	mock::*, Error, Event, HoldReason, MinersByVersion, Parameters, WorkerStatus, Workers,
+};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold, Mutate},
@@ -50,6 +52,11 @@ fn eligible(version: ModelVersionRef, role: WorkerRole) -> Vec<(AccountId, Balan
 	<ComputeStaking as ComputeStakingInterface<_, _>>::eligible_workers(&version, role, 10)
 }
 
+/// The miners holding a slot of `version`, with the stake they are drawn with.
+fn in_index(version: ModelVersionRef) -> Vec<(AccountId, Balance)> {
+	MinersByVersion::<Test>::get(version).into_iter().map(|c| (c.miner, c.stake)).collect()
+}
+
 // ---- register_worker ----
 
 #[test]
@@ -63,13 +70,16 @@ fn registers_a_worker_and_holds_the_deposit() {
 		assert_eq!(worker.active_bond, 0);
 		assert_eq!(worker.status, WorkerStatus::Active);
 		assert_eq!(held_deposit(ALICE), DEPOSIT);
-		assert_eq!(crate::WorkerCountByVersion::<Test>::get(V00), 1);
-		assert!(crate::WorkersByVersion::<Test>::contains_key(V01, ALICE));
 		assert_eq!(
 			last_event(),
 			Event::WorkerRegistered { worker: ALICE, role: WorkerRole::Miner, deposit: DEPOSIT }
 				.into()
 		);
+		// Unbonded: no slot of either version yet; bonding takes one of each.
+		assert!(MinersByVersion::<Test>::get(V00).is_empty());
+		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(ALICE), MIN_MINER_BOND));
+		assert_eq!(in_index(V00), vec![(ALICE, MIN_MINER_BOND)]);
+		assert_eq!(in_index(V01), vec![(ALICE, MIN_MINER_BOND)]);
 	});
 }
 
@@ -158,18 +168,53 @@ fn fails_when_a_version_has_no_room_for_another_worker() {
 	new_test_ext().execute_with(|| {
 		for who in 10..10 + MAX_WORKERS_PER_VERSION as u64 {
 			Balances::set_balance(&who, ENDOWMENT);
-			register(who, WorkerRole::Miner, vec![V00]);
+			register_bonded_miner(who, MIN_MINER_BOND);
 		}
+		// Registering takes no slot; bonding would, and the version is full.
+		register(ALICE, WorkerRole::Miner, vec![V00]);
 		assert_noop!(
-			ComputeStaking::register_worker(
-				RuntimeOrigin::signed(ALICE),
-				WorkerRole::Miner,
-				endpoint(),
-				vec![],
-				vec![V00]
-			),
+			ComputeStaking::bond(RuntimeOrigin::signed(ALICE), MIN_MINER_BOND),
 			Error::<Test>::VersionFull
 		);
+		// A miner that chills gives its slot up.
+		assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(10)));
+		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(ALICE), MIN_MINER_BOND));
+		assert_noop!(ComputeStaking::resume(RuntimeOrigin::signed(10)), Error::<Test>::VersionFull);
+	});
+}
+
+/// H-6: registrations that cannot serve (no bond, a verifier, a chilled miner) used to count
+/// against a version's `MaxWorkersPerVersion` slots, so ~1 MDL deposits could lock honest
+/// miners out of a version for good. They hold no slot: an honest miner still joins and is
+/// eligible however many of them there are.
+#[test]
+fn unbonded_verifier_or_chilled_registrations_hold_no_version_slot() {
+	new_test_ext().execute_with(|| {
+		let squatters = 10..10 + 3 * MAX_WORKERS_PER_VERSION as u64;
+		for (i, who) in squatters.clone().enumerate() {
+			Balances::set_balance(&who, ENDOWMENT);
+			match i % 3 {
+				0 => register(who, WorkerRole::Miner, vec![V00]),
+				1 => {
+					register(who, WorkerRole::Verifier, vec![V00]);
+					assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(who), MIN_VERIFIER_BOND));
+				}
+				_ => {
+					register(who, WorkerRole::Miner, vec![V01]);
+					assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(who)));
+					assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(who), MIN_MINER_BOND));
+					assert_ok!(ComputeStaking::update_worker(
+						RuntimeOrigin::signed(who),
+						None,
+						None,
+						Some(vec![V00])
+					));
+				}
+			}
+		}
+		register_bonded_miner(ALICE, MIN_MINER_BOND);
+		assert_eq!(eligible(V00, WorkerRole::Miner), vec![(ALICE, MIN_MINER_BOND)]);
+		assert_eq!(in_index(V00), vec![(ALICE, MIN_MINER_BOND)]);
 	});
 }
 
@@ -211,6 +256,7 @@ fn fails_when_unsigned() {
 fn updates_endpoint_hardware_and_versions_and_the_index() {
 	new_test_ext().execute_with(|| {
 		register(ALICE, WorkerRole::Miner, vec![V00, V01]);
+		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(ALICE), MIN_MINER_BOND));
 		assert_ok!(ComputeStaking::update_worker(
 			RuntimeOrigin::signed(ALICE),
 			Some(b"https://miner.example:443".to_vec()),
@@ -221,10 +267,9 @@ fn updates_endpoint_hardware_and_versions_and_the_index() {
 		assert_eq!(worker.endpoint.to_vec(), b"https://miner.example:443".to_vec());
 		assert_eq!(worker.hardware.to_vec(), b"CPU".to_vec());
 		assert_eq!(worker.versions.to_vec(), vec![V01, V10]);
-		assert!(!crate::WorkersByVersion::<Test>::contains_key(V00, ALICE));
-		assert!(crate::WorkersByVersion::<Test>::contains_key(V10, ALICE));
-		assert_eq!(crate::WorkerCountByVersion::<Test>::get(V00), 0);
-		assert_eq!(crate::WorkerCountByVersion::<Test>::get(V01), 1);
+		assert!(in_index(V00).is_empty());
+		assert_eq!(in_index(V01), vec![(ALICE, MIN_MINER_BOND)]);
+		assert_eq!(in_index(V10), vec![(ALICE, MIN_MINER_BOND)]);
 		assert_eq!(last_event(), Event::WorkerUpdated { worker: ALICE }.into());
 	});
 }
@@ -474,7 +519,7 @@ fn deregisters_only_when_nothing_is_bonded() {
 		assert!(Workers::<Test>::get(ALICE).is_none());
 		assert_eq!(held_deposit(ALICE), 0);
 		assert_eq!(Balances::balance(&ALICE), ENDOWMENT);
-		assert_eq!(crate::WorkerCountByVersion::<Test>::get(V00), 0);
+		assert!(!MinersByVersion::<Test>::contains_key(V00));
 		assert_eq!(last_event(), Event::WorkerDeregistered { worker: ALICE }.into());
 	});
 }
@@ -501,6 +546,31 @@ fn only_root_sets_parameters_and_they_must_be_valid() {
 	});
 }
 
+/// L-13: a miner that committed a losing output sees the winning reveals first; if skipping its
+/// reveal (`MissedReveal`) cost less than revealing (`WrongResult`) it would skip. The genesis
+/// parameters never make skipping cheaper, and neither can governance.
+#[test]
+fn skipping_a_reveal_is_never_cheaper_than_revealing_a_wrong_output() {
+	new_test_ext().execute_with(|| {
+		type Staking = ComputeStaking;
+		assert!(
+			<Staking as ComputeStakingInterface<_, _>>::slash_fraction(SlashReason::MissedReveal)
+				>= <Staking as ComputeStakingInterface<_, _>>::slash_fraction(
+					SlashReason::WrongResult
+				)
+		);
+		let mut params = default_parameters();
+		params.slash_missed_reveal = Perbill::from_percent(5);
+		params.slash_wrong_result = Perbill::from_percent(10);
+		assert_noop!(
+			ComputeStaking::set_parameters(RuntimeOrigin::root(), params.clone()),
+			Error::<Test>::InvalidParameters
+		);
+		params.slash_missed_reveal = Perbill::from_percent(10);
+		assert_ok!(ComputeStaking::set_parameters(RuntimeOrigin::root(), params));
+	});
+}
+
 // ---- the interface for the inference pallet ----
 
 #[test]
@@ -511,7 +581,8 @@ fn lists_only_eligible_workers_of_the_role_and_version() {
 		register(CHARLIE, WorkerRole::Verifier, vec![V00]);
 		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(CHARLIE), MIN_VERIFIER_BOND));
 		assert_eq!(eligible(V00, WorkerRole::Miner), vec![(ALICE, 2_000)]);
-		assert_eq!(eligible(V00, WorkerRole::Verifier), vec![(CHARLIE, MIN_VERIFIER_BOND)]);
+		// Verifiers are never assigned jobs: they hold no slots and are never listed.
+		assert!(eligible(V00, WorkerRole::Verifier).is_empty());
 		assert!(eligible(V01, WorkerRole::Miner).is_empty());
 		assert_eq!(
 			<ComputeStaking as ComputeStakingInterface<_, _>>::eligible_workers(
@@ -664,6 +735,8 @@ mod properties {
 		Slash(u8, u32),
 		Deregister(u8),
 		Advance(u64),
+		Chill(u8),
+		Resume(u8),
 	}
 
 	fn op() -> impl Strategy<Value = Op> {
@@ -675,6 +748,8 @@ mod properties {
 			(0u8..3, 0u32..=1_000_000_000).prop_map(|(w, p)| Op::Slash(w, p)),
 			(0u8..3).prop_map(Op::Deregister),
 			(0u64..15).prop_map(Op::Advance),
+			(0u8..3).prop_map(Op::Chill),
+			(0u8..3).prop_map(Op::Resume),
 		]
 	}
 
@@ -701,14 +776,38 @@ mod properties {
 						Op::Unbond(i, a) => { let _ = ComputeStaking::unbond(RuntimeOrigin::signed(who(i)), a); },
 						Op::Withdraw(i) => { let _ = ComputeStaking::withdraw_unbonded(RuntimeOrigin::signed(who(i))); },
 						Op::Slash(i, p) => {
-							slashed_total += <ComputeStaking as ComputeStakingInterface<_, _>>::slash(&who(i), Perbill::from_parts(p), SlashReason::WrongResult);
+							let stake = |w| Workers::<Test>::get(w).map(|info| crate::Pallet::<Test>::slashable_stake(&info)).unwrap_or(0);
+							let (stake_before, treasury_before) = (stake(who(i)), Balances::total_balance(&TREASURY));
+							let fraction = Perbill::from_parts(p);
+							let amount = <ComputeStaking as ComputeStakingInterface<_, _>>::slash(&who(i), fraction, SlashReason::WrongResult);
+							// The slash takes exactly its fraction of the stake, all of it reaches the
+							// treasury, and the stake left is the rest: nothing counted twice or lost.
+							prop_assert_eq!(amount, fraction.mul_floor(stake_before));
+							prop_assert_eq!(stake(who(i)), stake_before - amount);
+							prop_assert_eq!(Balances::total_balance(&TREASURY) - treasury_before, amount);
+							slashed_total += amount;
 						},
 						Op::Deregister(i) => { let _ = ComputeStaking::deregister(RuntimeOrigin::signed(who(i))); },
 						Op::Advance(n) => System::set_block_number(System::block_number() + n),
+						Op::Chill(i) => { let _ = ComputeStaking::chill(RuntimeOrigin::signed(who(i))); },
+						Op::Resume(i) => { let _ = ComputeStaking::resume(RuntimeOrigin::signed(who(i))); },
 					}
 					for w in WORKERS {
 						let recorded = Workers::<Test>::get(w).map(|info| crate::Pallet::<Test>::slashable_stake(&info)).unwrap_or(0);
 						prop_assert_eq!(recorded, held_bond(w));
+						// The version index holds exactly the bonded, active miners, with their
+						// current stake and jail.
+						let info = Workers::<Test>::get(w);
+						let holds_slot = info.as_ref().is_some_and(|i| i.role == WorkerRole::Miner && i.status == WorkerStatus::Active && i.active_bond >= MIN_MINER_BOND);
+						let entry = MinersByVersion::<Test>::get(V00).into_iter().find(|c| c.miner == w);
+						match (holds_slot, entry, info) {
+							(true, Some(entry), Some(info)) => {
+								prop_assert_eq!(entry.stake, info.active_bond);
+								prop_assert_eq!(entry.jailed_until, info.jailed_until);
+							},
+							(false, None, _) => {},
+							(holds, entry, _) => prop_assert!(false, "worker {}: slot {} but entry {:?}", w, holds, entry),
+						}
 					}
 				}
 				let end: Balance = WORKERS.iter().map(Balances::total_balance).sum::<Balance>()
@@ -732,18 +831,47 @@ fn reports_the_governance_slash_fractions_and_endpoints() {
 		);
 		assert_eq!(
 			<Staking as ComputeStakingInterface<_, _>>::slash_fraction(SlashReason::MissedReveal),
-			Perbill::from_percent(5)
+			Perbill::from_percent(10)
 		);
 		let mut params = default_parameters();
-		params.slash_missed_reveal = Perbill::from_percent(2);
+		params.slash_missed_reveal = Perbill::from_percent(12);
 		assert_ok!(ComputeStaking::set_parameters(RuntimeOrigin::root(), params));
 		assert_eq!(
 			<Staking as ComputeStakingInterface<_, _>>::slash_fraction(SlashReason::MissedReveal),
-			Perbill::from_percent(2)
+			Perbill::from_percent(12)
 		);
 
 		register(ALICE, WorkerRole::Miner, vec![V00]);
 		assert_eq!(<Staking as ComputeStakingInterface<_, _>>::endpoint(&ALICE), Some(endpoint()));
 		assert_eq!(<Staking as ComputeStakingInterface<_, _>>::endpoint(&BOB), None);
+	});
+}
+
+/// The v0 index listed every registration; the migration replaces it with the miners holding
+/// slots, once.
+#[test]
+fn migration_to_v1_indexes_only_the_miners_that_may_get_jobs() {
+	use crate::migrations::v1::{MigrateToV1, WorkerCountByVersion, WorkersByVersion};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		register_bonded_miner(ALICE, 2_000);
+		register(BOB, WorkerRole::Miner, vec![V00]); // not bonded
+		register(CHARLIE, WorkerRole::Verifier, vec![V00]);
+		// What v0 stored for them.
+		MinersByVersion::<Test>::remove(V00);
+		for who in [ALICE, BOB, CHARLIE] {
+			WorkersByVersion::<Test>::insert(V00, who, ());
+		}
+		WorkerCountByVersion::<Test>::insert(V00, 3);
+		StorageVersion::new(0).put::<ComputeStaking>();
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(in_index(V00), vec![(ALICE, 2_000)]);
+		assert_eq!(WorkersByVersion::<Test>::iter().count(), 0);
+		assert!(!WorkerCountByVersion::<Test>::contains_key(V00));
+		assert_eq!(ComputeStaking::on_chain_storage_version(), StorageVersion::new(1));
+		// Once.
+		MinersByVersion::<Test>::remove(V00);
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert!(in_index(V00).is_empty());
 	});
 }

@@ -33,7 +33,8 @@ pub struct StakingParameters<Balance, BlockNumber> {
 	pub jail_period: BlockNumber,
 	/// Part of the stake slashed for a wrong result.
 	pub slash_wrong_result: Perbill,
-	/// Part of the stake slashed for committing without revealing.
+	/// Part of the stake slashed for committing without revealing; never less than
+	/// `slash_wrong_result` (else a miner that sees it lost would rather not reveal).
 	pub slash_missed_reveal: Perbill,
 }
 
@@ -112,4 +113,18 @@ pub struct WorkerInfo<
 	pub jailed_until: Option<BlockNumber>,
 	/// Reputation points earned by serving jobs well.
 	pub reputation: u32,
+}
+
+/// A miner that may get jobs of a model version, as the version's index keeps it: the stake it
+/// is drawn with and the jail that keeps it out until a block.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Candidate<AccountId, Balance, BlockNumber> {
+	/// The miner's account.
+	pub miner: AccountId,
+	/// Its active bond.
+	pub stake: Balance,
+	/// Jailed (no jobs) until this block, exclusive.
+	pub jailed_until: Option<BlockNumber>,
 }

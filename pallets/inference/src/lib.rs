@@ -33,8 +33,9 @@
 //! ## Bounded work
 //! Deadlines live in four FIFO queues (commit, reveal, challenge, prune); every job of a queue
 //! has the same period, so each queue is ordered by deadline. `on_initialize` handles at most
-//! `MaxDeadlinesPerBlock` due entries per block (the rest wait a block); at most `MaxActiveJobs`
-//! jobs are unfinished at a time. Phases are also closed by their deadline inside the calls, so
+//! `MaxDeadlinesPerBlock` due entries per block (the rest wait a block), the queues taking turns
+//! so that none can starve another; at most `MaxActiveJobs` jobs are unfinished at a time, and
+//! at most `MaxActiveJobsPerRequester` of one requester. Phases are also closed by their deadline inside the calls, so
 //! a late hook never lengthens a window.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -195,7 +196,7 @@ pub mod pallet {
 	}
 
 	impl DeadlineKind {
-		/// Every queue, in the order `on_initialize` serves them.
+		/// Every queue, in the order of `on_initialize`'s turns (see `process_deadlines`).
 		pub const ALL: [DeadlineKind; 4] =
 			[Self::Commit, Self::Reveal, Self::Challenge, Self::Prune];
 	}
@@ -244,6 +245,10 @@ pub mod pallet {
 		/// Most unfinished jobs at a time.
 		#[pallet::constant]
 		type MaxActiveJobs: Get<u32>;
+		/// Most unfinished jobs of one requester at a time (so that no single account can
+		/// take all of `MaxActiveJobs`).
+		#[pallet::constant]
+		type MaxActiveJobsPerRequester: Get<u32>;
 		/// Most due deadlines handled in one block.
 		#[pallet::constant]
 		type MaxDeadlinesPerBlock: Get<u32>;
@@ -301,6 +306,12 @@ pub mod pallet {
 	/// Number of unfinished jobs (at most `MaxActiveJobs`).
 	#[pallet::storage]
 	pub type ActiveJobs<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Number of unfinished jobs per requester (at most `MaxActiveJobsPerRequester`; no entry
+	/// for none).
+	#[pallet::storage]
+	pub type ActiveJobsOf<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Each deadline queue's first index, one past its last index, and the latest deadline
 	/// pushed (new deadlines are never earlier, so every queue stays ordered even when
@@ -412,6 +423,9 @@ pub mod pallet {
 		InsufficientBalance,
 		/// `MaxActiveJobs` jobs are unfinished; try again later.
 		TooManyActiveJobs,
+		/// The requester already has `MaxActiveJobsPerRequester` unfinished jobs; try again
+		/// when one of them ends.
+		TooManyJobsOfRequester,
 		/// No such job (it may have been pruned).
 		UnknownJob,
 		/// The signer is not one of the job's miners.
@@ -446,6 +460,8 @@ pub mod pallet {
 			let (handled, skipped) = Self::process_deadlines(now);
 			T::WeightInfo::on_initialize(handled)
 				.saturating_add(T::DbWeight::get().reads(u64::from(skipped)))
+				// A finished job's requester count (not yet in the generated weights).
+				.saturating_add(T::DbWeight::get().reads_writes(handled.into(), handled.into()))
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
@@ -478,6 +494,8 @@ pub mod pallet {
 		#[pallet::weight(
 			T::WeightInfo::request_inference(T::MaxCandidates::get())
 				.saturating_add(T::Access::use_access_weight())
+				// The requester's job count (not yet in the generated weights).
+				.saturating_add(T::DbWeight::get().reads_writes(1, 1))
 		)]
 		pub fn request_inference(
 			origin: OriginFor<T>,
@@ -492,6 +510,11 @@ pub mod pallet {
 			ensure!(
 				ActiveJobs::<T>::get() < T::MaxActiveJobs::get(),
 				Error::<T>::TooManyActiveJobs
+			);
+			let requester_jobs = ActiveJobsOf::<T>::get(&requester);
+			ensure!(
+				requester_jobs < T::MaxActiveJobsPerRequester::get(),
+				Error::<T>::TooManyJobsOfRequester
 			);
 			let job_id = NextJobId::<T>::get();
 			// Checked before anything is held; undone with the call if a later check fails.
@@ -548,6 +571,7 @@ pub mod pallet {
 			};
 			NextJobId::<T>::put(job_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 			ActiveJobs::<T>::mutate(|active| *active = active.saturating_add(1));
+			ActiveJobsOf::<T>::insert(&requester, requester_jobs.saturating_add(1));
 			Jobs::<T>::insert(job_id, job);
 			Self::deposit_event(Event::JobRequested {
 				job: job_id,
@@ -1053,6 +1077,9 @@ pub mod pallet {
 			record.deadline = prune_at;
 			record.deadline_slot = slot;
 			ActiveJobs::<T>::mutate(|active| *active = active.saturating_sub(1));
+			ActiveJobsOf::<T>::mutate_exists(&record.requester, |count| {
+				*count = count.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+			});
 			Self::deposit_event(Event::JobFinished { job, outcome, prune_at });
 		}
 
@@ -1181,30 +1208,57 @@ pub mod pallet {
 		/// Handles up to `MaxDeadlinesPerBlock` due queue entries, skipping at most
 		/// `HOLES_PER_DEADLINE` times as many removed ones; returns how many were handled and
 		/// how many removed entries were skipped.
+		///
+		/// The queues take turns: each turn takes one due entry of every queue that has one
+		/// (skipping at most `HOLES_PER_DEADLINE` removed entries of that queue), so a queue
+		/// with more due entries than the budget (e.g. the commit deadlines of a flood of
+		/// requests) cannot hold back the others: each queue with due entries gets at least a
+		/// quarter of the budget, and whatever a queue leaves goes to the rest.
 		pub fn process_deadlines(now: BlockNumberFor<T>) -> (u32, u32) {
 			let budget = T::MaxDeadlinesPerBlock::get();
 			let hole_budget = budget.saturating_mul(HOLES_PER_DEADLINE);
 			let mut handled = 0u32;
 			let mut skipped = 0u32;
-			for kind in DeadlineKind::ALL {
-				let (mut head, tail, latest) = QueueBounds::<T>::get(kind);
-				let start = head;
-				while head < tail && handled < budget && skipped < hole_budget {
-					let Some((job, deadline)) = Queue::<T>::get(kind, head) else {
-						head = head.saturating_add(1);
-						skipped = skipped.saturating_add(1);
-						continue;
-					};
-					if deadline > now {
+			// (queue, head, head at the start, tail, whether it may still have a due entry)
+			let mut queues = DeadlineKind::ALL.map(|kind| {
+				let (head, tail, _) = QueueBounds::<T>::get(kind);
+				(kind, head, head, tail, true)
+			});
+			while handled < budget && skipped < hole_budget && queues.iter().any(|(.., open)| *open)
+			{
+				for (kind, head, _, tail, open) in queues.iter_mut().filter(|q| q.4) {
+					let mut holes_this_turn = 0u32;
+					while handled < budget
+						&& skipped < hole_budget
+						&& holes_this_turn < HOLES_PER_DEADLINE
+					{
+						if *head >= *tail {
+							*open = false;
+							break;
+						}
+						let Some((job, deadline)) = Queue::<T>::get(*kind, *head) else {
+							*head = head.saturating_add(1);
+							skipped = skipped.saturating_add(1);
+							holes_this_turn = holes_this_turn.saturating_add(1);
+							continue;
+						};
+						if deadline > now {
+							*open = false;
+							break;
+						}
+						Queue::<T>::remove(*kind, *head);
+						*head = head.saturating_add(1);
+						handled = handled.saturating_add(1);
+						Self::on_deadline(*kind, job, deadline, now);
 						break;
 					}
-					Queue::<T>::remove(kind, head);
-					head = head.saturating_add(1);
-					handled = handled.saturating_add(1);
-					Self::on_deadline(kind, job, deadline, now);
 				}
+			}
+			for (kind, head, start, ..) in queues {
 				if head != start {
-					QueueBounds::<T>::insert(kind, (head, tail, latest));
+					// Only the head: handling a deadline may have pushed entries onto the queues
+					// (their tails moved since they were read).
+					QueueBounds::<T>::mutate(kind, |bounds| bounds.0 = head);
 				}
 			}
 			(handled, skipped)

@@ -116,6 +116,7 @@ pub const REVEAL_PERIOD: u64 = 5;
 pub const CHALLENGE_PERIOD: u64 = 5;
 pub const RETENTION: u64 = 20;
 pub const MAX_ACTIVE_JOBS: u32 = 50;
+pub const MAX_JOBS_PER_REQUESTER: u32 = 30;
 pub const MAX_DEADLINES_PER_BLOCK: u32 = 8;
 
 parameter_types! {
@@ -292,6 +293,7 @@ impl pallet_inference::Config for Test {
 	type MaxRedundancy = ConstU32<7>;
 	type MaxCandidates = ConstU32<16>;
 	type MaxActiveJobs = ConstU32<MAX_ACTIVE_JOBS>;
+	type MaxActiveJobsPerRequester = ConstU32<MAX_JOBS_PER_REQUESTER>;
 	type MaxDeadlinesPerBlock = ConstU32<MAX_DEADLINES_PER_BLOCK>;
 	type MaxAuthorities = ConstU32<4>;
 	type VerdictPriority = ConstU64<{ u64::MAX / 2 }>;

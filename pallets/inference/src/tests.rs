@@ -312,18 +312,49 @@ fn remote_inputs_are_accepted() {
 #[test]
 fn active_jobs_are_bounded() {
 	new_test_ext().execute_with(|| {
-		for _ in 0..MAX_ACTIVE_JOBS {
-			request(ALICE);
+		for job in 0..MAX_ACTIVE_JOBS {
+			request(if job % 2 == 0 { ALICE } else { BOB });
 		}
 		assert_noop!(
 			Inference::request_inference(
-				RuntimeOrigin::signed(BOB),
+				RuntimeOrigin::signed(CREATOR),
 				MODEL,
 				InputArg::Inline(b"x".to_vec()),
 				PRICE
 			),
 			Error::<Test>::TooManyActiveJobs
 		);
+	});
+}
+
+/// H-1: one requester cannot take every job slot: at `MaxActiveJobsPerRequester` unfinished
+/// jobs its next request is refused (nothing held), others still get in, and a slot comes back
+/// when one of its jobs ends.
+#[test]
+fn one_requester_cannot_take_every_job_slot() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..MAX_JOBS_PER_REQUESTER {
+			request(ALICE);
+		}
+		assert_eq!(ActiveJobsOf::<Test>::get(ALICE), MAX_JOBS_PER_REQUESTER);
+		let held_before = held(ALICE);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				InputArg::Inline(b"x".to_vec()),
+				PRICE
+			),
+			Error::<Test>::TooManyJobsOfRequester
+		);
+		assert_eq!(held(ALICE), held_before);
+		request(BOB);
+		// The jobs time out (nobody commits): the slots come back, the counter entry goes.
+		run_to_block(1 + COMMIT_PERIOD + 3);
+		assert_eq!(ActiveJobsOf::<Test>::get(ALICE), 0);
+		assert!(!ActiveJobsOf::<Test>::contains_key(ALICE));
+		request(ALICE);
+		assert_eq!(ActiveJobsOf::<Test>::get(ALICE), 1);
 	});
 }
 
@@ -923,6 +954,29 @@ fn phases_that_end_early_leave_no_queue_entry_behind() {
 	});
 }
 
+/// H-1: requests whose miners never commit (e.g. a flood of `Remote` inputs no worker serves)
+/// fill the commit queue with more due deadlines than a block handles. Another job's challenge
+/// window ending in the same block must still settle in that block, not after the flood.
+#[test]
+fn a_flood_of_commit_deadlines_does_not_delay_settlement() {
+	new_test_ext().execute_with(|| {
+		let honest = request(BOB);
+		to_challenge(honest, [&GOOD, &GOOD, &GOOD]);
+		let window_end = Jobs::<Test>::get(honest).unwrap().deadline;
+		for _ in 0..3 * MAX_DEADLINES_PER_BLOCK {
+			let job = request(ALICE);
+			assert_eq!(Jobs::<Test>::get(job).unwrap().deadline, window_end);
+		}
+		run_to_block(window_end);
+		assert_eq!(phase(honest), JobPhase::Finished(JobOutcome::Settled));
+		// The flood still drains at the block budget.
+		let still_open = (0..=3 * u64::from(MAX_DEADLINES_PER_BLOCK))
+			.filter(|job| matches!(phase(*job), JobPhase::Commit))
+			.count() as u32;
+		assert_eq!(still_open, 3 * MAX_DEADLINES_PER_BLOCK - (MAX_DEADLINES_PER_BLOCK - 1));
+	});
+}
+
 #[test]
 fn removed_entries_skipped_per_block_are_bounded() {
 	new_test_ext().execute_with(|| {
@@ -1113,6 +1167,7 @@ mod offchain {
 
 mod properties {
 	use super::*;
+	use modelchain_primitives::ServingInfo;
 	use proptest::prelude::*;
 
 	#[derive(Clone, Copy, Debug)]
@@ -1214,6 +1269,102 @@ mod properties {
 					_ => None,
 				}).sum();
 				prop_assert_eq!(Balances::balance(&TREASURY), treasury_before + slashed + protocol);
+				Ok(())
+			})?;
+		}
+
+		/// A settled fee with random price and percentages, to a creator that may not exist
+		/// (parts below its existential deposit cannot be paid) and with or without shares:
+		/// every part the event reports is what its recipient received, and the parts paid
+		/// plus the refund are the fee, exactly; nothing stays held.
+		#[test]
+		fn settled_fee_parts_are_paid_or_refunded_exactly(
+			price in prop_oneof![1u128..=40, 1u128..100_000],
+			protocol_fee in 0u32..=100,
+			royalty in 0u32..=100,
+			miners_share in 0u32..=100,
+			fresh_creator in any::<bool>(),
+			shares in any::<bool>(),
+		) {
+			new_test_ext().execute_with(|| {
+				let creator = if fresh_creator { 777 } else { CREATOR };
+				SERVING.with(|s| s.borrow_mut().insert(MODEL, ServingInfo {
+					creator,
+					price,
+					creator_royalty: Perbill::from_percent(royalty),
+					miners_share: Perbill::from_percent(miners_share),
+					..serving(3)
+				}));
+				if !shares {
+					SHARES_ISSUED.with(|s| s.borrow_mut().clear());
+				}
+				Parameters::<Test>::mutate(|p| p.protocol_fee = Perbill::from_percent(protocol_fee));
+				let balance = |who: AccountId| Balances::total_balance(&who);
+				let job = NextJobId::<Test>::get();
+				let (alice, treasury, creator_before, pot) =
+					(balance(ALICE), balance(TREASURY), balance(creator), balance(HOLDERS_POT));
+				assert_ok!(Inference::request_inference(
+					RuntimeOrigin::signed(ALICE),
+					MODEL,
+					InputArg::Inline(b"[0.1,0.2]".to_vec()),
+					price
+				));
+				let miners = miners_of(job);
+				let miners_before: Balance = miners.iter().map(|m| balance(*m)).sum();
+				to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+				run_to_block(System::block_number() + CHALLENGE_PERIOD + 1);
+				let settled = System::events().into_iter().find_map(|e| match e.event {
+					RuntimeEvent::Inference(Event::JobSettled { fee, treasury, creator, miners, holders, refunded, .. }) =>
+						Some((fee, treasury, creator, miners, holders, refunded)),
+					_ => None,
+				});
+				let (fee, to_treasury, to_creator, to_miners, to_holders, refunded) =
+					settled.expect("the job settled");
+				prop_assert_eq!(fee, price);
+				prop_assert_eq!(to_treasury + to_creator + to_miners + to_holders + refunded, fee);
+				prop_assert_eq!(balance(TREASURY) - treasury, to_treasury);
+				prop_assert_eq!(balance(HOLDERS_POT) - pot, if shares { to_holders } else { 0 });
+				let creator_got = balance(creator) - creator_before;
+				prop_assert_eq!(creator_got, to_creator + if shares { 0 } else { to_holders });
+				prop_assert_eq!(miners.iter().map(|m| balance(*m)).sum::<Balance>() - miners_before, to_miners);
+				prop_assert_eq!(alice - balance(ALICE), fee - refunded);
+				prop_assert_eq!(held(ALICE), 0);
+				Ok(())
+			})?;
+		}
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(4))]
+
+		/// H-2: over the whole candidate set (256 miners with random stakes, some of them
+		/// tiny), each miner's share of 100,000 single-miner draws is its share of the total
+		/// stake, within six standard deviations of the binomial count (about 30% of a
+		/// 1/256 share's expected 390 picks; a miner left out of the draw would be 100% off).
+		#[test]
+		fn every_miner_is_drawn_in_proportion_to_its_stake(
+			stakes in proptest::collection::vec(prop_oneof![1u128..10, 1_000u128..100_000], 256),
+		) {
+			new_test_ext().execute_with(|| {
+				let candidates: Vec<(AccountId, Balance)> =
+					stakes.iter().enumerate().map(|(i, stake)| (10_000 + i as u64, *stake)).collect();
+				let total: Balance = stakes.iter().sum();
+				let draws = 100_000u64;
+				let mut picks = vec![0u64; candidates.len()];
+				for job in 0..draws {
+					let picked = Inference::select_miners(candidates.clone(), 1, job).unwrap();
+					picks[(picked[0].0 - 10_000) as usize] += 1;
+				}
+				for (i, stake) in stakes.iter().enumerate() {
+					let p = *stake as f64 / total as f64;
+					let expected = draws as f64 * p;
+					let sd = (draws as f64 * p * (1.0 - p)).sqrt();
+					let got = picks[i] as f64;
+					prop_assert!(
+						(got - expected).abs() <= 6.0 * sd + 1.0,
+						"miner {} with stake {} of {}: {} picks, expected {:.1}", i, stake, total, got, expected
+					);
+				}
 				Ok(())
 			})?;
 		}

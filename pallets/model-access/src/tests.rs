@@ -608,6 +608,51 @@ mod property {
 	}
 
 	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(500))]
+
+		/// A licence sale at any price, of a model with or without shares: the treasury, the
+		/// creator and the holders receive exactly the parts the event reports, the parts add
+		/// up to the price, and the buyer pays the price plus the held deposit, exactly; a
+		/// refused purchase moves nothing.
+		#[test]
+		fn licence_sale_parts_add_up_to_the_price_exactly(
+			price in prop_oneof![0u128..=40, 0u128..=ENDOWMENT],
+			shared in any::<bool>(),
+		) {
+			new_test_ext().execute_with(|| {
+				let model = if shared { SHARED } else { MODEL };
+				let offer = licensed(model, LicenceTerms { price, duration: None, queries: Some(1), transferable: false });
+				let balance = |who: AccountId| Balances::total_balance(&who);
+				let before = [balance(TREASURY), balance(OWNER), balance(HOLDERS_POT), balance(ALICE)];
+				let total = total_of_known_accounts();
+				match Access::buy_licence(RuntimeOrigin::signed(ALICE), model, offer) {
+					Ok(()) => {
+						let split = System::events().into_iter().find_map(|e| match e.event {
+							RuntimeEvent::Access(Event::LicenceBought { split, .. }) => Some(split),
+							_ => None,
+						}).expect("a purchase event");
+						prop_assert_eq!(split.fee, price);
+						prop_assert_eq!(split.treasury + split.creator + split.miners + split.holders, price);
+						prop_assert_eq!(split.miners, 0);
+						prop_assert_eq!(balance(TREASURY) - before[0], split.treasury);
+						let (to_owner, to_pot) = if shared { (split.creator, split.holders) } else { (split.creator + split.holders, 0) };
+						prop_assert_eq!(balance(OWNER) - before[1], to_owner);
+						prop_assert_eq!(balance(HOLDERS_POT) - before[2], to_pot);
+						prop_assert_eq!(before[3] - balance(ALICE), price);
+						prop_assert_eq!(held(ALICE, HoldReason::LicenceDeposit), LICENCE_DEPOSIT);
+					},
+					Err(_) => {
+						prop_assert_eq!(before, [balance(TREASURY), balance(OWNER), balance(HOLDERS_POT), balance(ALICE)]);
+						prop_assert_eq!(held(ALICE, HoldReason::LicenceDeposit), 0);
+					},
+				}
+				prop_assert_eq!(total_of_known_accounts(), total);
+				Ok(())
+			})?;
+		}
+	}
+
+	proptest! {
 		#![proptest_config(ProptestConfig::with_cases(200))]
 		#[test]
 		fn money_is_conserved_and_licences_keep_their_terms(ops in prop::collection::vec(op(), 1..60)) {

@@ -11,8 +11,10 @@
 //! - Revenue: `acc_revenue_per_share` is a per-model accumulator (scaled by 1e12) and each holder
 //!   has a `debt`. [`RevenueSink::deposit_revenue`] (used by the inference pallet) and
 //!   [`Pallet::distribute_revenue`] are O(1); [`Pallet::claim`] is O(1); every share movement
-//!   settles the accounts it touches. Nothing ever iterates over holders. Rounding dust is
-//!   recorded and carried into the next deposit: nothing is lost.
+//!   settles the accounts it touches. Nothing ever iterates over holders. Rounding is exact:
+//!   the remainder of a deposit that does not divide among the shares is carried, in the
+//!   accumulator's units, into the next deposit, so what holders are owed plus that remainder
+//!   is always exactly what was deposited minus what was claimed (see `credit_revenue`).
 //! - Secondary market: [`Pallet::create_order`] escrows shares for sale at a price in the native
 //!   token, [`Pallet::fill_order`] buys some or all of them, [`Pallet::cancel_order`] returns the
 //!   rest. Escrowed shares keep earning revenue for the seller until sold.
@@ -38,6 +40,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -72,11 +75,7 @@ pub mod pallet {
 		Balance, ModelId, ModelRegistryInterface, RevenueSink, ShareLockId, ShareLockStatus,
 		ShareVoting,
 	};
-	use sp_runtime::{
-		helpers_128bit::multiply_by_rational_with_rounding,
-		traits::{AccountIdConversion, Convert, Zero},
-		Rounding,
-	};
+	use sp_runtime::traits::{AccountIdConversion, Convert, Zero};
 
 	/// The asset id of a model's shares.
 	pub type AssetIdOf<T> = <<T as Config>::Assets as fungibles::Inspect<
@@ -92,8 +91,25 @@ pub mod pallet {
 	/// count so that benchmark noise never undercharges.
 	pub const HOLDERS_BENCHMARKED: u32 = 10_000;
 
+	/// The storage version: 1 keeps the carried rounding remainder in the accumulator's units
+	/// ([`ShareClass::dust_scaled`]; see [`crate::migrations`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MinSupply::get() >= 1, "revenue is divided by the supply: MinSupply >= 1");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
@@ -324,7 +340,7 @@ pub mod pallet {
 					acc_revenue_per_share: 0,
 					total_deposited: 0,
 					total_claimed: 0,
-					dust: 0,
+					dust_scaled: 0,
 				},
 			);
 			Self::deposit_event(Event::SharesIssued { model, asset, owner, supply });
@@ -646,7 +662,16 @@ pub mod pallet {
 
 	impl<T: Config> Pallet<T> {
 		/// Adds `amount` (already in the pallet's account or about to be moved there by
-		/// `collect`) to `model`'s accumulator, with the dust carried from earlier deposits.
+		/// `collect`) to `model`'s accumulator, with the remainder carried from earlier deposits.
+		///
+		/// The rounding rule: the deposit plus the carried remainder, in the accumulator's own
+		/// units (`1 / ACC_PRECISION` planck), is divided by the supply; every share is credited
+		/// the quotient and the remainder (fewer units than there are shares) is carried to the
+		/// next deposit. So the holders are credited exactly `supply * per_share` units and what
+		/// they are owed plus the carried remainder is always exactly what was deposited minus
+		/// what was claimed. Tracking the remainder in planck instead, while holders keep their
+		/// unrounded fractions, paid the fraction twice; rounding each holder's part down at
+		/// settlement would lose a fraction at every settlement.
 		fn credit_revenue(
 			model: ModelId,
 			from: &T::AccountId,
@@ -655,29 +680,23 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let mut class = ShareClasses::<T>::get(model).ok_or(Error::<T>::NoShares)?;
-			// Spread this deposit plus the dust carried from earlier ones.
-			let to_spread = amount.checked_add(class.dust).ok_or(Error::<T>::Overflow)?;
-			let per_share = multiply_by_rational_with_rounding(
-				to_spread,
-				ACC_PRECISION,
-				class.supply,
-				Rounding::Down,
-			)
-			.ok_or(Error::<T>::Overflow)?;
-			let spread = multiply_by_rational_with_rounding(
-				per_share,
-				class.supply,
-				ACC_PRECISION,
-				Rounding::Down,
-			)
-			.ok_or(Error::<T>::Overflow)?;
-			let acc_revenue_per_share =
-				class.acc_revenue_per_share.checked_add(per_share).ok_or(Error::<T>::Overflow)?;
 			let total_deposited =
 				class.total_deposited.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			// What all holders ever accrue is at most `total_deposited * ACC_PRECISION`: keeping
+			// that representable means no holder's accrual can ever overflow.
+			total_deposited.checked_mul(ACC_PRECISION).ok_or(Error::<T>::Overflow)?;
+			let to_spread = amount
+				.checked_mul(ACC_PRECISION)
+				.and_then(|scaled| scaled.checked_add(class.dust_scaled))
+				.ok_or(Error::<T>::Overflow)?;
+			// The supply is at least `MinSupply` (>= 1, checked by `integrity_test`).
+			let per_share = to_spread.checked_div(class.supply).ok_or(Error::<T>::Overflow)?;
+			let dust_scaled = to_spread.checked_rem(class.supply).ok_or(Error::<T>::Overflow)?;
+			let acc_revenue_per_share =
+				class.acc_revenue_per_share.checked_add(per_share).ok_or(Error::<T>::Overflow)?;
 			collect()?;
 			class.acc_revenue_per_share = acc_revenue_per_share;
-			class.dust = to_spread.saturating_sub(spread);
+			class.dust_scaled = dust_scaled;
 			class.total_deposited = total_deposited;
 			ShareClasses::<T>::insert(model, class);
 			Self::deposit_event(Event::RevenueDeposited {
@@ -686,6 +705,113 @@ pub mod pallet {
 				amount,
 				per_share,
 			});
+			Ok(())
+		}
+	}
+
+	#[cfg(any(feature = "try-runtime", test))]
+	impl<T: Config> Pallet<T> {
+		/// The pallet's invariants (checked after every unit test, and by try-runtime):
+		/// - per model, what the holders are owed plus the carried remainder is exactly what was
+		///   deposited minus what was claimed, in the accumulator's units; the remainder is below
+		///   one unit per share; no holder's debt exceeds what it accrued; the share asset's
+		///   issuance is the supply;
+		/// - every seller's escrowed shares are its open orders' remaining shares, and the
+		///   escrow account holds them; every seller's open-order count is right;
+		/// - the pallet's account can pay every pending claim of every model at once.
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::BTreeMap;
+			use frame_support::traits::tokens::Fortitude;
+			let overflow = "overflow in an invariant check";
+			let mut outstanding_total: Balance = 0;
+			for (model, class) in ShareClasses::<T>::iter() {
+				let (mut debts, mut unclaimed) = (0u128, 0u128);
+				for (who, revenue) in HolderRevenues::<T>::iter_prefix(model) {
+					let accrued = Self::accrued(
+						Self::entitled_shares(model, &class, &who),
+						class.acc_revenue_per_share,
+					)?;
+					ensure!(revenue.debt <= accrued, "a holder's debt exceeds its accrual");
+					debts = debts.checked_add(revenue.debt).ok_or(overflow)?;
+					unclaimed = unclaimed.checked_add(revenue.unclaimed_scaled).ok_or(overflow)?;
+				}
+				// Holders without an entry have no debt and nothing unclaimed, so the shares'
+				// accrual minus the recorded debts is what every holder accrued since settling.
+				let credited = Self::accrued(class.supply, class.acc_revenue_per_share)?;
+				let owed = unclaimed
+					.checked_add(credited)
+					.and_then(|total| total.checked_sub(debts))
+					.ok_or("holders' debts exceed the shares' accrual")?;
+				let outstanding = class
+					.total_deposited
+					.checked_sub(class.total_claimed)
+					.ok_or("more revenue claimed than deposited")?;
+				ensure!(
+					owed.checked_add(class.dust_scaled) == outstanding.checked_mul(ACC_PRECISION),
+					"holders' revenue plus the remainder is not deposits minus claims"
+				);
+				ensure!(
+					class.dust_scaled < class.supply,
+					"a remainder of a unit per share or more"
+				);
+				ensure!(
+					<T::Assets as fungibles::Inspect<_>>::total_issuance(class.asset.clone())
+						== class.supply,
+					"share issuance differs from the supply"
+				);
+				outstanding_total = outstanding_total.checked_add(outstanding).ok_or(overflow)?;
+			}
+
+			let mut escrow: BTreeMap<(ModelId, T::AccountId), Balance> = BTreeMap::new();
+			let mut escrow_by_model: BTreeMap<ModelId, Balance> = BTreeMap::new();
+			let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+			for (_, order) in Orders::<T>::iter() {
+				let entry = escrow.entry((order.model, order.seller.clone())).or_default();
+				*entry = entry.checked_add(order.remaining).ok_or(overflow)?;
+				let entry = escrow_by_model.entry(order.model).or_default();
+				*entry = entry.checked_add(order.remaining).ok_or(overflow)?;
+				let count = open.entry(order.seller).or_default();
+				*count = count.checked_add(1).ok_or(overflow)?;
+			}
+			for ((model, who), amount) in &escrow {
+				ensure!(
+					Escrowed::<T>::get(model, who) == *amount,
+					"escrowed shares differ from the seller's open orders"
+				);
+			}
+			for (model, who, amount) in Escrowed::<T>::iter() {
+				ensure!(
+					escrow.get(&(model, who)).copied().unwrap_or_default() == amount,
+					"escrowed shares without open orders"
+				);
+			}
+			for (model, class) in ShareClasses::<T>::iter() {
+				ensure!(
+					Self::share_balance(&class, &Self::account_id())
+						== escrow_by_model.get(&model).copied().unwrap_or_default(),
+					"the escrow account does not hold exactly the open orders' shares"
+				);
+			}
+			for (who, count) in OpenOrders::<T>::iter() {
+				ensure!(
+					open.get(&who).copied().unwrap_or_default() == count,
+					"an open-order count differs from the orders"
+				);
+			}
+			ensure!(
+				open.iter().all(|(who, count)| OpenOrders::<T>::get(who) == *count),
+				"a seller's orders are not counted"
+			);
+
+			let payable = <T::Currency as fungible::Inspect<_>>::reducible_balance(
+				&Self::account_id(),
+				Preservation::Preserve,
+				Fortitude::Polite,
+			);
+			ensure!(
+				payable >= outstanding_total,
+				"the revenue account cannot pay every pending claim"
+			);
 			Ok(())
 		}
 	}

@@ -169,6 +169,8 @@ impl modelchain_primitives::ShareLockStatus for StubLockStatus {
 
 parameter_types! {
 	pub const SharesPalletId: PalletId = PalletId(*b"mc/share");
+	/// `MIN_SUPPLY` unless a test lowers it (the property tests issue supplies down to 1).
+	pub static TestMinSupply: Balance = MIN_SUPPLY;
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -187,7 +189,7 @@ impl pallet_model_shares::Config for Test {
 	type Registry = StubRegistry;
 	type ShareAssetId = ShareAssetId;
 	type PalletId = SharesPalletId;
-	type MinSupply = ConstU128<MIN_SUPPLY>;
+	type MinSupply = TestMinSupply;
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
 	type MaxOrdersPerAccount = ConstU32<MAX_ORDERS>;
 	type LockStatus = StubLockStatus;
@@ -197,9 +199,38 @@ impl pallet_model_shares::Config for Test {
 	type BenchmarkHelper = BenchmarkHelper;
 }
 
-pub fn new_test_ext() -> sp_io::TestExternalities {
+/// Test externalities that check the pallet's invariants (`do_try_state`) after every
+/// `execute_with`, so every test also checks them at its end.
+pub struct TestExt(sp_io::TestExternalities);
+
+impl TestExt {
+	/// Runs `test`, then checks the pallet's invariants.
+	pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
+		self.0.execute_with(|| {
+			let result = test();
+			Shares::do_try_state().expect("the shares pallet's invariants hold");
+			result
+		})
+	}
+}
+
+impl core::ops::Deref for TestExt {
+	type Target = sp_io::TestExternalities;
+	fn deref(&self) -> &Self::Target {
+		&self.0
+	}
+}
+
+impl core::ops::DerefMut for TestExt {
+	fn deref_mut(&mut self) -> &mut Self::Target {
+		&mut self.0
+	}
+}
+
+pub fn new_test_ext() -> TestExt {
 	MODELS.with(|m| m.borrow_mut().clear());
 	RELEASED_LOCKS.with(|r| r.borrow_mut().clear());
+	TestMinSupply::set(MIN_SUPPLY);
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: vec![
@@ -214,5 +245,5 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
-	ext
+	TestExt(ext)
 }

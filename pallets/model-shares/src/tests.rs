@@ -236,12 +236,110 @@ fn dust_is_recorded_and_carried_into_the_next_deposit() {
 		deposit(model, 2);
 		let class = ShareClasses::<Test>::get(model).unwrap();
 		assert_eq!(class.acc_revenue_per_share, 0);
-		assert_eq!(class.dust, 2);
+		assert_eq!(class.dust_scaled, 2 * ACC_PRECISION);
 		deposit(model, 1); // 3 to spread over 3e12 shares: exactly 1e-12 each
 		let class = ShareClasses::<Test>::get(model).unwrap();
 		assert_eq!(class.acc_revenue_per_share, 1);
-		assert_eq!(class.dust, 0);
+		assert_eq!(class.dust_scaled, 0);
 		assert_eq!(Shares::pending_revenue(model, &ALICE), 3);
+	});
+}
+
+/// The new user's case from the issue: one holder of 3,000 shares and three deposits of one
+/// planck. The first two credit 333,333,333 units (1e-12 planck) per share and carry the
+/// remainder (1,000, then 2,000 units); the third spreads it: 333,333,334 per share and nothing
+/// left over. The holder is owed exactly what was deposited, 3 planck, not 4.
+#[test]
+fn three_one_planck_deposits_owe_a_single_holder_three_not_four() {
+	new_test_ext().execute_with(|| {
+		let model = issue(ALICE, 3_000);
+		assert_ok!(Shares::distribute_revenue(RuntimeOrigin::signed(DAVE), model, 1));
+		assert_eq!(ShareClasses::<Test>::get(model).unwrap().dust_scaled, 1_000);
+		assert_ok!(Shares::distribute_revenue(RuntimeOrigin::signed(DAVE), model, 1));
+		assert_eq!(ShareClasses::<Test>::get(model).unwrap().dust_scaled, 2_000);
+		assert_ok!(Shares::distribute_revenue(RuntimeOrigin::signed(DAVE), model, 1));
+		let class = ShareClasses::<Test>::get(model).unwrap();
+		assert_eq!((class.acc_revenue_per_share, class.dust_scaled), (1_000_000_000, 0));
+		assert_eq!(Shares::pending_revenue(model, &ALICE), 3);
+		let before = free(ALICE);
+		assert_ok!(Shares::claim(RuntimeOrigin::signed(ALICE), model));
+		assert_eq!(free(ALICE) - before, 3);
+		assert_noop!(
+			Shares::claim(RuntimeOrigin::signed(ALICE), model),
+			Error::<Test>::NothingToClaim
+		);
+	});
+}
+
+/// The v0 books kept the remainder in planck (`dust`, the same field) while holders kept their
+/// fractions; the migration recomputes the remainder in the accumulator's units, once.
+#[test]
+fn migration_to_v1_recomputes_the_remainder_in_accumulator_units() {
+	use crate::migrations::v1::MigrateToV1;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		let model = issue(ALICE, 3_000);
+		deposit(model, 1);
+		// What v0 stored after that deposit: 333,333,333 per share and a remainder of 1 planck.
+		ShareClasses::<Test>::mutate(model, |class| class.as_mut().unwrap().dust_scaled = 1);
+		StorageVersion::new(0).put::<Shares>();
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		let class = ShareClasses::<Test>::get(model).unwrap();
+		assert_eq!((class.acc_revenue_per_share, class.dust_scaled), (333_333_333, 1_000));
+		assert_eq!(Shares::on_chain_storage_version(), StorageVersion::new(1));
+		// It runs once.
+		ShareClasses::<Test>::mutate(model, |class| class.as_mut().unwrap().dust_scaled = 7);
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(ShareClasses::<Test>::get(model).unwrap().dust_scaled, 7);
+		ShareClasses::<Test>::mutate(model, |class| class.as_mut().unwrap().dust_scaled = 1_000);
+	});
+}
+
+/// The invariant check catches the v0 double count: after v0's three 1-planck deposits to
+/// 3,000 shares the holder was credited 4.999999995 planck of 3 deposited; the migration cannot
+/// take the excess back, and `try_state` reports the books as broken.
+#[test]
+fn try_state_reports_books_that_owe_more_than_was_deposited() {
+	use crate::migrations::v1::MigrateToV1;
+	use frame_support::traits::{OnRuntimeUpgrade, StorageVersion};
+	let mut ext = new_test_ext();
+	ext.execute_with(|| {
+		let model = issue(ALICE, 3_000);
+		deposit(model, 3);
+		assert!(Shares::do_try_state().is_ok());
+	});
+	// Outside the checking wrapper: these books are broken on purpose.
+	(*ext).execute_with(|| {
+		let model = 0;
+		ShareClasses::<Test>::mutate(model, |class| {
+			let class = class.as_mut().unwrap();
+			(class.acc_revenue_per_share, class.dust_scaled) = (1_666_666_665, 1);
+		});
+		StorageVersion::new(0).put::<Shares>();
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(ShareClasses::<Test>::get(model).unwrap().dust_scaled, 0);
+		assert_eq!(Shares::pending_revenue(model, &ALICE), 4);
+		assert!(Shares::do_try_state().is_err());
+	});
+}
+
+/// A deposit that would make the model's books overflow is refused and changes nothing.
+#[test]
+fn a_deposit_that_overflows_the_books_is_refused() {
+	new_test_ext().execute_with(|| {
+		let model = issue(ALICE, 1_000);
+		let whale = 77;
+		let too_much = Balance::MAX / ACC_PRECISION + 1;
+		Balances::set_balance(&whale, too_much + 10);
+		assert_noop!(
+			Shares::distribute_revenue(RuntimeOrigin::signed(whale), model, too_much),
+			Error::<Test>::Overflow
+		);
+		assert_ok!(Shares::distribute_revenue(RuntimeOrigin::signed(whale), model, too_much - 1));
+		assert_noop!(
+			Shares::distribute_revenue(RuntimeOrigin::signed(whale), model, 1),
+			Error::<Test>::Overflow
+		);
 	});
 }
 
@@ -436,89 +534,144 @@ fn deposit_claim_and_transfer_write_the_same_keys_with_10_or_10_000_holders() {
 
 mod properties {
 	use super::*;
+	use crate::HolderRevenues;
+	use frame_support::traits::tokens::{Fortitude, Preservation};
 	use proptest::prelude::*;
 
-	const HOLDERS: [AccountId; 4] = [ALICE, BOB, CHARLIE, DAVE];
+	const HOLDERS: [AccountId; 8] = [ALICE, BOB, CHARLIE, DAVE, 5, 6, 7, 8];
+	/// Who pays the deposits (never a holder).
+	const PAYER: AccountId = 99;
 
 	#[derive(Clone, Debug)]
 	enum Op {
-		Deposit(Balance),
-		Transfer(usize, usize, Balance),
-		Claim(usize),
-		CreateOrder(usize, Balance, Balance),
+		Deposit(usize, Balance),
+		Transfer(usize, usize, usize, Balance),
+		Claim(usize, usize),
+		CreateOrder(usize, usize, Balance, Balance),
 		Fill(usize, u64, Balance),
 		Cancel(usize, u64),
 	}
 
+	/// Supplies with every kind of remainder: 1, small and large primes, round numbers and
+	/// anything in between.
+	fn supply() -> impl Strategy<Value = Balance> {
+		prop_oneof![
+			Just(1u128),
+			prop::sample::select(vec![2u128, 3, 7, 97, 1_009, 3_000, 7_919, 65_537, 1_000_003]),
+			1u128..2_000_000,
+		]
+	}
+
 	fn op() -> impl Strategy<Value = Op> {
 		prop_oneof![
-			(1u128..1_000_000).prop_map(Op::Deposit),
-			(0usize..4, 0usize..4, 0u128..400).prop_map(|(a, b, n)| Op::Transfer(a, b, n)),
-			(0usize..4).prop_map(Op::Claim),
-			(0usize..4, 1u128..300, 1u128..50).prop_map(|(a, n, p)| Op::CreateOrder(a, n, p)),
-			(0usize..4, 0u64..6, 1u128..300).prop_map(|(a, o, n)| Op::Fill(a, o, n)),
-			(0usize..4, 0u64..6).prop_map(|(a, o)| Op::Cancel(a, o)),
+			4 => (0usize..2, 1u128..=1_000).prop_map(|(m, a)| Op::Deposit(m, a)),
+			3 => (0usize..2, 0usize..8, 0usize..8, 0u128..1_000).prop_map(|(m, a, b, n)| Op::Transfer(m, a, b, n)),
+			2 => (0usize..2, 0usize..8).prop_map(|(m, a)| Op::Claim(m, a)),
+			1 => (0usize..2, 0usize..8, 1u128..500, 1u128..50).prop_map(|(m, a, n, p)| Op::CreateOrder(m, a, n, p)),
+			1 => (0usize..8, 0u64..8, 1u128..500).prop_map(|(a, o, n)| Op::Fill(a, o, n)),
+			1 => (0usize..8, 0u64..8).prop_map(|(a, o)| Op::Cancel(a, o)),
 		]
+	}
+
+	/// What `who` is owed by `model`, in the accumulator's units (`1 / ACC_PRECISION`).
+	fn owed_scaled(model: u32, who: AccountId) -> u128 {
+		let class = ShareClasses::<Test>::get(model).unwrap();
+		let revenue = HolderRevenues::<Test>::get(model, who);
+		let accrued = Shares::entitled_shares(model, &class, &who) * class.acc_revenue_per_share;
+		revenue.unclaimed_scaled + accrued - revenue.debt
+	}
+
+	/// The exact books of one model: what the holders are owed plus the carried remainder is
+	/// deposits minus claims, to the unit; whole planck owed never exceed it.
+	fn check_books(model: u32) -> Result<Balance, TestCaseError> {
+		let class = ShareClasses::<Test>::get(model).unwrap();
+		let outstanding = class.total_deposited - class.total_claimed;
+		let owed: u128 = HOLDERS.iter().map(|who| owed_scaled(model, *who)).sum();
+		prop_assert_eq!(owed + class.dust_scaled, outstanding * ACC_PRECISION);
+		prop_assert!(class.dust_scaled < class.supply);
+		let pending: Balance = HOLDERS.iter().map(|who| Shares::pending_revenue(model, who)).sum();
+		prop_assert!(
+			pending <= outstanding,
+			"owed {} planck of {} in the pot",
+			pending,
+			outstanding
+		);
+		Ok(outstanding)
 	}
 
 	proptest! {
 		#![proptest_config(ProptestConfig::with_cases(200))]
 
-		/// Over random deposits, transfers, orders and claims: the supply never changes; the sum
-		/// of payouts never exceeds deposits minus dust, and after everyone claims it falls
-		/// short of that by at most one unit per holder (rounding, which stays in the pot);
-		/// no holder ever gets more than its exact pro-rata entitlement.
+		/// Two models with random supplies, eight holders, many deposits of 1..1,000 planck
+		/// interleaved with transfers, order fills and claims. After every step each model's
+		/// books are exact (holders' revenue + remainder = deposits - claims, in units of
+		/// 1e-12 planck) and the revenue account can pay every claim of both models at once;
+		/// at the end everyone claims: every claim succeeds, nobody got more than its exact
+		/// pro-rata share, and what stays in the pot is the carried remainder and each holder's
+		/// fraction of a planck.
 		#[test]
-		fn revenue_is_conserved_and_pro_rata(ops in proptest::collection::vec(op(), 1..50)) {
+		fn revenue_books_are_exact_and_always_payable(
+			supplies in (supply(), supply()),
+			ops in proptest::collection::vec(op(), 1..80),
+		) {
 			new_test_ext().execute_with(|| {
-				let supply = 1_000u128;
-				let model = issue(ALICE, supply);
-				let asset = SHARE_ASSET_BASE + model;
-				// Exact entitlement of each holder, in units of 1 / supply.
-				let mut exact = [0u128; 4];
-				let mut claimed = [0u128; 4];
+				TestMinSupply::set(1);
+				Balances::set_balance(&PAYER, ENDOWMENT);
+				for who in &HOLDERS[4..] {
+					Balances::set_balance(who, ENDOWMENT);
+				}
+				let models = [issue(ALICE, supplies.0), issue(BOB, supplies.1)];
+				// Exact entitlement of each holder per model, in units of 1 / supply.
+				let mut exact = [[0u128; 8]; 2];
+				let mut claimed = [[0u128; 8]; 2];
 				for op in ops {
 					match op {
-						Op::Deposit(amount) => {
-							// Entitlement follows the shares held (balance + escrow) now.
+						Op::Deposit(m, amount) => {
+							let model = models[m];
+							let class = ShareClasses::<Test>::get(model).unwrap();
 							for (i, who) in HOLDERS.iter().enumerate() {
-								exact[i] += amount * Shares::entitled_shares(model, &ShareClasses::<Test>::get(model).unwrap(), who);
+								exact[m][i] += amount * Shares::entitled_shares(model, &class, who);
 							}
-							assert_ok!(<Shares as RevenueSink<_, _>>::deposit_revenue(model, &99, amount).or_else(|_| {
-								Balances::set_balance(&99, amount + 1);
-								<Shares as RevenueSink<_, _>>::deposit_revenue(model, &99, amount)
-							}));
+							assert_ok!(Shares::distribute_revenue(RuntimeOrigin::signed(PAYER), model, amount));
 						},
-						Op::Transfer(a, b, n) => { let _ = Shares::transfer_shares(RuntimeOrigin::signed(HOLDERS[a]), model, HOLDERS[b], n); },
-						Op::Claim(a) => {
-							let before = Balances::balance(&HOLDERS[a]);
-							if Shares::claim(RuntimeOrigin::signed(HOLDERS[a]), model).is_ok() {
-								claimed[a] += Balances::balance(&HOLDERS[a]) - before;
+						Op::Transfer(m, a, b, n) => { let _ = Shares::transfer_shares(RuntimeOrigin::signed(HOLDERS[a]), models[m], HOLDERS[b], n); },
+						Op::Claim(m, a) => {
+							let before = free(HOLDERS[a]);
+							if Shares::claim(RuntimeOrigin::signed(HOLDERS[a]), models[m]).is_ok() {
+								claimed[m][a] += free(HOLDERS[a]) - before;
 							}
 						},
-						Op::CreateOrder(a, n, p) => { let _ = Shares::create_order(RuntimeOrigin::signed(HOLDERS[a]), model, n, p); },
+						Op::CreateOrder(m, a, n, p) => { let _ = Shares::create_order(RuntimeOrigin::signed(HOLDERS[a]), models[m], n, p); },
 						Op::Fill(a, o, n) => { let _ = Shares::fill_order(RuntimeOrigin::signed(HOLDERS[a]), o, n); },
 						Op::Cancel(a, o) => { let _ = Shares::cancel_order(RuntimeOrigin::signed(HOLDERS[a]), o); },
 					}
-					prop_assert_eq!(Assets::total_issuance(asset), supply);
-					let held: Balance = HOLDERS.iter().map(|w| Assets::balance(asset, w)).sum::<Balance>()
-						+ Assets::balance(asset, Shares::account_id());
-					prop_assert_eq!(held, supply);
+					let outstanding = check_books(models[0])? + check_books(models[1])?;
+					let payable = Balances::reducible_balance(&Shares::account_id(), Preservation::Preserve, Fortitude::Polite);
+					prop_assert!(payable >= outstanding, "the pot holds {} of {} owed", payable, outstanding);
+					prop_assert!(Shares::do_try_state().is_ok());
 				}
-				// Everyone claims what is left.
-				for (i, who) in HOLDERS.iter().enumerate() {
-					let before = Balances::balance(who);
-					if Shares::claim(RuntimeOrigin::signed(*who), model).is_ok() {
-						claimed[i] += Balances::balance(who) - before;
+				// Everyone claims everything.
+				for (m, model) in models.into_iter().enumerate() {
+					for (i, who) in HOLDERS.iter().enumerate() {
+						let pending = Shares::pending_revenue(model, who);
+						let before = free(*who);
+						match Shares::claim(RuntimeOrigin::signed(*who), model) {
+							Ok(()) => claimed[m][i] += free(*who) - before,
+							Err(e) => prop_assert!(pending == 0 && e == Error::<Test>::NothingToClaim.into()),
+						}
+						prop_assert!(owed_scaled(model, *who) < ACC_PRECISION, "a whole planck left unclaimed");
 					}
-				}
-				let class = ShareClasses::<Test>::get(model).unwrap();
-				let paid: Balance = claimed.iter().sum();
-				prop_assert_eq!(paid, class.total_claimed);
-				prop_assert!(paid <= class.total_deposited - class.dust);
-				prop_assert!(class.total_deposited - class.dust - paid <= HOLDERS.len() as u128);
-				for i in 0..4 {
-					prop_assert!(claimed[i] * supply <= exact[i], "holder {} got more than pro rata", i);
+					let class = ShareClasses::<Test>::get(model).unwrap();
+					let supply = class.supply;
+					prop_assert_eq!(claimed[m].iter().sum::<Balance>(), class.total_claimed);
+					let fractions: u128 = HOLDERS.iter().map(|who| owed_scaled(model, *who)).sum();
+					prop_assert_eq!(
+						(class.total_deposited - class.total_claimed) * ACC_PRECISION,
+						class.dust_scaled + fractions
+					);
+					for i in 0..8 {
+						prop_assert!(claimed[m][i] * supply <= exact[m][i], "holder {} got more than pro rata", i);
+					}
 				}
 				Ok(())
 			})?;

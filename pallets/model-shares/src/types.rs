@@ -25,8 +25,10 @@ pub struct ShareClass<AssetId, Balance> {
 	pub total_deposited: Balance,
 	/// Revenue ever paid out by `claim`.
 	pub total_claimed: Balance,
-	/// Rounding remainder not yet spread over the shares; added to the next deposit.
-	pub dust: Balance,
+	/// Revenue deposited but not yet credited to any share, in units of `1 / ACC_PRECISION`
+	/// (always below `supply` units, i.e. below `supply / ACC_PRECISION` planck): the rounding
+	/// remainder of the deposits so far, spread with the next one.
+	pub dust_scaled: u128,
 }
 
 /// Revenue bookkeeping of one holder of one model's shares.

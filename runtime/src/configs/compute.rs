@@ -12,6 +12,9 @@ use crate::{
 parameter_types! {
 	/// Held while a worker is registered (its endpoint, hardware and versions are stored).
 	pub const WorkerRegistrationDeposit: Balance = UNIT;
+	/// Most miners holding a slot of one model version (bonded, not chilled); job assignment
+	/// draws from all of them (the inference pallet's `MaxCandidates`).
+	pub const MaxMinersPerVersion: u32 = 256;
 }
 
 impl pallet_compute_staking::Config for Runtime {
@@ -26,7 +29,7 @@ impl pallet_compute_staking::Config for Runtime {
 	type MaxEndpointLen = frame_support::traits::ConstU32<256>;
 	type MaxHardwareLen = frame_support::traits::ConstU32<128>;
 	type MaxVersionsPerWorker = frame_support::traits::ConstU32<16>;
-	type MaxWorkersPerVersion = frame_support::traits::ConstU32<256>;
+	type MaxWorkersPerVersion = MaxMinersPerVersion;
 	type MaxUnlockingChunks = frame_support::traits::ConstU32<16>;
 	type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

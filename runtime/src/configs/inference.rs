@@ -29,8 +29,11 @@ impl pallet_inference::Config for Runtime {
 	/// Enough for class probabilities, a small embedding or a short token sequence.
 	type MaxOutputValues = ConstU32<64>;
 	type MaxRedundancy = ConstU32<7>;
-	type MaxCandidates = ConstU32<64>;
+	/// Every miner holding a slot of the version is a candidate (H-2: not a slice of them).
+	type MaxCandidates = crate::configs::compute::MaxMinersPerVersion;
 	type MaxActiveJobs = ConstU32<10_000>;
+	/// One account holds at most a tenth of the chain's unfinished jobs.
+	type MaxActiveJobsPerRequester = ConstU32<1_000>;
 	type MaxDeadlinesPerBlock = ConstU32<16>;
 	type MaxAuthorities = crate::configs::consensus::MaxAuthorities;
 	type VerdictPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
