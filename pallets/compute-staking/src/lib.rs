@@ -600,6 +600,10 @@ pub mod pallet {
 				jailed_until: after.jailed_until,
 			};
 			for version in new {
+				// An entry already up to date (e.g. only the endpoint changed) is not rewritten.
+				if MinersByVersion::<T>::get(version).contains(&candidate) {
+					continue;
+				}
 				MinersByVersion::<T>::try_mutate(version, |miners| {
 					match miners.iter_mut().find(|entry| entry.miner == *who) {
 						Some(entry) => *entry = candidate.clone(),

@@ -35,8 +35,8 @@
 //! has the same period, so each queue is ordered by deadline. `on_initialize` handles at most
 //! `MaxDeadlinesPerBlock` due entries per block (the rest wait a block), the queues taking turns
 //! so that none can starve another; at most `MaxActiveJobs` jobs are unfinished at a time, and
-//! at most `MaxActiveJobsPerRequester` of one requester. Phases are also closed by their deadline inside the calls, so
-//! a late hook never lengthens a window.
+//! at most `MaxActiveJobsPerRequester` of one requester. Phases are also closed by their
+//! deadline inside the calls, so a late hook never lengthens a window.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(

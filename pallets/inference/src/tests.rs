@@ -36,6 +36,16 @@ fn request(who: AccountId) -> JobId {
 	job
 }
 
+/// A request of `who` with a one-byte input, for tests of refusals.
+fn request_small(who: AccountId) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Inference::request_inference(
+		RuntimeOrigin::signed(who),
+		MODEL,
+		InputArg::Inline(b"x".to_vec()),
+		PRICE,
+	)
+}
+
 fn miners_of(job: JobId) -> Vec<AccountId> {
 	Jobs::<Test>::get(job).unwrap().assignments.iter().map(|a| a.miner).collect()
 }
@@ -315,15 +325,7 @@ fn active_jobs_are_bounded() {
 		for job in 0..MAX_ACTIVE_JOBS {
 			request(if job % 2 == 0 { ALICE } else { BOB });
 		}
-		assert_noop!(
-			Inference::request_inference(
-				RuntimeOrigin::signed(CREATOR),
-				MODEL,
-				InputArg::Inline(b"x".to_vec()),
-				PRICE
-			),
-			Error::<Test>::TooManyActiveJobs
-		);
+		assert_noop!(request_small(CREATOR), Error::<Test>::TooManyActiveJobs);
 	});
 }
 
@@ -338,15 +340,7 @@ fn one_requester_cannot_take_every_job_slot() {
 		}
 		assert_eq!(ActiveJobsOf::<Test>::get(ALICE), MAX_JOBS_PER_REQUESTER);
 		let held_before = held(ALICE);
-		assert_noop!(
-			Inference::request_inference(
-				RuntimeOrigin::signed(ALICE),
-				MODEL,
-				InputArg::Inline(b"x".to_vec()),
-				PRICE
-			),
-			Error::<Test>::TooManyJobsOfRequester
-		);
+		assert_noop!(request_small(ALICE), Error::<Test>::TooManyJobsOfRequester);
 		assert_eq!(held(ALICE), held_before);
 		request(BOB);
 		// The jobs time out (nobody commits): the slots come back, the counter entry goes.
