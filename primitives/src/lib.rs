@@ -136,8 +136,18 @@ pub trait ComputeStakingInterface<AccountId, Balance> {
 	/// Jails the worker for the jail period: it gets no jobs meanwhile.
 	fn jail(worker: &AccountId);
 
-	/// Adds reputation points to a worker that served a job well.
+	/// Adds reputation points to a worker that served a job well (which also ends a run of
+	/// missed jobs).
 	fn reward_reputation(worker: &AccountId, points: u32);
+
+	/// Notes that an assigned worker let a job's commit phase pass without committing: it
+	/// loses a reputation point, and after the configured number of missed jobs in a row it
+	/// is jailed (no jobs for the jail period).
+	fn note_missed_job(worker: &AccountId);
+
+	/// Blocks between an unbonding request and the stake's release: the longest a job may
+	/// last, so that a faulty miner cannot withdraw before its job is settled.
+	fn unbonding_period() -> u32;
 }
 
 /// Lifecycle of a model.

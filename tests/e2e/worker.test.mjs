@@ -191,12 +191,21 @@ describe('modelchain-worker end to end', () => {
       (e) => api.events.inference.JobRefunded.is(e) && e.data.job.toBigInt() === job,
       `job ${job} refunded`,
     );
+    const forfeited = waitForEvent(
+      (e) => api.events.inference.QuorumDepositForfeited.is(e) && e.data.job.toBigInt() === job,
+      `job ${job} quorum deposit forfeited`,
+    );
     const end = await finished(job);
     assert.equal(end.data.outcome.toString(), 'NoQuorum');
     assert.equal((await refunded).data.amount.toBigInt(), PRICE);
+    const deposit = (await forfeited).data.amount.toBigInt();
+    assert.equal(deposit, api.consts.inference.quorumDeposit.toBigInt());
     assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'the fee is released');
     const freeAfter = (await api.query.system.account(eve.address)).data.free.toBigInt();
-    assert.ok(freeBefore - freeAfter < PRICE / 10n, 'only the transaction fee was spent');
+    assert.ok(
+      freeBefore - freeAfter - deposit < PRICE / 10n,
+      'the quorum deposit and the transaction fee were spent, not the fee',
+    );
   });
 
   test('a miner that crashes between commit and reveal reveals after its restart', async () => {

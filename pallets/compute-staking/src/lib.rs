@@ -80,7 +80,7 @@ pub mod pallet {
 		ComputeStakingInterface, ModelVersionInspect, ModelVersionRef, SlashReason, WorkerRole,
 	};
 	use sp_runtime::{
-		traits::{CheckedAdd, CheckedSub, Saturating, Zero},
+		traits::{CheckedAdd, CheckedSub, SaturatedConversion, Saturating, Zero},
 		Perbill,
 	};
 
@@ -156,6 +156,14 @@ pub mod pallet {
 		/// Most unbonding chunks a worker may have at once.
 		#[pallet::constant]
 		type MaxUnlockingChunks: Get<u32>;
+		/// Jobs in a row an assigned miner may let pass without committing before it is
+		/// jailed (at least 1).
+		#[pallet::constant]
+		type MissedJobsBeforeJail: Get<u32>;
+		/// The longest a job can keep a miner's stake at risk (the inference pallet's commit,
+		/// reveal and challenge periods in force): `set_parameters` refuses an unbonding period
+		/// that is not longer.
+		type JobLifetime: Get<BlockNumberFor<Self>>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 		/// Registers the model versions the benchmarks announce.
@@ -184,6 +192,12 @@ pub mod pallet {
 		BoundedVec<CandidateOf<T>, T::MaxWorkersPerVersion>,
 		ValueQuery,
 	>;
+
+	/// Jobs in a row each miner was assigned and let pass without committing (no entry for
+	/// none; reset by a job served well or a jail).
+	#[pallet::storage]
+	pub type MissedInARow<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Total ever slashed from workers, for accounting.
 	#[pallet::storage]
@@ -230,6 +244,10 @@ pub mod pallet {
 		Jailed { worker: T::AccountId, until: BlockNumberFor<T> },
 		/// The worker earned reputation.
 		ReputationRewarded { worker: T::AccountId, points: u32, reputation: u32 },
+		/// An assigned miner let a job's commit phase pass without committing: `in_a_row` jobs
+		/// missed in a row, `reputation` left (a `Jailed` event follows when it reaches
+		/// `MissedJobsBeforeJail`).
+		JobMissed { worker: T::AccountId, in_a_row: u32, reputation: u32 },
 		/// Governance changed the parameters.
 		ParametersSet { parameters: ParametersOf<T> },
 	}
@@ -279,6 +297,16 @@ pub mod pallet {
 		InvalidParameters,
 		/// An arithmetic overflow.
 		Overflow,
+		/// The unbonding period is not longer than a job's lifetime (the inference commit,
+		/// reveal and challenge periods): a faulty miner could withdraw before being slashed.
+		UnbondingShorterThanJobs,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MissedJobsBeforeJail::get() >= 1, "MissedJobsBeforeJail must be >= 1");
+		}
 	}
 
 	#[pallet::call]
@@ -481,6 +509,7 @@ pub mod pallet {
 			)?;
 			Self::reindex(&who, Some(&worker), None)?;
 			Workers::<T>::remove(&who);
+			MissedInARow::<T>::remove(&who);
 			Self::deposit_event(Event::WorkerDeregistered { worker: who });
 			Ok(())
 		}
@@ -500,6 +529,11 @@ pub mod pallet {
 			ensure!(
 				parameters.slash_missed_reveal >= parameters.slash_wrong_result,
 				Error::<T>::InvalidParameters
+			);
+			// A miner must not be able to withdraw its stake before a job it holds is settled.
+			ensure!(
+				parameters.unbonding_period > T::JobLifetime::get(),
+				Error::<T>::UnbondingShorterThanJobs
 			);
 			Parameters::<T>::put(parameters.clone());
 			Self::deposit_event(Event::ParametersSet { parameters });
@@ -768,6 +802,7 @@ pub mod pallet {
 		}
 
 		fn reward_reputation(who: &T::AccountId, points: u32) {
+			MissedInARow::<T>::remove(who);
 			Workers::<T>::mutate(who, |worker| {
 				if let Some(worker) = worker.as_mut() {
 					worker.reputation = worker.reputation.saturating_add(points);
@@ -778,6 +813,32 @@ pub mod pallet {
 					});
 				}
 			});
+		}
+
+		fn note_missed_job(who: &T::AccountId) {
+			let Some(mut worker) = Workers::<T>::get(who) else { return };
+			let in_a_row = MissedInARow::<T>::get(who).saturating_add(1);
+			worker.reputation = worker.reputation.saturating_sub(1);
+			Self::deposit_event(Event::JobMissed {
+				worker: who.clone(),
+				in_a_row,
+				reputation: worker.reputation,
+			});
+			if in_a_row >= T::MissedJobsBeforeJail::get() {
+				MissedInARow::<T>::remove(who);
+				let before = worker.clone();
+				Self::do_jail(who, &mut worker);
+				Self::reindex_after_penalty(who, &before, &worker);
+			} else {
+				MissedInARow::<T>::insert(who, in_a_row);
+			}
+			Workers::<T>::insert(who, worker);
+		}
+
+		fn unbonding_period() -> u32 {
+			Self::parameters()
+				.map(|params| params.unbonding_period.saturated_into())
+				.unwrap_or_default()
 		}
 	}
 }

@@ -95,6 +95,14 @@ impl crate::BenchmarkHelper for MockBenchmarkHelper {
 	}
 }
 
+/// Jobs in a row a miner may miss before it is jailed.
+pub const MISSED_JOBS_BEFORE_JAIL: u32 = 3;
+
+parameter_types! {
+	/// The inference pallet's job lifetime, as a test sets it.
+	pub static TestJobLifetime: u64 = 5;
+}
+
 impl pallet_compute_staking::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -107,6 +115,8 @@ impl pallet_compute_staking::Config for Test {
 	type MaxVersionsPerWorker = ConstU32<2>;
 	type MaxWorkersPerVersion = ConstU32<MAX_WORKERS_PER_VERSION>;
 	type MaxUnlockingChunks = ConstU32<MAX_CHUNKS>;
+	type MissedJobsBeforeJail = ConstU32<MISSED_JOBS_BEFORE_JAIL>;
+	type JobLifetime = TestJobLifetime;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;

@@ -3,7 +3,8 @@
 //! created or lost.
 
 use crate::{
-	mock::*, Error, Event, HoldReason, MinersByVersion, Parameters, WorkerStatus, Workers,
+	mock::*, Error, Event, HoldReason, MinersByVersion, MissedInARow, Parameters, WorkerStatus,
+	Workers,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -530,7 +531,7 @@ fn deregisters_only_when_nothing_is_bonded() {
 fn only_root_sets_parameters_and_they_must_be_valid() {
 	new_test_ext().execute_with(|| {
 		let mut params = default_parameters();
-		params.unbonding_period = 3;
+		params.unbonding_period = 6;
 		assert_noop!(
 			ComputeStaking::set_parameters(RuntimeOrigin::signed(ALICE), params.clone()),
 			DispatchError::BadOrigin
@@ -571,7 +572,61 @@ fn skipping_a_reveal_is_never_cheaper_than_revealing_a_wrong_output() {
 	});
 }
 
+/// L-1: governance cannot make unbonding so short that a miner withdraws its stake before a
+/// job it holds is settled (and slashed if it cheated).
+#[test]
+fn unbonding_never_ends_before_a_job_it_backs() {
+	new_test_ext().execute_with(|| {
+		TestJobLifetime::set(20);
+		let mut params = default_parameters();
+		params.unbonding_period = 20;
+		assert_noop!(
+			ComputeStaking::set_parameters(RuntimeOrigin::root(), params.clone()),
+			Error::<Test>::UnbondingShorterThanJobs
+		);
+		params.unbonding_period = 21;
+		assert_ok!(ComputeStaking::set_parameters(RuntimeOrigin::root(), params));
+	});
+}
+
 // ---- the interface for the inference pallet ----
+
+/// M-1: a miner that lets its jobs pass without committing loses reputation with each, and is
+/// jailed (no jobs) after `MissedJobsBeforeJail` in a row; a job served well ends the run.
+#[test]
+fn silent_miners_lose_reputation_and_are_jailed_after_a_run_of_missed_jobs() {
+	new_test_ext().execute_with(|| {
+		type Staking = ComputeStaking;
+		register_bonded_miner(ALICE, 2_000);
+		<Staking as ComputeStakingInterface<_, _>>::reward_reputation(&ALICE, 5);
+		for missed in 1..MISSED_JOBS_BEFORE_JAIL {
+			<Staking as ComputeStakingInterface<_, _>>::note_missed_job(&ALICE);
+			assert_eq!(MissedInARow::<Test>::get(ALICE), missed);
+			assert_eq!(
+				last_event(),
+				Event::JobMissed { worker: ALICE, in_a_row: missed, reputation: 5 - missed }.into()
+			);
+		}
+		assert_eq!(eligible(V00, WorkerRole::Miner), vec![(ALICE, 2_000)], "not jailed yet");
+		// A served job ends the run.
+		<Staking as ComputeStakingInterface<_, _>>::reward_reputation(&ALICE, 1);
+		assert_eq!(MissedInARow::<Test>::get(ALICE), 0);
+		for _ in 0..MISSED_JOBS_BEFORE_JAIL {
+			<Staking as ComputeStakingInterface<_, _>>::note_missed_job(&ALICE);
+		}
+		assert_eq!(last_event(), Event::Jailed { worker: ALICE, until: 1 + JAIL_PERIOD }.into());
+		assert!(eligible(V00, WorkerRole::Miner).is_empty(), "jailed");
+		assert_eq!(in_index(V00), vec![(ALICE, 2_000)], "keeps its slot, marked jailed");
+		assert_eq!(MissedInARow::<Test>::get(ALICE), 0, "the jail starts a new run");
+		// 5, less the first run, plus the served job, less the second run.
+		let reputation = 5 - (MISSED_JOBS_BEFORE_JAIL - 1) + 1 - MISSED_JOBS_BEFORE_JAIL;
+		assert_eq!(Workers::<Test>::get(ALICE).unwrap().reputation, reputation);
+		assert_eq!(held_bond(ALICE), 2_000, "a miss is not slashed");
+		// Unknown workers are ignored.
+		<Staking as ComputeStakingInterface<_, _>>::note_missed_job(&BOB);
+		assert!(!MissedInARow::<Test>::contains_key(BOB));
+	});
+}
 
 #[test]
 fn lists_only_eligible_workers_of_the_role_and_version() {

@@ -6,7 +6,9 @@
 //! ## Life of a job
 //! 1. [`Pallet::request_inference`]: the requester names a model, gives the input (inline bytes,
 //!    or a URI and hash for large inputs) and the most it will pay. The fee (the active version's
-//!    price) is held from the requester with [`HoldReason::JobFee`]. `redundancy` miners serving
+//!    price) is held from the requester with [`HoldReason::JobFee`], and `QuorumDeposit` with
+//!    [`HoldReason::QuorumDeposit`] (forfeited to the treasury if the job ends without a
+//!    quorum, released otherwise). `redundancy` miners serving
 //!    that version are picked, stake-weighted, from on-chain randomness.
 //! 2. Validators' off-chain workers POST the job to each assigned miner's endpoint (idempotent by
 //!    job id; miners also follow `JobRequested` events, so a lost POST is not a lost job).
@@ -14,9 +16,10 @@
 //!    the commit period, then [`Pallet::reveal_result`] within the reveal period. Outputs are
 //!    canonical: integers `round(x * 10^precision)` (see [`OutputOf`]).
 //! 4. Quorum: a strict majority of the assigned miners revealing the same output wins. Committing
-//!    without revealing is slashed at once ([`SlashReason::MissedReveal`]). With a majority, the
-//!    job enters a challenge window; without one, the requester is refunded and the job is
-//!    disputed.
+//!    without revealing is slashed at once ([`SlashReason::MissedReveal`]); not committing at all
+//!    is reported to compute staking as a missed job (jail after a run of them). With a
+//!    majority, the job enters a challenge window; without one, the requester is refunded and
+//!    the job is disputed.
 //! 5. During the window, validators' off-chain workers re-execute a sample of the jobs (every
 //!    disputed job) through the verifier endpoint configured on their node and submit a signed
 //!    [`Pallet::submit_verdict`] (an authorized transaction: no fee, validated in the pool by the
@@ -56,6 +59,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod features;
 #[cfg(test)]
 mod mock;
 pub mod ocw;
@@ -64,6 +68,7 @@ mod tests;
 pub mod types;
 pub mod weights;
 
+pub use features::parameters::{MAX_PHASE_PERIOD, MAX_RETENTION_PERIOD};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -109,23 +114,18 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		storage::with_storage_layer,
 		traits::{
 			fungible::{Inspect, Mutate, MutateHold},
-			tokens::{Fortitude, Precision, Restriction},
 			OneSessionHandler,
 		},
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		AccessControl, Balance, ComputeStakingInterface, FeeSplit, ModelId, ModelRegistryInterface,
-		ModelVersionRef, RevenueSink, ServingInfo, SlashReason, WorkerRole,
+		AccessControl, Balance, ComputeStakingInterface, ModelId, ModelRegistryInterface,
+		ModelVersionRef, RevenueSink, SlashReason,
 	};
 	use sp_core::H256;
-	use sp_runtime::{
-		traits::{Saturating, Zero},
-		BoundToRuntimeAppPublic, Perbill, RuntimeAppPublic,
-	};
+	use sp_runtime::{BoundToRuntimeAppPublic, Perbill, RuntimeAppPublic};
 
 	/// A job with this runtime's types and bounds.
 	pub type JobOf<T> = Job<
@@ -154,6 +154,9 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// A requester's fee, held until its job is settled or refunded.
 		JobFee,
+		/// A requester's quorum deposit, held with each request until its job ends: released
+		/// when a quorum is reached, forfeited to the treasury when none is.
+		QuorumDeposit,
 	}
 
 	/// The input of a request as a user submits it (checked against the bounds, with a named
@@ -255,6 +258,11 @@ pub mod pallet {
 		/// Most validators whose inference keys are kept.
 		#[pallet::constant]
 		type MaxAuthorities: Get<u32>;
+		/// Held from the requester with each request besides the fee, and forfeited to the
+		/// treasury if the job ends without a quorum (too few commitments or no majority), so
+		/// that requests designed to fail (e.g. inputs no miner can use) are not free.
+		#[pallet::constant]
+		type QuorumDeposit: Get<Balance>;
 		/// Priority of verdict transactions in the pool.
 		#[pallet::constant]
 		type VerdictPriority: Get<TransactionPriority>;
@@ -302,6 +310,10 @@ pub mod pallet {
 	/// The verdict accepted for a job (at most one), kept with the job.
 	#[pallet::storage]
 	pub type Verdicts<T: Config> = StorageMap<_, Twox64Concat, JobId, VerdictOf<T>>;
+
+	/// The quorum deposit held for each unfinished job (no entry when it was zero).
+	#[pallet::storage]
+	pub type QuorumDeposits<T: Config> = StorageMap<_, Twox64Concat, JobId, Balance>;
 
 	/// Number of unfinished jobs (at most `MaxActiveJobs`).
 	#[pallet::storage]
@@ -395,6 +407,9 @@ pub mod pallet {
 			holders: Balance,
 			refunded: Balance,
 		},
+		/// The job ended without a quorum: the requester's quorum deposit `amount` went to
+		/// the treasury.
+		QuorumDepositForfeited { job: JobId, requester: T::AccountId, amount: Balance },
 		/// The requester got the whole fee back.
 		JobRefunded { job: JobId, requester: T::AccountId, amount: Balance },
 		/// A job finished with `outcome`; its record stays until block `prune_at`.
@@ -448,10 +463,14 @@ pub mod pallet {
 		NotVerifiable,
 		/// A verdict on this job was already accepted.
 		AlreadyVerified,
-		/// Periods must be at least one block and the protocol fee at most 50%.
+		/// Periods must be at least one block (phases at most `MAX_PHASE_PERIOD`, retention at
+		/// most `MAX_RETENTION_PERIOD`) and the protocol fee at most 50%.
 		InvalidParameters,
 		/// An arithmetic overflow.
 		Overflow,
+		/// The commit, reveal and challenge periods together are not shorter than compute
+		/// staking's unbonding period: a faulty miner could withdraw before being slashed.
+		JobOutlivesUnbonding,
 	}
 
 	#[pallet::hooks]
@@ -460,8 +479,19 @@ pub mod pallet {
 			let (handled, skipped) = Self::process_deadlines(now);
 			T::WeightInfo::on_initialize(handled)
 				.saturating_add(T::DbWeight::get().reads(u64::from(skipped)))
-				// A finished job's requester count (not yet in the generated weights).
-				.saturating_add(T::DbWeight::get().reads_writes(handled.into(), handled.into()))
+				// Not yet in the generated weights: a finished job's requester count and quorum
+				// deposit (its hold and record), and per
+				// silent miner of an ended commit phase its record, miss count and version
+				// index (a jail).
+				.saturating_add(T::DbWeight::get().reads_writes(
+					u64::from(handled).saturating_mul(3),
+					u64::from(handled).saturating_mul(4),
+				))
+				.saturating_add({
+					let per_miner = u64::from(T::MaxRedundancy::get()).saturating_mul(3);
+					let accesses = u64::from(handled).saturating_mul(per_miner);
+					T::DbWeight::get().reads_writes(accesses, accesses)
+				})
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
@@ -494,8 +524,9 @@ pub mod pallet {
 		#[pallet::weight(
 			T::WeightInfo::request_inference(T::MaxCandidates::get())
 				.saturating_add(T::Access::use_access_weight())
-				// The requester's job count (not yet in the generated weights).
-				.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+				// The requester's job count and quorum deposit (not yet in the generated
+				// weights).
+				.saturating_add(T::DbWeight::get().reads_writes(2, 3))
 		)]
 		pub fn request_inference(
 			origin: OriginFor<T>,
@@ -504,83 +535,7 @@ pub mod pallet {
 			max_fee: Balance,
 		) -> DispatchResultWithPostInfo {
 			let requester = ensure_signed(origin)?;
-			let serving = T::Registry::serving_info(model).ok_or(Error::<T>::ModelNotServing)?;
-			ensure!(serving.price <= max_fee, Error::<T>::FeeAboveMax);
-			let input = Self::checked_input(input)?;
-			ensure!(
-				ActiveJobs::<T>::get() < T::MaxActiveJobs::get(),
-				Error::<T>::TooManyActiveJobs
-			);
-			let requester_jobs = ActiveJobsOf::<T>::get(&requester);
-			ensure!(
-				requester_jobs < T::MaxActiveJobsPerRequester::get(),
-				Error::<T>::TooManyJobsOfRequester
-			);
-			let job_id = NextJobId::<T>::get();
-			// Checked before anything is held; undone with the call if a later check fails.
-			T::Access::use_access(&requester, &serving.version, job_id)?;
-			let redundancy = Self::redundancy_of(&serving);
-			let candidates = T::Staking::eligible_workers(
-				&serving.version,
-				WorkerRole::Miner,
-				T::MaxCandidates::get(),
-			);
-			let considered = candidates.len() as u32;
-			let miners = Self::select_miners(candidates, redundancy, job_id)
-				.ok_or(Error::<T>::NotEnoughWorkers)?;
-			T::Currency::hold(&HoldReason::JobFee.into(), &requester, serving.price)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-
-			let params = Parameters::<T>::get();
-			let now = frame_system::Pallet::<T>::block_number();
-			let (deadline, deadline_slot) = Self::push_deadline(
-				DeadlineKind::Commit,
-				job_id,
-				now.saturating_add(params.commit_period),
-			);
-			let assignments: BoundedVec<_, T::MaxRedundancy> = miners
-				.iter()
-				.map(|(miner, stake)| Assignment {
-					miner: miner.clone(),
-					stake: *stake,
-					commitment: None,
-					revealed: None,
-				})
-				.collect::<Vec<_>>()
-				.try_into()
-				.map_err(|_| Error::<T>::NotEnoughWorkers)?;
-			let job = Job {
-				requester: requester.clone(),
-				version: serving.version,
-				output_precision: serving.output_precision,
-				input,
-				terms: JobTerms {
-					fee: serving.price,
-					creator: serving.creator,
-					creator_royalty: serving.creator_royalty,
-					miners_share: serving.miners_share,
-					protocol_fee: params.protocol_fee,
-				},
-				assignments,
-				phase: JobPhase::Commit,
-				phase_started: now,
-				deadline,
-				deadline_slot,
-				requested_at: now,
-				fee_held: true,
-			};
-			NextJobId::<T>::put(job_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-			ActiveJobs::<T>::mutate(|active| *active = active.saturating_add(1));
-			ActiveJobsOf::<T>::insert(&requester, requester_jobs.saturating_add(1));
-			Jobs::<T>::insert(job_id, job);
-			Self::deposit_event(Event::JobRequested {
-				job: job_id,
-				requester,
-				version: serving.version,
-				fee: serving.price,
-				miners: miners.into_iter().map(|(miner, _)| miner).collect(),
-				commit_deadline: deadline,
-			});
+			let considered = Self::do_request_inference(requester, model, input, max_fee)?;
 			Ok(Some(
 				T::WeightInfo::request_inference(considered)
 					.saturating_add(T::Access::use_access_weight()),
@@ -597,25 +552,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::commit_result())]
 		pub fn commit_result(origin: OriginFor<T>, job: JobId, commitment: H256) -> DispatchResult {
 			let miner = ensure_signed(origin)?;
-			let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(
-				record.phase == JobPhase::Commit && now < record.deadline,
-				Error::<T>::NotInCommitPhase
-			);
-			let assignment = record
-				.assignments
-				.iter_mut()
-				.find(|assignment| assignment.miner == miner)
-				.ok_or(Error::<T>::NotAssigned)?;
-			ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
-			assignment.commitment = Some(commitment);
-			Self::deposit_event(Event::ResultCommitted { job, miner });
-			if record.assignments.iter().all(|assignment| assignment.commitment.is_some()) {
-				Self::end_commit_phase(job, &mut record, now);
-			}
-			Jobs::<T>::insert(job, record);
-			Ok(())
+			Self::do_commit_result(job, miner, commitment)
 		}
 
 		/// Reveals the output the signer committed to for `job`, with the commitment's salt.
@@ -632,38 +569,7 @@ pub mod pallet {
 			salt: [u8; 32],
 		) -> DispatchResult {
 			let miner = ensure_signed(origin)?;
-			let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(
-				record.phase == JobPhase::Reveal && now < record.deadline,
-				Error::<T>::NotInRevealPhase
-			);
-			ensure!(!output.is_empty(), Error::<T>::InvalidOutput);
-			let output: Output<T> = output.try_into().map_err(|_| Error::<T>::InvalidOutput)?;
-			let assignment = record
-				.assignments
-				.iter_mut()
-				.find(|assignment| assignment.miner == miner)
-				.ok_or(Error::<T>::NotAssigned)?;
-			let commitment = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
-			ensure!(assignment.revealed.is_none(), Error::<T>::AlreadyRevealed);
-			ensure!(
-				commitment_of(job, &miner, &output, &salt) == commitment,
-				Error::<T>::CommitmentMismatch
-			);
-			let hash = output_hash(&output);
-			assignment.revealed = Some(hash);
-			Reveals::<T>::insert(job, &miner, output);
-			Self::deposit_event(Event::ResultRevealed { job, miner, output_hash: hash });
-			let all_revealed = record
-				.assignments
-				.iter()
-				.all(|assignment| assignment.commitment.is_none() || assignment.revealed.is_some());
-			if all_revealed {
-				Self::count_quorum(job, &mut record, now);
-			}
-			Jobs::<T>::insert(job, record);
-			Ok(())
+			Self::do_reveal_result(job, miner, output, salt)
 		}
 
 		/// A validator's verdict on `job`, computed by re-executing it through the node's
@@ -686,14 +592,7 @@ pub mod pallet {
 			_signature: AuthoritySignatureOf<T>,
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
-			// The pool checked these; a block author could still include a stale copy.
-			Self::check_verdict(&verdict)?;
-			let mut record = Jobs::<T>::get(verdict.job).ok_or(Error::<T>::UnknownJob)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			Self::apply_verdict(&verdict, &mut record, now);
-			Verdicts::<T>::insert(verdict.job, &verdict);
-			Jobs::<T>::insert(verdict.job, record);
-			Ok(())
+			Self::do_submit_verdict(verdict)
 		}
 
 		/// Sets the governance parameters (root or a passed referendum). They apply to jobs
@@ -703,599 +602,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_parameters())]
 		pub fn set_parameters(origin: OriginFor<T>, parameters: ParametersOf<T>) -> DispatchResult {
 			T::ParametersOrigin::ensure_origin(origin)?;
-			let one: BlockNumberFor<T> = 1u32.into();
-			ensure!(
-				parameters.commit_period >= one
-					&& parameters.reveal_period >= one
-					&& parameters.challenge_period >= one
-					&& parameters.retention_period >= one
-					&& parameters.protocol_fee <= Perbill::from_percent(50),
-				Error::<T>::InvalidParameters
-			);
-			Parameters::<T>::put(&parameters);
-			Self::deposit_event(Event::ParametersSet { parameters });
-			Ok(())
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// Checks a submitted input against the bounds.
-		fn checked_input(input: InputArg) -> Result<JobInputOf<T>, Error<T>> {
-			match input {
-				InputArg::Inline(bytes) => {
-					ensure!(!bytes.is_empty(), Error::<T>::EmptyInput);
-					Ok(JobInput::Inline(bytes.try_into().map_err(|_| Error::<T>::InputTooLong)?))
-				}
-				InputArg::Remote { uri, hash } => {
-					ensure!(!uri.is_empty(), Error::<T>::EmptyInput);
-					Ok(JobInput::Remote {
-						uri: uri.try_into().map_err(|_| Error::<T>::UriTooLong)?,
-						hash,
-					})
-				}
-			}
-		}
-
-		/// Picks `count` distinct miners, each with probability proportional to its stake
-		/// among those not yet picked, from randomness derived from the parent block hash and
-		/// the job id. `None` if there are fewer than `count` candidates.
-		///
-		/// The parent hash is known to the block author, who could steer the pick of a job it
-		/// includes; with Aura's round-robin authors this is a bounded bias, not a takeover.
-		pub fn select_miners(
-			mut candidates: Vec<(T::AccountId, Balance)>,
-			count: u32,
-			job: JobId,
-		) -> Option<Vec<(T::AccountId, Balance)>> {
-			if (candidates.len() as u64) < u64::from(count) {
-				return None;
-			}
-			let parent = frame_system::Pallet::<T>::parent_hash();
-			let seed = sp_io::hashing::blake2_256(&(b"modelchain/select", parent, job).encode());
-			let mut picked = Vec::with_capacity(count as usize);
-			for round in 0..count {
-				let draw = sp_io::hashing::blake2_256(&(seed, round).encode());
-				let mut word = [0u8; 16];
-				word.copy_from_slice(draw.get(..16)?);
-				let random = u128::from_le_bytes(word);
-				let total: u128 =
-					candidates.iter().fold(0u128, |sum, (_, stake)| sum.saturating_add(*stake));
-				let index = if total == 0 {
-					random.checked_rem(candidates.len() as u128)? as usize
-				} else {
-					let mut target = random.checked_rem(total)?;
-					let mut chosen = candidates.len().saturating_sub(1);
-					for (index, (_, stake)) in candidates.iter().enumerate() {
-						if target < *stake {
-							chosen = index;
-							break;
-						}
-						target = target.saturating_sub(*stake);
-					}
-					chosen
-				};
-				if index >= candidates.len() {
-					return None;
-				}
-				picked.push(candidates.swap_remove(index));
-			}
-			Some(picked)
-		}
-
-		/// Smallest number of identical outputs that is a strict majority of `assigned`.
-		fn majority(assigned: u32) -> u32 {
-			assigned.checked_div(2).unwrap_or_default().saturating_add(1)
-		}
-
-		/// Ends the commit phase: with enough commitments for a majority, opens the reveal
-		/// phase; otherwise refunds the requester (miners that stayed silent only lose the
-		/// job).
-		fn end_commit_phase(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
-			Self::remove_deadline(DeadlineKind::Commit, record.deadline_slot);
-			let committed = record
-				.assignments
-				.iter()
-				.filter(|assignment| assignment.commitment.is_some())
-				.count() as u32;
-			if committed < Self::majority(record.assignments.len() as u32) {
-				Self::refund(job, record);
-				Self::finish(job, record, JobOutcome::NoQuorum, now);
-				return;
-			}
-			let (deadline, slot) = Self::push_deadline(
-				DeadlineKind::Reveal,
-				job,
-				now.saturating_add(Parameters::<T>::get().reveal_period),
-			);
-			record.phase = JobPhase::Reveal;
-			record.phase_started = now;
-			record.deadline = deadline;
-			record.deadline_slot = slot;
-			Self::deposit_event(Event::RevealPhaseStarted { job, reveal_deadline: deadline });
-		}
-
-		/// Counts the reveals: slashes committed miners that did not reveal, then either
-		/// records the majority's output and opens the challenge window, or refunds the
-		/// requester and marks the job disputed.
-		fn count_quorum(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
-			Self::remove_deadline(DeadlineKind::Reveal, record.deadline_slot);
-			for assignment in record.assignments.iter() {
-				if assignment.commitment.is_some() && assignment.revealed.is_none() {
-					Self::slash_miner(job, &assignment.miner, SlashReason::MissedReveal);
-				}
-			}
-			let needed = Self::majority(record.assignments.len() as u32);
-			let winner = record.assignments.iter().filter_map(|a| a.revealed).find(|hash| {
-				record.assignments.iter().filter(|a| a.revealed == Some(*hash)).count() as u32
-					>= needed
-			});
-			let (deadline, slot) = Self::push_deadline(
-				DeadlineKind::Challenge,
-				job,
-				now.saturating_add(Parameters::<T>::get().challenge_period),
-			);
-			match winner {
-				Some(winner) => {
-					let output = record
-						.assignments
-						.iter()
-						.find(|a| a.revealed == Some(winner))
-						.and_then(|a| Reveals::<T>::get(job, &a.miner));
-					if let Some(output) = output {
-						Results::<T>::insert(job, output);
-					}
-					record.phase = JobPhase::Challenge { winner };
-					Self::deposit_event(Event::QuorumReached {
-						job,
-						output_hash: winner,
-						challenge_deadline: deadline,
-					});
-				}
-				None => {
-					Self::refund(job, record);
-					record.phase = JobPhase::Disputed;
-					Self::deposit_event(Event::JobDisputed { job, verdict_deadline: deadline });
-				}
-			}
-			let _ = Reveals::<T>::clear_prefix(job, T::MaxRedundancy::get(), None);
-			record.phase_started = now;
-			record.deadline = deadline;
-			record.deadline_slot = slot;
-		}
-
-		/// Ends a challenge window or dispute that got no verdict: a majority's job is
-		/// settled; a dispute ends with nobody slashed for a wrong output.
-		fn end_challenge(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
-			match record.phase {
-				JobPhase::Challenge { winner } => Self::settle(job, record, winner, now),
-				_ => Self::finish(job, record, JobOutcome::NoQuorum, now),
-			}
-		}
-
-		/// Pays out the fee of a job whose majority stood, slashes the miners that revealed
-		/// another output and rewards the majority's reputation.
-		fn settle(job: JobId, record: &mut JobOf<T>, winner: H256, now: BlockNumberFor<T>) {
-			let winners: Vec<T::AccountId> = record
-				.assignments
-				.iter()
-				.filter(|a| a.revealed == Some(winner))
-				.map(|a| a.miner.clone())
-				.collect();
-			for assignment in record.assignments.iter() {
-				if assignment.revealed.is_some_and(|hash| hash != winner) {
-					Self::slash_miner(job, &assignment.miner, SlashReason::WrongResult);
-				}
-			}
-			for miner in &winners {
-				T::Staking::reward_reputation(miner, 1);
-			}
-			Self::pay_out(job, record, &winners);
-			Self::finish(job, record, JobOutcome::Settled, now);
-		}
-
-		/// Splits the held fee: protocol fee, creator royalty, the miners' part (equal shares
-		/// among `winners`, any remainder to the holders) and the rest to the share holders.
-		/// Exactly this job's fee leaves the hold: a part that cannot be paid (e.g. below the
-		/// recipient's existential deposit) is released back to the requester.
-		fn pay_out(job: JobId, record: &mut JobOf<T>, winners: &[T::AccountId]) {
-			if !record.fee_held {
-				return;
-			}
-			let terms = record.terms.clone();
-			let requester = record.requester.clone();
-			let fee = terms.fee;
-			let split = Self::split_fee(&terms, winners.len() as u32);
-			let (treasury_part, creator_part, per_miner, holders_part) =
-				(split.treasury, split.creator, split.per_miner, split.holders);
-			let treasury = Self::pay_from_hold(&requester, &T::Treasury::get(), treasury_part);
-			let creator = Self::pay_from_hold(&requester, &terms.creator, creator_part);
-			let mut miners: Balance = 0;
-			for miner in winners {
-				miners = miners.saturating_add(Self::pay_from_hold(&requester, miner, per_miner));
-			}
-			let model = record.version.model;
-			let holders = if holders_part.is_zero() {
-				0
-			} else if T::Registry::shares_issued(model) {
-				// Into the shares pallet's account and onto its books, both or neither.
-				let credited = with_storage_layer(|| -> DispatchResult {
-					T::Currency::transfer_on_hold(
-						&HoldReason::JobFee.into(),
-						&requester,
-						&T::Revenue::revenue_account(),
-						holders_part,
-						Precision::Exact,
-						Restriction::Free,
-						Fortitude::Force,
-					)?;
-					T::Revenue::note_revenue(model, holders_part)
-				});
-				if credited.is_ok() {
-					holders_part
-				} else {
-					0
-				}
-			} else {
-				// No shares were issued: the creator owns the whole model.
-				Self::pay_from_hold(&requester, &terms.creator, holders_part)
-			};
-			let paid =
-				treasury.saturating_add(creator).saturating_add(miners).saturating_add(holders);
-			let unpaid = fee.saturating_sub(paid);
-			let refunded = if unpaid.is_zero() {
-				0
-			} else {
-				T::Currency::release(
-					&HoldReason::JobFee.into(),
-					&requester,
-					unpaid,
-					Precision::BestEffort,
-				)
-				.unwrap_or_default()
-			};
-			record.fee_held = false;
-			Self::deposit_event(Event::JobSettled {
-				job,
-				fee,
-				treasury,
-				creator,
-				miners,
-				holders,
-				refunded,
-			});
-		}
-
-		/// How many miners a job of a model with `serving` gets: its redundancy, within
-		/// `1..=MaxRedundancy`.
-		fn redundancy_of(serving: &ServingInfo<T::AccountId, Balance>) -> u32 {
-			u32::from(serving.redundancy).clamp(1, T::MaxRedundancy::get())
-		}
-
-		/// How a fee with `terms` is split when `miners` miners agree.
-		pub fn split_fee(terms: &JobTerms<T::AccountId>, miners: u32) -> FeeSplit {
-			FeeSplit::new(
-				terms.fee,
-				terms.protocol_fee,
-				terms.creator_royalty,
-				terms.miners_share,
-				miners,
-			)
-		}
-
-		/// The fee of one request of `model` now and its split when the model's redundancy of
-		/// miners agree (the inference runtime API's quote); `None` if the model is not serving.
-		pub fn quote_fee(model: ModelId) -> Option<FeeSplit> {
-			let serving = T::Registry::serving_info(model)?;
-			let redundancy = Self::redundancy_of(&serving);
-			Some(FeeSplit::new(
-				serving.price,
-				Parameters::<T>::get().protocol_fee,
-				serving.creator_royalty,
-				serving.miners_share,
-				redundancy,
-			))
-		}
-
-		/// The miners a request of `model` could be assigned now, with their stake (at most
-		/// `MaxCandidates`; none if the model is not serving).
-		pub fn eligible_miners(model: ModelId) -> Vec<(T::AccountId, Balance)> {
-			T::Registry::serving_info(model)
-				.map(|serving| {
-					T::Staking::eligible_workers(
-						&serving.version,
-						WorkerRole::Miner,
-						T::MaxCandidates::get(),
-					)
-				})
-				.unwrap_or_default()
-		}
-
-		/// A job's record and agreed output, until the job is pruned.
-		pub fn job_status(
-			job: JobId,
-		) -> Option<modelchain_primitives::JobStatus<JobOf<T>, Output<T>>> {
-			Jobs::<T>::get(job).map(|record| modelchain_primitives::JobStatus {
-				job: record,
-				result: Results::<T>::get(job),
-			})
-		}
-
-		/// Moves `amount` of the requester's held fee to `to`; returns what was paid (zero if
-		/// the transfer failed, e.g. below `to`'s existential deposit: it stays held and is
-		/// released to the requester).
-		fn pay_from_hold(requester: &T::AccountId, to: &T::AccountId, amount: Balance) -> Balance {
-			if amount.is_zero() {
-				return 0;
-			}
-			// `Force`: the fee was set aside when it was held; a freeze placed on the
-			// requester's balance since (e.g. a vote lock) must not block paying it.
-			T::Currency::transfer_on_hold(
-				&HoldReason::JobFee.into(),
-				requester,
-				to,
-				amount,
-				Precision::Exact,
-				Restriction::Free,
-				Fortitude::Force,
-			)
-			.map(|_| amount)
-			.unwrap_or_default()
-		}
-
-		/// Gives the requester the whole held fee back.
-		fn refund(job: JobId, record: &mut JobOf<T>) {
-			if !record.fee_held {
-				return;
-			}
-			let amount = T::Currency::release(
-				&HoldReason::JobFee.into(),
-				&record.requester,
-				record.terms.fee,
-				Precision::BestEffort,
-			)
-			.unwrap_or_default();
-			record.fee_held = false;
-			Self::deposit_event(Event::JobRefunded {
-				job,
-				requester: record.requester.clone(),
-				amount,
-			});
-		}
-
-		/// Marks a job finished and schedules the pruning of its record.
-		fn finish(job: JobId, record: &mut JobOf<T>, outcome: JobOutcome, now: BlockNumberFor<T>) {
-			if matches!(record.phase, JobPhase::Challenge { .. } | JobPhase::Disputed) {
-				Self::remove_deadline(DeadlineKind::Challenge, record.deadline_slot);
-			}
-			let (prune_at, slot) = Self::push_deadline(
-				DeadlineKind::Prune,
-				job,
-				now.saturating_add(Parameters::<T>::get().retention_period),
-			);
-			record.phase = JobPhase::Finished(outcome);
-			record.phase_started = now;
-			record.deadline = prune_at;
-			record.deadline_slot = slot;
-			ActiveJobs::<T>::mutate(|active| *active = active.saturating_sub(1));
-			ActiveJobsOf::<T>::mutate_exists(&record.requester, |count| {
-				*count = count.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
-			});
-			Self::deposit_event(Event::JobFinished { job, outcome, prune_at });
-		}
-
-		/// Slashes a miner through compute staking (which jails it) and reports it.
-		fn slash_miner(job: JobId, miner: &T::AccountId, reason: SlashReason) {
-			let amount = T::Staking::slash(miner, T::Staking::slash_fraction(reason), reason);
-			Self::deposit_event(Event::MinerSlashed { job, miner: miner.clone(), reason, amount });
-		}
-
-		/// Applies an accepted verdict.
-		fn apply_verdict(verdict: &VerdictOf<T>, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
-			let job = verdict.job;
-			match record.phase {
-				JobPhase::Challenge { winner } if winner == verdict.output_hash => {
-					Self::deposit_event(Event::VerdictConfirmed {
-						job,
-						authority: verdict.authority.clone(),
-					});
-					Self::settle(job, record, winner, now);
-				}
-				JobPhase::Challenge { .. } => {
-					Self::deposit_event(Event::VerdictAgainst {
-						job,
-						authority: verdict.authority.clone(),
-						output_hash: verdict.output_hash,
-					});
-					Self::slash_against(job, record, verdict.output_hash);
-					Results::<T>::remove(job);
-					Self::refund(job, record);
-					Self::finish(job, record, JobOutcome::Overturned, now);
-				}
-				JobPhase::Disputed => {
-					Self::deposit_event(Event::VerdictAgainst {
-						job,
-						authority: verdict.authority.clone(),
-						output_hash: verdict.output_hash,
-					});
-					Self::slash_against(job, record, verdict.output_hash);
-					Self::finish(job, record, JobOutcome::NoQuorum, now);
-				}
-				// `check_verdict` admits only the two phases above.
-				_ => {}
-			}
-		}
-
-		/// Slashes every miner that revealed an output other than `truth`, and rewards those
-		/// that revealed it.
-		fn slash_against(job: JobId, record: &JobOf<T>, truth: H256) {
-			for assignment in record.assignments.iter() {
-				match assignment.revealed {
-					Some(hash) if hash == truth => {
-						T::Staking::reward_reputation(&assignment.miner, 1)
-					}
-					Some(_) => Self::slash_miner(job, &assignment.miner, SlashReason::WrongResult),
-					None => {}
-				}
-			}
-		}
-
-		/// What a verdict signature covers.
-		pub fn verdict_message(verdict: &VerdictOf<T>) -> Vec<u8> {
-			(VERDICT_CONTEXT, verdict).encode()
-		}
-
-		/// Checks that a verdict's job can be verified now and has no verdict yet (the
-		/// signature and signer are checked by `authorize_verdict`).
-		pub fn check_verdict(verdict: &VerdictOf<T>) -> Result<(), Error<T>> {
-			let record = Jobs::<T>::get(verdict.job).ok_or(Error::<T>::UnknownJob)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(
-				matches!(record.phase, JobPhase::Challenge { .. } | JobPhase::Disputed)
-					&& now < record.deadline,
-				Error::<T>::NotVerifiable
-			);
-			ensure!(!Verdicts::<T>::contains_key(verdict.job), Error::<T>::AlreadyVerified);
-			Ok(())
-		}
-
-		/// Pool validation of `submit_verdict`: a valid signature by a current validator's
-		/// inference key, on a job that can be verified now; one verdict per job in the pool.
-		fn authorize_verdict(
-			verdict: &VerdictOf<T>,
-			signature: &AuthoritySignatureOf<T>,
-		) -> TransactionValidityWithRefund {
-			if !Authorities::<T>::get().contains(&verdict.authority) {
-				return Err(InvalidTransaction::BadSigner.into());
-			}
-			if !verdict.authority.verify(&Self::verdict_message(verdict), signature) {
-				return Err(InvalidTransaction::BadProof.into());
-			}
-			if Self::check_verdict(verdict).is_err() {
-				return Err(InvalidTransaction::Stale.into());
-			}
-			let validity = ValidTransaction::with_tag_prefix("ModelChainVerdict")
-				.priority(T::VerdictPriority::get())
-				.and_provides(verdict.job)
-				.longevity(5)
-				.propagate(true)
-				.build()?;
-			Ok((validity, Weight::zero()))
-		}
-
-		/// Appends `job` to a deadline queue with `deadline`, or the queue's latest deadline if
-		/// that is later (so the queue stays ordered). Returns the deadline used and the slot.
-		fn push_deadline(
-			kind: DeadlineKind,
-			job: JobId,
-			deadline: BlockNumberFor<T>,
-		) -> (BlockNumberFor<T>, u64) {
-			QueueBounds::<T>::mutate(kind, |(_, tail, latest)| {
-				let deadline = deadline.max(*latest);
-				let slot = *tail;
-				Queue::<T>::insert(kind, slot, (job, deadline));
-				*tail = tail.saturating_add(1);
-				*latest = deadline;
-				(deadline, slot)
-			})
-		}
-
-		/// Removes the entry of a phase that ended before its deadline (a no-op when the hook
-		/// already took it).
-		fn remove_deadline(kind: DeadlineKind, slot: u64) {
-			Queue::<T>::remove(kind, slot);
-		}
-
-		/// Handles up to `MaxDeadlinesPerBlock` due queue entries, skipping at most
-		/// `HOLES_PER_DEADLINE` times as many removed ones; returns how many were handled and
-		/// how many removed entries were skipped.
-		///
-		/// The queues take turns: each turn takes one due entry of every queue that has one
-		/// (skipping at most `HOLES_PER_DEADLINE` removed entries of that queue), so a queue
-		/// with more due entries than the budget (e.g. the commit deadlines of a flood of
-		/// requests) cannot hold back the others: each queue with due entries gets at least a
-		/// quarter of the budget, and whatever a queue leaves goes to the rest.
-		pub fn process_deadlines(now: BlockNumberFor<T>) -> (u32, u32) {
-			let budget = T::MaxDeadlinesPerBlock::get();
-			let hole_budget = budget.saturating_mul(HOLES_PER_DEADLINE);
-			let mut handled = 0u32;
-			let mut skipped = 0u32;
-			// (queue, head, head at the start, tail, whether it may still have a due entry)
-			let mut queues = DeadlineKind::ALL.map(|kind| {
-				let (head, tail, _) = QueueBounds::<T>::get(kind);
-				(kind, head, head, tail, true)
-			});
-			while handled < budget && skipped < hole_budget && queues.iter().any(|(.., open)| *open)
-			{
-				for (kind, head, _, tail, open) in queues.iter_mut().filter(|q| q.4) {
-					let mut holes_this_turn = 0u32;
-					while handled < budget
-						&& skipped < hole_budget
-						&& holes_this_turn < HOLES_PER_DEADLINE
-					{
-						if *head >= *tail {
-							*open = false;
-							break;
-						}
-						let Some((job, deadline)) = Queue::<T>::get(*kind, *head) else {
-							*head = head.saturating_add(1);
-							skipped = skipped.saturating_add(1);
-							holes_this_turn = holes_this_turn.saturating_add(1);
-							continue;
-						};
-						if deadline > now {
-							*open = false;
-							break;
-						}
-						Queue::<T>::remove(*kind, *head);
-						*head = head.saturating_add(1);
-						handled = handled.saturating_add(1);
-						Self::on_deadline(*kind, job, deadline, now);
-						break;
-					}
-				}
-			}
-			for (kind, head, start, ..) in queues {
-				if head != start {
-					// Only the head: handling a deadline may have pushed entries onto the queues
-					// (their tails moved since they were read).
-					QueueBounds::<T>::mutate(kind, |bounds| bounds.0 = head);
-				}
-			}
-			(handled, skipped)
-		}
-
-		/// A deadline of `job` passed. (A phase that ends early removes its entry; the checks
-		/// below only guard against an entry that no longer matches the job.)
-		fn on_deadline(
-			kind: DeadlineKind,
-			job: JobId,
-			deadline: BlockNumberFor<T>,
-			now: BlockNumberFor<T>,
-		) {
-			let Some(mut record) = Jobs::<T>::get(job) else { return };
-			if record.deadline != deadline {
-				return;
-			}
-			match (kind, record.phase) {
-				(DeadlineKind::Commit, JobPhase::Commit) => {
-					Self::end_commit_phase(job, &mut record, now);
-				}
-				(DeadlineKind::Reveal, JobPhase::Reveal) => {
-					Self::count_quorum(job, &mut record, now);
-				}
-				(DeadlineKind::Challenge, JobPhase::Challenge { .. } | JobPhase::Disputed) => {
-					Self::end_challenge(job, &mut record, now);
-				}
-				(DeadlineKind::Prune, JobPhase::Finished(_)) => {
-					Jobs::<T>::remove(job);
-					Results::<T>::remove(job);
-					Verdicts::<T>::remove(job);
-					Self::deposit_event(Event::JobPruned { job });
-					return;
-				}
-				_ => return,
-			}
-			Jobs::<T>::insert(job, record);
+			Self::do_set_parameters(parameters)
 		}
 	}
 

@@ -121,6 +121,8 @@ pub const MAX_DEADLINES_PER_BLOCK: u32 = 8;
 
 parameter_types! {
 	pub const TreasuryAccount: AccountId = TREASURY;
+	/// The quorum deposit; zero unless a test sets it.
+	pub static TestQuorumDeposit: Balance = 0;
 }
 
 #[derive(Clone, Debug)]
@@ -138,6 +140,8 @@ thread_local! {
 	pub static WORKERS: RefCell<BTreeMap<AccountId, MockWorker>> = const { RefCell::new(BTreeMap::new()) };
 	pub static SLASHES: RefCell<Vec<(AccountId, SlashReason, Balance)>> = const { RefCell::new(Vec::new()) };
 	pub static REPUTATION: RefCell<BTreeMap<AccountId, u32>> = const { RefCell::new(BTreeMap::new()) };
+	/// Miners the staking stand-in was told missed a job, in order.
+	pub static MISSED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 	pub static REVENUE: RefCell<BTreeMap<ModelId, Balance>> = const { RefCell::new(BTreeMap::new()) };
 	/// Accounts the access stand-in refuses.
 	pub static DENIED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
@@ -229,7 +233,16 @@ impl ComputeStakingInterface<AccountId, Balance> for MockStaking {
 	fn reward_reputation(worker: &AccountId, points: u32) {
 		REPUTATION.with(|r| *r.borrow_mut().entry(*worker).or_default() += points);
 	}
+	fn note_missed_job(worker: &AccountId) {
+		MISSED.with(|m| m.borrow_mut().push(*worker));
+	}
+	fn unbonding_period() -> u32 {
+		UNBONDING_PERIOD
+	}
 }
+
+/// Compute staking's unbonding period in the mock: longer than the default job lifetime.
+pub const UNBONDING_PERIOD: u32 = 1_000;
 
 /// The shares pallet stand-in: revenue moves to `HOLDERS_POT`.
 pub struct MockRevenue;
@@ -297,6 +310,7 @@ impl pallet_inference::Config for Test {
 	type MaxDeadlinesPerBlock = ConstU32<MAX_DEADLINES_PER_BLOCK>;
 	type MaxAuthorities = ConstU32<4>;
 	type VerdictPriority = ConstU64<{ u64::MAX / 2 }>;
+	type QuorumDeposit = TestQuorumDeposit;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -402,6 +416,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	});
 	SLASHES.with(|s| s.borrow_mut().clear());
 	REPUTATION.with(|r| r.borrow_mut().clear());
+	MISSED.with(|m| m.borrow_mut().clear());
+	TestQuorumDeposit::set(0);
 	REVENUE.with(|r| r.borrow_mut().clear());
 	DENIED.with(|d| d.borrow_mut().clear());
 	ACCESSES.with(|a| a.borrow_mut().clear());

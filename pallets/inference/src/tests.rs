@@ -75,6 +75,15 @@ fn phase(job: JobId) -> JobPhase {
 	Jobs::<Test>::get(job).unwrap().phase
 }
 
+fn deposit_held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::QuorumDeposit.into(), &who)
+}
+
+/// The miners reported to compute staking as having missed a job, in order.
+fn missed() -> Vec<AccountId> {
+	MISSED.with(|m| m.borrow().clone())
+}
+
 fn slashes() -> Vec<(AccountId, SlashReason)> {
 	SLASHES.with(|s| s.borrow().iter().map(|(who, reason, _)| (*who, *reason)).collect())
 }
@@ -624,28 +633,122 @@ fn no_majority_refunds_and_disputes() {
 }
 
 #[test]
-fn too_few_commits_refund_without_slashing() {
+fn too_few_commits_refund_and_report_the_silent_miners() {
 	new_test_ext().execute_with(|| {
 		let job = request(ALICE);
-		commit(job, miners_of(job)[0], &GOOD);
+		let miners = miners_of(job);
+		commit(job, miners[0], &GOOD);
 		run_to_block(1 + COMMIT_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
 		assert_eq!(held(ALICE), 0);
-		assert!(slashes().is_empty());
+		assert!(slashes().is_empty(), "silence is not slashed");
+		assert_eq!(missed(), vec![miners[1], miners[2]], "only the silent miners are reported");
 		System::assert_has_event(
 			Event::JobRefunded { job, requester: ALICE, amount: PRICE }.into(),
 		);
 	});
 }
 
+/// M-1: miners that never commit are reported to compute staking (which takes reputation and
+/// jails after a run of misses) instead of only losing the job.
 #[test]
-fn silent_miners_time_the_job_out_and_it_is_refunded() {
+fn silent_miners_time_the_job_out_and_are_reported() {
 	new_test_ext().execute_with(|| {
 		let alice_before = Balances::total_balance(&ALICE);
 		let job = request(ALICE);
 		run_to_block(1 + COMMIT_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
-		assert_eq!(Balances::total_balance(&ALICE), alice_before);
+		assert_eq!(Balances::total_balance(&ALICE), alice_before, "no quorum deposit here");
+		let mut reported = missed();
+		reported.sort();
+		let mut assigned = miners_of(job);
+		assigned.sort();
+		assert_eq!(reported, assigned);
+	});
+}
+
+#[test]
+fn a_commit_phase_that_ends_early_reports_nobody() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		run_to_block(1 + CHALLENGE_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		assert!(missed().is_empty());
+	});
+}
+
+/// H-1: a request that ends without a quorum (here: an input its miners cannot use, so none
+/// of them answers) costs its requester the quorum deposit, which goes to the treasury; the fee
+/// itself is refunded.
+#[test]
+fn a_request_that_fails_to_reach_a_quorum_costs_its_requester_the_deposit() {
+	new_test_ext().execute_with(|| {
+		TestQuorumDeposit::set(40);
+		let alice_before = Balances::total_balance(&ALICE);
+		let treasury_before = Balances::total_balance(&TREASURY);
+		let job = request(ALICE);
+		assert_eq!(deposit_held(ALICE), 40);
+		assert_eq!(QuorumDeposits::<Test>::get(job), Some(40));
+		run_to_block(1 + COMMIT_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
+		assert_eq!(Balances::total_balance(&ALICE), alice_before - 40);
+		assert_eq!(Balances::total_balance(&TREASURY), treasury_before + 40);
+		assert_eq!((held(ALICE), deposit_held(ALICE)), (0, 0));
+		assert_eq!(QuorumDeposits::<Test>::get(job), None);
+		System::assert_has_event(
+			Event::QuorumDepositForfeited { job, requester: ALICE, amount: 40 }.into(),
+		);
+	});
+}
+
+#[test]
+fn a_dispute_also_forfeits_the_quorum_deposit() {
+	new_test_ext().execute_with(|| {
+		TestQuorumDeposit::set(40);
+		let alice_before = Balances::total_balance(&ALICE);
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &BAD, &OTHER]);
+		assert_eq!(phase(job), JobPhase::Disputed);
+		run_to_block(1 + CHALLENGE_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
+		assert_eq!(Balances::total_balance(&ALICE), alice_before - 40);
+		assert_eq!(deposit_held(ALICE), 0);
+	});
+}
+
+#[test]
+fn the_quorum_deposit_comes_back_when_a_quorum_is_reached() {
+	new_test_ext().execute_with(|| {
+		TestQuorumDeposit::set(40);
+		let settled = request(ALICE);
+		to_challenge(settled, [&GOOD, &GOOD, &GOOD]);
+		let overturned = request(ALICE);
+		to_challenge(overturned, [&BAD, &BAD, &GOOD]);
+		let (verdict, signature) = verdict(overturned, &GOOD, 1);
+		assert_ok!(submit(verdict, signature));
+		run_to_block(1 + CHALLENGE_PERIOD);
+		assert_eq!(phase(settled), JobPhase::Finished(JobOutcome::Settled));
+		assert_eq!(phase(overturned), JobPhase::Finished(JobOutcome::Overturned));
+		assert_eq!(deposit_held(ALICE), 0);
+		assert_eq!(QuorumDeposits::<Test>::iter().count(), 0);
+		assert!(!System::events().iter().any(|record| matches!(
+			record.event,
+			RuntimeEvent::Inference(Event::QuorumDepositForfeited { .. })
+		)));
+	});
+}
+
+#[test]
+fn a_requester_who_cannot_hold_the_quorum_deposit_is_refused_with_nothing_held() {
+	new_test_ext().execute_with(|| {
+		let spendable = Balances::reducible_balance(
+			&ALICE,
+			frame_support::traits::tokens::Preservation::Preserve,
+			frame_support::traits::tokens::Fortitude::Polite,
+		);
+		TestQuorumDeposit::set(spendable - PRICE + 1);
+		assert_noop!(request_small(ALICE), Error::<Test>::InsufficientBalance);
 	});
 }
 
@@ -887,6 +990,12 @@ fn parameters_are_set_by_root_only_and_checked() {
 			Inference::set_parameters(RuntimeOrigin::root(), bad),
 			Error::<Test>::InvalidParameters
 		);
+		let mut bad = params.clone();
+		bad.retention_period = 0;
+		assert_noop!(
+			Inference::set_parameters(RuntimeOrigin::root(), bad),
+			Error::<Test>::InvalidParameters
+		);
 		assert_ok!(Inference::set_parameters(RuntimeOrigin::root(), params.clone()));
 		assert_eq!(Parameters::<Test>::get(), params);
 		System::assert_last_event(Event::ParametersSet { parameters: params }.into());
@@ -906,6 +1015,53 @@ fn parameters_are_set_by_root_only_and_checked() {
 			}
 			.into(),
 		);
+	});
+}
+
+/// L-1: governance cannot set periods so long that a job outlives the unbonding of the stake
+/// that backs it (a cheating miner would withdraw before being slashed), nor phases or a
+/// retention beyond their upper bounds.
+#[test]
+fn parameters_have_upper_bounds_and_a_job_ends_before_its_stake_can_leave() {
+	new_test_ext().execute_with(|| {
+		let base = test_parameters();
+		let too_long = [
+			InferenceParameters { commit_period: u64::from(MAX_PHASE_PERIOD) + 1, ..base.clone() },
+			InferenceParameters { reveal_period: u64::from(MAX_PHASE_PERIOD) + 1, ..base.clone() },
+			InferenceParameters {
+				challenge_period: u64::from(MAX_PHASE_PERIOD) + 1,
+				..base.clone()
+			},
+			InferenceParameters {
+				retention_period: u64::from(MAX_RETENTION_PERIOD) + 1,
+				..base.clone()
+			},
+		];
+		for bad in too_long {
+			assert_noop!(
+				Inference::set_parameters(RuntimeOrigin::root(), bad),
+				Error::<Test>::InvalidParameters
+			);
+		}
+		let unbonding = u64::from(UNBONDING_PERIOD);
+		let outlives = InferenceParameters {
+			commit_period: unbonding / 2,
+			reveal_period: unbonding / 2,
+			challenge_period: 1,
+			..base.clone()
+		};
+		assert_noop!(
+			Inference::set_parameters(RuntimeOrigin::root(), outlives),
+			Error::<Test>::JobOutlivesUnbonding
+		);
+		let just_fits = InferenceParameters {
+			commit_period: unbonding / 2,
+			reveal_period: unbonding / 2 - 2,
+			challenge_period: 1,
+			..base
+		};
+		assert_ok!(Inference::set_parameters(RuntimeOrigin::root(), just_fits));
+		assert_eq!(Inference::job_lifetime(), unbonding - 1);
 	});
 }
 

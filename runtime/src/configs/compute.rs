@@ -17,6 +17,15 @@ parameter_types! {
 	pub const MaxMinersPerVersion: u32 = 256;
 }
 
+/// The longest an inference job keeps a miner's stake at risk under the inference parameters in
+/// force (commit, reveal and challenge periods).
+pub struct InferenceJobLifetime;
+impl frame_support::traits::Get<crate::BlockNumber> for InferenceJobLifetime {
+	fn get() -> crate::BlockNumber {
+		pallet_inference::Pallet::<Runtime>::job_lifetime()
+	}
+}
+
 impl pallet_compute_staking::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -31,6 +40,10 @@ impl pallet_compute_staking::Config for Runtime {
 	type MaxVersionsPerWorker = frame_support::traits::ConstU32<16>;
 	type MaxWorkersPerVersion = MaxMinersPerVersion;
 	type MaxUnlockingChunks = frame_support::traits::ConstU32<16>;
+	/// Three silent jobs in a row jail a miner (a served job resets the count).
+	type MissedJobsBeforeJail = frame_support::traits::ConstU32<3>;
+	/// The inference parameters in force bound how short unbonding may be.
+	type JobLifetime = InferenceJobLifetime;
 	type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = StakingBenchmarkHelper;

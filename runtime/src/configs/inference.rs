@@ -3,7 +3,7 @@
 //! transactions (verdicts are authorized transactions: no signer, no fee, validated by the
 //! pallet's `authorize` function through `frame_system::AuthorizeCall`).
 
-use frame_support::traits::{ConstU32, ConstU64};
+use frame_support::traits::{ConstU128, ConstU32, ConstU64};
 use sp_runtime::{generic, transaction_validity::TransactionPriority};
 
 use crate::{
@@ -37,6 +37,9 @@ impl pallet_inference::Config for Runtime {
 	type MaxDeadlinesPerBlock = ConstU32<16>;
 	type MaxAuthorities = crate::configs::consensus::MaxAuthorities;
 	type VerdictPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
+	/// A hundredth of a unit per request, kept if the job ends without a quorum: filling
+	/// `MaxActiveJobs` with jobs designed to fail costs 100 units each time (H-1).
+	type QuorumDeposit = ConstU128<{ crate::units::MILLI_UNIT * 10 }>;
 	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = InferenceBenchmarkHelper;

@@ -1,0 +1,133 @@
+//! Deadlines: the four FIFO queues of phase ends and the bounded, round-robin hook that works
+//! them off.
+
+use super::prelude::*;
+
+impl<T: Config> Pallet<T> {
+	/// Appends `job` to a deadline queue with `deadline`, or the queue's latest deadline if
+	/// that is later (so the queue stays ordered). Returns the deadline used and the slot.
+	pub(crate) fn push_deadline(
+		kind: DeadlineKind,
+		job: JobId,
+		deadline: BlockNumberFor<T>,
+	) -> (BlockNumberFor<T>, u64) {
+		QueueBounds::<T>::mutate(kind, |(_, tail, latest)| {
+			let deadline = deadline.max(*latest);
+			let slot = *tail;
+			Queue::<T>::insert(kind, slot, (job, deadline));
+			*tail = tail.saturating_add(1);
+			*latest = deadline;
+			(deadline, slot)
+		})
+	}
+
+	/// Removes the entry of a phase that ended before its deadline (a no-op when the hook
+	/// already took it).
+	pub(crate) fn remove_deadline(kind: DeadlineKind, slot: u64) {
+		Queue::<T>::remove(kind, slot);
+	}
+
+	/// Handles up to `MaxDeadlinesPerBlock` due queue entries, skipping at most
+	/// `HOLES_PER_DEADLINE` times as many removed ones; returns how many were handled and
+	/// how many removed entries were skipped.
+	///
+	/// The queues take turns: each turn takes one due entry of every queue that has one
+	/// (skipping at most `HOLES_PER_DEADLINE` removed entries of that queue), so a queue
+	/// with more due entries than the budget (e.g. the commit deadlines of a flood of
+	/// requests) cannot hold back the others: each queue with due entries gets at least a
+	/// quarter of the budget, and whatever a queue leaves goes to the rest.
+	pub fn process_deadlines(now: BlockNumberFor<T>) -> (u32, u32) {
+		let budget = T::MaxDeadlinesPerBlock::get();
+		let hole_budget = budget.saturating_mul(HOLES_PER_DEADLINE);
+		let mut handled = 0u32;
+		let mut skipped = 0u32;
+		let mut cursors = DeadlineKind::ALL.map(|kind| {
+			let (head, tail, _) = QueueBounds::<T>::get(kind);
+			QueueCursor { kind, head, start: head, tail, open: true }
+		});
+		while handled < budget && skipped < hole_budget && cursors.iter().any(|c| c.open) {
+			for cursor in cursors.iter_mut().filter(|cursor| cursor.open) {
+				let mut holes_this_turn = 0u32;
+				while handled < budget
+					&& skipped < hole_budget
+					&& holes_this_turn < HOLES_PER_DEADLINE
+				{
+					if cursor.head >= cursor.tail {
+						cursor.open = false;
+						break;
+					}
+					let Some((job, deadline)) = Queue::<T>::get(cursor.kind, cursor.head) else {
+						cursor.head = cursor.head.saturating_add(1);
+						skipped = skipped.saturating_add(1);
+						holes_this_turn = holes_this_turn.saturating_add(1);
+						continue;
+					};
+					if deadline > now {
+						cursor.open = false;
+						break;
+					}
+					Queue::<T>::remove(cursor.kind, cursor.head);
+					cursor.head = cursor.head.saturating_add(1);
+					handled = handled.saturating_add(1);
+					Self::on_deadline(cursor.kind, job, deadline, now);
+					break;
+				}
+			}
+		}
+		for cursor in cursors {
+			if cursor.head != cursor.start {
+				// Only the head: handling a deadline may have pushed entries onto the queues
+				// (their tails moved since they were read).
+				QueueBounds::<T>::mutate(cursor.kind, |bounds| bounds.0 = cursor.head);
+			}
+		}
+		(handled, skipped)
+	}
+
+	/// A deadline of `job` passed. (A phase that ends early removes its entry; the checks
+	/// below only guard against an entry that no longer matches the job.)
+	pub(crate) fn on_deadline(
+		kind: DeadlineKind,
+		job: JobId,
+		deadline: BlockNumberFor<T>,
+		now: BlockNumberFor<T>,
+	) {
+		let Some(mut record) = Jobs::<T>::get(job) else { return };
+		if record.deadline != deadline {
+			return;
+		}
+		match (kind, record.phase) {
+			(DeadlineKind::Commit, JobPhase::Commit) => {
+				Self::end_commit_phase(job, &mut record, now);
+			}
+			(DeadlineKind::Reveal, JobPhase::Reveal) => {
+				Self::count_quorum(job, &mut record, now);
+			}
+			(DeadlineKind::Challenge, JobPhase::Challenge { .. } | JobPhase::Disputed) => {
+				Self::end_challenge(job, &mut record, now);
+			}
+			(DeadlineKind::Prune, JobPhase::Finished(_)) => {
+				Jobs::<T>::remove(job);
+				Results::<T>::remove(job);
+				Verdicts::<T>::remove(job);
+				Self::deposit_event(Event::JobPruned { job });
+				return;
+			}
+			_ => return,
+		}
+		Jobs::<T>::insert(job, record);
+	}
+}
+
+/// Where `process_deadlines` is in one queue.
+struct QueueCursor {
+	kind: DeadlineKind,
+	/// The next entry to look at.
+	head: u64,
+	/// The head when the hook started (the bounds are written back only if it moved).
+	start: u64,
+	/// One past the last entry when the hook started.
+	tail: u64,
+	/// Whether the queue may still have a due entry this block.
+	open: bool,
+}

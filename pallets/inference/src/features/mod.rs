@@ -1,0 +1,34 @@
+//! The pallet's behaviour by concern, as `pallet-nfts` splits its `features/`: the calls in
+//! `lib.rs` check the origin and call a `do_*` function here.
+
+pub mod deadlines;
+pub mod parameters;
+pub mod quorum;
+pub mod request;
+pub mod selection;
+pub mod settlement;
+pub mod verification;
+
+/// What the feature files use.
+mod prelude {
+	pub(crate) use crate::*;
+	pub(crate) use alloc::vec::Vec;
+	pub(crate) use frame_support::{
+		pallet_prelude::*,
+		storage::with_storage_layer,
+		traits::{
+			fungible::MutateHold,
+			tokens::{Fortitude, Precision, Restriction},
+		},
+	};
+	pub(crate) use frame_system::pallet_prelude::*;
+	pub(crate) use modelchain_primitives::{
+		AccessControl, Balance, ComputeStakingInterface, FeeSplit, ModelId, ModelRegistryInterface,
+		RevenueSink, ServingInfo, SlashReason, WorkerRole,
+	};
+	pub(crate) use sp_core::H256;
+	pub(crate) use sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill, RuntimeAppPublic,
+	};
+}

@@ -1,0 +1,156 @@
+//! Commit, reveal and the quorum: the phases in which assigned miners answer, and the count
+//! that decides a job's output.
+
+use super::prelude::*;
+
+impl<T: Config> Pallet<T> {
+	/// Records `miner`'s commitment on `job` (see [`Pallet::commit_result`]).
+	pub(crate) fn do_commit_result(
+		job: JobId,
+		miner: T::AccountId,
+		commitment: H256,
+	) -> DispatchResult {
+		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(
+			record.phase == JobPhase::Commit && now < record.deadline,
+			Error::<T>::NotInCommitPhase
+		);
+		let assignment = record
+			.assignments
+			.iter_mut()
+			.find(|assignment| assignment.miner == miner)
+			.ok_or(Error::<T>::NotAssigned)?;
+		ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
+		assignment.commitment = Some(commitment);
+		Self::deposit_event(Event::ResultCommitted { job, miner });
+		if record.assignments.iter().all(|assignment| assignment.commitment.is_some()) {
+			Self::end_commit_phase(job, &mut record, now);
+		}
+		Jobs::<T>::insert(job, record);
+		Ok(())
+	}
+
+	/// Checks and records `miner`'s reveal on `job` (see [`Pallet::reveal_result`]).
+	pub(crate) fn do_reveal_result(
+		job: JobId,
+		miner: T::AccountId,
+		output: Vec<i64>,
+		salt: [u8; 32],
+	) -> DispatchResult {
+		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(
+			record.phase == JobPhase::Reveal && now < record.deadline,
+			Error::<T>::NotInRevealPhase
+		);
+		ensure!(!output.is_empty(), Error::<T>::InvalidOutput);
+		let output: Output<T> = output.try_into().map_err(|_| Error::<T>::InvalidOutput)?;
+		let assignment = record
+			.assignments
+			.iter_mut()
+			.find(|assignment| assignment.miner == miner)
+			.ok_or(Error::<T>::NotAssigned)?;
+		let commitment = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
+		ensure!(assignment.revealed.is_none(), Error::<T>::AlreadyRevealed);
+		ensure!(
+			commitment_of(job, &miner, &output, &salt) == commitment,
+			Error::<T>::CommitmentMismatch
+		);
+		let hash = output_hash(&output);
+		assignment.revealed = Some(hash);
+		Reveals::<T>::insert(job, &miner, output);
+		Self::deposit_event(Event::ResultRevealed { job, miner, output_hash: hash });
+		let all_revealed = record
+			.assignments
+			.iter()
+			.all(|assignment| assignment.commitment.is_none() || assignment.revealed.is_some());
+		if all_revealed {
+			Self::count_quorum(job, &mut record, now);
+		}
+		Jobs::<T>::insert(job, record);
+		Ok(())
+	}
+
+	/// Smallest number of identical outputs that is a strict majority of `assigned`.
+	pub(crate) fn majority(assigned: u32) -> u32 {
+		assigned.checked_div(2).unwrap_or_default().saturating_add(1)
+	}
+
+	/// Ends the commit phase: every assigned miner that did not commit is reported to compute
+	/// staking as having missed the job (a reputation point; jailed after a run of misses);
+	/// with enough commitments for a majority, opens the reveal phase, otherwise refunds the
+	/// requester.
+	pub(crate) fn end_commit_phase(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
+		Self::remove_deadline(DeadlineKind::Commit, record.deadline_slot);
+		for assignment in record.assignments.iter().filter(|a| a.commitment.is_none()) {
+			T::Staking::note_missed_job(&assignment.miner);
+		}
+		let committed =
+			record.assignments.iter().filter(|assignment| assignment.commitment.is_some()).count()
+				as u32;
+		if committed < Self::majority(record.assignments.len() as u32) {
+			Self::refund(job, record);
+			Self::finish(job, record, JobOutcome::NoQuorum, now);
+			return;
+		}
+		let (deadline, slot) = Self::push_deadline(
+			DeadlineKind::Reveal,
+			job,
+			now.saturating_add(Parameters::<T>::get().reveal_period),
+		);
+		record.phase = JobPhase::Reveal;
+		record.phase_started = now;
+		record.deadline = deadline;
+		record.deadline_slot = slot;
+		Self::deposit_event(Event::RevealPhaseStarted { job, reveal_deadline: deadline });
+	}
+
+	/// Counts the reveals: slashes committed miners that did not reveal, then either
+	/// records the majority's output and opens the challenge window, or refunds the
+	/// requester and marks the job disputed.
+	pub(crate) fn count_quorum(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
+		Self::remove_deadline(DeadlineKind::Reveal, record.deadline_slot);
+		for assignment in record.assignments.iter() {
+			if assignment.commitment.is_some() && assignment.revealed.is_none() {
+				Self::slash_miner(job, &assignment.miner, SlashReason::MissedReveal);
+			}
+		}
+		let needed = Self::majority(record.assignments.len() as u32);
+		let winner = record.assignments.iter().filter_map(|a| a.revealed).find(|hash| {
+			record.assignments.iter().filter(|a| a.revealed == Some(*hash)).count() as u32 >= needed
+		});
+		let (deadline, slot) = Self::push_deadline(
+			DeadlineKind::Challenge,
+			job,
+			now.saturating_add(Parameters::<T>::get().challenge_period),
+		);
+		match winner {
+			Some(winner) => {
+				let output = record
+					.assignments
+					.iter()
+					.find(|a| a.revealed == Some(winner))
+					.and_then(|a| Reveals::<T>::get(job, &a.miner));
+				if let Some(output) = output {
+					Results::<T>::insert(job, output);
+				}
+				record.phase = JobPhase::Challenge { winner };
+				Self::deposit_event(Event::QuorumReached {
+					job,
+					output_hash: winner,
+					challenge_deadline: deadline,
+				});
+			}
+			None => {
+				Self::refund(job, record);
+				record.phase = JobPhase::Disputed;
+				Self::deposit_event(Event::JobDisputed { job, verdict_deadline: deadline });
+			}
+		}
+		let _ = Reveals::<T>::clear_prefix(job, T::MaxRedundancy::get(), None);
+		record.phase_started = now;
+		record.deadline = deadline;
+		record.deadline_slot = slot;
+	}
+}

@@ -1,0 +1,156 @@
+//! Requests: checking the input, holding the fee, assigning the miners; fee quotes and the
+//! read-only views of the runtime API.
+
+use super::prelude::*;
+
+impl<T: Config> Pallet<T> {
+	/// Requests `model` for `requester` (see [`Pallet::request_inference`]); returns how many
+	/// candidates the selection considered (the call's actual weight).
+	pub(crate) fn do_request_inference(
+		requester: T::AccountId,
+		model: ModelId,
+		input: InputArg,
+		max_fee: Balance,
+	) -> Result<u32, DispatchError> {
+		let serving = T::Registry::serving_info(model).ok_or(Error::<T>::ModelNotServing)?;
+		ensure!(serving.price <= max_fee, Error::<T>::FeeAboveMax);
+		let input = Self::checked_input(input)?;
+		ensure!(ActiveJobs::<T>::get() < T::MaxActiveJobs::get(), Error::<T>::TooManyActiveJobs);
+		let requester_jobs = ActiveJobsOf::<T>::get(&requester);
+		ensure!(
+			requester_jobs < T::MaxActiveJobsPerRequester::get(),
+			Error::<T>::TooManyJobsOfRequester
+		);
+		let job_id = NextJobId::<T>::get();
+		// Checked before anything is held; undone with the call if a later check fails.
+		T::Access::use_access(&requester, &serving.version, job_id)?;
+		let redundancy = Self::redundancy_of(&serving);
+		let candidates = T::Staking::eligible_workers(
+			&serving.version,
+			WorkerRole::Miner,
+			T::MaxCandidates::get(),
+		);
+		let considered = candidates.len() as u32;
+		let miners = Self::select_miners(candidates, redundancy, job_id)
+			.ok_or(Error::<T>::NotEnoughWorkers)?;
+		T::Currency::hold(&HoldReason::JobFee.into(), &requester, serving.price)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		let quorum_deposit = T::QuorumDeposit::get();
+		if !quorum_deposit.is_zero() {
+			T::Currency::hold(&HoldReason::QuorumDeposit.into(), &requester, quorum_deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			QuorumDeposits::<T>::insert(job_id, quorum_deposit);
+		}
+
+		let params = Parameters::<T>::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		let (deadline, deadline_slot) = Self::push_deadline(
+			DeadlineKind::Commit,
+			job_id,
+			now.saturating_add(params.commit_period),
+		);
+		let assignments: BoundedVec<_, T::MaxRedundancy> = miners
+			.iter()
+			.map(|(miner, stake)| Assignment {
+				miner: miner.clone(),
+				stake: *stake,
+				commitment: None,
+				revealed: None,
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.map_err(|_| Error::<T>::NotEnoughWorkers)?;
+		let job = Job {
+			requester: requester.clone(),
+			version: serving.version,
+			output_precision: serving.output_precision,
+			input,
+			terms: JobTerms {
+				fee: serving.price,
+				creator: serving.creator,
+				creator_royalty: serving.creator_royalty,
+				miners_share: serving.miners_share,
+				protocol_fee: params.protocol_fee,
+			},
+			assignments,
+			phase: JobPhase::Commit,
+			phase_started: now,
+			deadline,
+			deadline_slot,
+			requested_at: now,
+			fee_held: true,
+		};
+		NextJobId::<T>::put(job_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		ActiveJobs::<T>::mutate(|active| *active = active.saturating_add(1));
+		ActiveJobsOf::<T>::insert(&requester, requester_jobs.saturating_add(1));
+		Jobs::<T>::insert(job_id, job);
+		Self::deposit_event(Event::JobRequested {
+			job: job_id,
+			requester,
+			version: serving.version,
+			fee: serving.price,
+			miners: miners.into_iter().map(|(miner, _)| miner).collect(),
+			commit_deadline: deadline,
+		});
+		Ok(considered)
+	}
+
+	/// Checks a submitted input against the bounds.
+	pub(crate) fn checked_input(input: InputArg) -> Result<JobInputOf<T>, Error<T>> {
+		match input {
+			InputArg::Inline(bytes) => {
+				ensure!(!bytes.is_empty(), Error::<T>::EmptyInput);
+				Ok(JobInput::Inline(bytes.try_into().map_err(|_| Error::<T>::InputTooLong)?))
+			}
+			InputArg::Remote { uri, hash } => {
+				ensure!(!uri.is_empty(), Error::<T>::EmptyInput);
+				Ok(JobInput::Remote {
+					uri: uri.try_into().map_err(|_| Error::<T>::UriTooLong)?,
+					hash,
+				})
+			}
+		}
+	}
+
+	/// How many miners a job of a model with `serving` gets: its redundancy, within
+	/// `1..=MaxRedundancy`.
+	pub(crate) fn redundancy_of(serving: &ServingInfo<T::AccountId, Balance>) -> u32 {
+		u32::from(serving.redundancy).clamp(1, T::MaxRedundancy::get())
+	}
+
+	/// The fee of one request of `model` now and its split when the model's redundancy of
+	/// miners agree (the inference runtime API's quote); `None` if the model is not serving.
+	pub fn quote_fee(model: ModelId) -> Option<FeeSplit> {
+		let serving = T::Registry::serving_info(model)?;
+		let redundancy = Self::redundancy_of(&serving);
+		Some(FeeSplit::new(
+			serving.price,
+			Parameters::<T>::get().protocol_fee,
+			serving.creator_royalty,
+			serving.miners_share,
+			redundancy,
+		))
+	}
+
+	/// The miners a request of `model` could be assigned now, with their stake (at most
+	/// `MaxCandidates`; none if the model is not serving).
+	pub fn eligible_miners(model: ModelId) -> Vec<(T::AccountId, Balance)> {
+		T::Registry::serving_info(model)
+			.map(|serving| {
+				T::Staking::eligible_workers(
+					&serving.version,
+					WorkerRole::Miner,
+					T::MaxCandidates::get(),
+				)
+			})
+			.unwrap_or_default()
+	}
+
+	/// A job's record and agreed output, until the job is pruned.
+	pub fn job_status(job: JobId) -> Option<modelchain_primitives::JobStatus<JobOf<T>, Output<T>>> {
+		Jobs::<T>::get(job).map(|record| modelchain_primitives::JobStatus {
+			job: record,
+			result: Results::<T>::get(job),
+		})
+	}
+}

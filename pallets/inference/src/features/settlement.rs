@@ -1,0 +1,225 @@
+//! Settlement: paying out or refunding the held fee, slashing and finishing a job.
+
+use super::prelude::*;
+
+impl<T: Config> Pallet<T> {
+	/// Ends a challenge window or dispute that got no verdict: a majority's job is
+	/// settled; a dispute ends with nobody slashed for a wrong output.
+	pub(crate) fn end_challenge(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
+		match record.phase {
+			JobPhase::Challenge { winner } => Self::settle(job, record, winner, now),
+			_ => Self::finish(job, record, JobOutcome::NoQuorum, now),
+		}
+	}
+
+	/// Pays out the fee of a job whose majority stood, slashes the miners that revealed
+	/// another output and rewards the majority's reputation.
+	pub(crate) fn settle(job: JobId, record: &mut JobOf<T>, winner: H256, now: BlockNumberFor<T>) {
+		let winners: Vec<T::AccountId> = record
+			.assignments
+			.iter()
+			.filter(|a| a.revealed == Some(winner))
+			.map(|a| a.miner.clone())
+			.collect();
+		for assignment in record.assignments.iter() {
+			if assignment.revealed.is_some_and(|hash| hash != winner) {
+				Self::slash_miner(job, &assignment.miner, SlashReason::WrongResult);
+			}
+		}
+		for miner in &winners {
+			T::Staking::reward_reputation(miner, 1);
+		}
+		Self::pay_out(job, record, &winners);
+		Self::finish(job, record, JobOutcome::Settled, now);
+	}
+
+	/// Splits the held fee: protocol fee, creator royalty, the miners' part (equal shares
+	/// among `winners`, any remainder to the holders) and the rest to the share holders.
+	/// Exactly this job's fee leaves the hold: a part that cannot be paid (e.g. below the
+	/// recipient's existential deposit) is released back to the requester.
+	pub(crate) fn pay_out(job: JobId, record: &mut JobOf<T>, winners: &[T::AccountId]) {
+		if !record.fee_held {
+			return;
+		}
+		let terms = record.terms.clone();
+		let requester = record.requester.clone();
+		let fee = terms.fee;
+		let split = Self::split_fee(&terms, winners.len() as u32);
+		let (treasury_part, creator_part, per_miner, holders_part) =
+			(split.treasury, split.creator, split.per_miner, split.holders);
+		let treasury = Self::pay_from_hold(&requester, &T::Treasury::get(), treasury_part);
+		let creator = Self::pay_from_hold(&requester, &terms.creator, creator_part);
+		let mut miners: Balance = 0;
+		for miner in winners {
+			miners = miners.saturating_add(Self::pay_from_hold(&requester, miner, per_miner));
+		}
+		let model = record.version.model;
+		let holders = if holders_part.is_zero() {
+			0
+		} else if T::Registry::shares_issued(model) {
+			// Into the shares pallet's account and onto its books, both or neither.
+			let credited = with_storage_layer(|| -> DispatchResult {
+				T::Currency::transfer_on_hold(
+					&HoldReason::JobFee.into(),
+					&requester,
+					&T::Revenue::revenue_account(),
+					holders_part,
+					Precision::Exact,
+					Restriction::Free,
+					Fortitude::Force,
+				)?;
+				T::Revenue::note_revenue(model, holders_part)
+			});
+			if credited.is_ok() {
+				holders_part
+			} else {
+				0
+			}
+		} else {
+			// No shares were issued: the creator owns the whole model.
+			Self::pay_from_hold(&requester, &terms.creator, holders_part)
+		};
+		let paid = treasury.saturating_add(creator).saturating_add(miners).saturating_add(holders);
+		let unpaid = fee.saturating_sub(paid);
+		let refunded = if unpaid.is_zero() {
+			0
+		} else {
+			T::Currency::release(
+				&HoldReason::JobFee.into(),
+				&requester,
+				unpaid,
+				Precision::BestEffort,
+			)
+			.unwrap_or_default()
+		};
+		record.fee_held = false;
+		Self::deposit_event(Event::JobSettled {
+			job,
+			fee,
+			treasury,
+			creator,
+			miners,
+			holders,
+			refunded,
+		});
+	}
+
+	/// How a fee with `terms` is split when `miners` miners agree.
+	pub fn split_fee(terms: &JobTerms<T::AccountId>, miners: u32) -> FeeSplit {
+		FeeSplit::new(
+			terms.fee,
+			terms.protocol_fee,
+			terms.creator_royalty,
+			terms.miners_share,
+			miners,
+		)
+	}
+
+	/// Moves `amount` of the requester's held fee to `to`; returns what was paid (zero if
+	/// the transfer failed, e.g. below `to`'s existential deposit: it stays held and is
+	/// released to the requester).
+	pub(crate) fn pay_from_hold(
+		requester: &T::AccountId,
+		to: &T::AccountId,
+		amount: Balance,
+	) -> Balance {
+		if amount.is_zero() {
+			return 0;
+		}
+		// `Force`: the fee was set aside when it was held; a freeze placed on the
+		// requester's balance since (e.g. a vote lock) must not block paying it.
+		T::Currency::transfer_on_hold(
+			&HoldReason::JobFee.into(),
+			requester,
+			to,
+			amount,
+			Precision::Exact,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+		.map(|_| amount)
+		.unwrap_or_default()
+	}
+
+	/// Gives the requester the whole held fee back.
+	pub(crate) fn refund(job: JobId, record: &mut JobOf<T>) {
+		if !record.fee_held {
+			return;
+		}
+		let amount = T::Currency::release(
+			&HoldReason::JobFee.into(),
+			&record.requester,
+			record.terms.fee,
+			Precision::BestEffort,
+		)
+		.unwrap_or_default();
+		record.fee_held = false;
+		Self::deposit_event(Event::JobRefunded {
+			job,
+			requester: record.requester.clone(),
+			amount,
+		});
+	}
+
+	/// Marks a job finished and schedules the pruning of its record.
+	pub(crate) fn finish(
+		job: JobId,
+		record: &mut JobOf<T>,
+		outcome: JobOutcome,
+		now: BlockNumberFor<T>,
+	) {
+		if matches!(record.phase, JobPhase::Challenge { .. } | JobPhase::Disputed) {
+			Self::remove_deadline(DeadlineKind::Challenge, record.deadline_slot);
+		}
+		let (prune_at, slot) = Self::push_deadline(
+			DeadlineKind::Prune,
+			job,
+			now.saturating_add(Parameters::<T>::get().retention_period),
+		);
+		record.phase = JobPhase::Finished(outcome);
+		record.phase_started = now;
+		record.deadline = prune_at;
+		record.deadline_slot = slot;
+		Self::end_quorum_deposit(job, &record.requester, outcome);
+		ActiveJobs::<T>::mutate(|active| *active = active.saturating_sub(1));
+		ActiveJobsOf::<T>::mutate_exists(&record.requester, |count| {
+			*count = count.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+		});
+		Self::deposit_event(Event::JobFinished { job, outcome, prune_at });
+	}
+
+	/// Slashes a miner through compute staking (which jails it) and reports it.
+	pub(crate) fn slash_miner(job: JobId, miner: &T::AccountId, reason: SlashReason) {
+		let amount = T::Staking::slash(miner, T::Staking::slash_fraction(reason), reason);
+		Self::deposit_event(Event::MinerSlashed { job, miner: miner.clone(), reason, amount });
+	}
+
+	/// Releases the requester's quorum deposit of a finished job, or forfeits it to the
+	/// treasury when the job ended without a quorum.
+	fn end_quorum_deposit(job: JobId, requester: &T::AccountId, outcome: JobOutcome) {
+		let Some(amount) = QuorumDeposits::<T>::take(job) else { return };
+		let reason = HoldReason::QuorumDeposit.into();
+		if outcome == JobOutcome::NoQuorum {
+			// `Force`: like the fee, the deposit was set aside when it was held.
+			let forfeited = T::Currency::transfer_on_hold(
+				&reason,
+				requester,
+				&T::Treasury::get(),
+				amount,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			);
+			if let Ok(amount) = forfeited {
+				Self::deposit_event(Event::QuorumDepositForfeited {
+					job,
+					requester: requester.clone(),
+					amount,
+				});
+				return;
+			}
+		}
+		// Released on every other outcome, and if the treasury could not take it.
+		let _ = T::Currency::release(&reason, requester, amount, Precision::BestEffort);
+	}
+}
