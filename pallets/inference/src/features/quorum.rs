@@ -10,12 +10,8 @@ impl<T: Config> Pallet<T> {
 		miner: T::AccountId,
 		commitment: H256,
 	) -> DispatchResult {
-		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(
-			record.phase == JobPhase::Commit && now < record.deadline,
-			Error::<T>::NotInCommitPhase
-		);
+		let (mut record, now) =
+			Self::job_in_phase(job, JobPhase::Commit, Error::<T>::NotInCommitPhase)?;
 		let assignment = record
 			.assignments
 			.iter_mut()
@@ -38,12 +34,8 @@ impl<T: Config> Pallet<T> {
 		output: Vec<i64>,
 		salt: [u8; 32],
 	) -> DispatchResult {
-		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(
-			record.phase == JobPhase::Reveal && now < record.deadline,
-			Error::<T>::NotInRevealPhase
-		);
+		let (mut record, now) =
+			Self::job_in_phase(job, JobPhase::Reveal, Error::<T>::NotInRevealPhase)?;
 		ensure!(!output.is_empty(), Error::<T>::InvalidOutput);
 		let output: Output<T> = output.try_into().map_err(|_| Error::<T>::InvalidOutput)?;
 		let assignment = record
@@ -70,6 +62,19 @@ impl<T: Config> Pallet<T> {
 		}
 		Jobs::<T>::insert(job, record);
 		Ok(())
+	}
+
+	/// The record of `job` and the current block, if the job is in `phase` and its deadline has
+	/// not passed; otherwise `UnknownJob` or `not_in_phase`.
+	fn job_in_phase(
+		job: JobId,
+		phase: JobPhase,
+		not_in_phase: Error<T>,
+	) -> Result<(JobOf<T>, BlockNumberFor<T>), Error<T>> {
+		let record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(record.phase == phase && now < record.deadline, not_in_phase);
+		Ok((record, now))
 	}
 
 	/// Smallest number of identical outputs that is a strict majority of `assigned`.
