@@ -1486,6 +1486,30 @@ mod properties {
 		}
 	}
 
+	/// The pick counts a fair draw stays within for a miner expected to be picked `expected` times:
+	/// the Chernoff bound `P(X >= k) <= e^-λ (eλ/k)^k` (and its mirror below λ) for a sum of
+	/// independent draws, cut where the tail is below 1e-12. Unlike a multiple of the standard
+	/// deviation, it holds for the tiny expectations of a 1-stake miner among 256 (λ ≈ 0.1).
+	fn picks_within_chernoff_bound(expected: f64) -> (u64, u64) {
+		let ln_tail = |k: f64| {
+			if k == 0.0 {
+				-expected
+			} else {
+				-expected + k * (1.0 + expected.ln() - k.ln())
+			}
+		};
+		let cut = (1e-12f64).ln();
+		let mut high = expected.ceil();
+		while ln_tail(high) > cut {
+			high += 1.0;
+		}
+		let mut low = expected.floor();
+		while low > 0.0 && ln_tail(low) > cut {
+			low -= 1.0;
+		}
+		(low as u64, high as u64)
+	}
+
 	proptest! {
 		#![proptest_config(ProptestConfig::with_cases(4))]
 
@@ -1508,13 +1532,13 @@ mod properties {
 					picks[(picked[0].0 - 10_000) as usize] += 1;
 				}
 				for (i, stake) in stakes.iter().enumerate() {
-					let p = *stake as f64 / total as f64;
-					let expected = draws as f64 * p;
-					let sd = (draws as f64 * p * (1.0 - p)).sqrt();
-					let got = picks[i] as f64;
+					let expected = draws as f64 * *stake as f64 / total as f64;
+					let (low, high) = picks_within_chernoff_bound(expected);
+					let got = picks[i];
 					prop_assert!(
-						(got - expected).abs() <= 6.0 * sd + 1.0,
-						"miner {} with stake {} of {}: {} picks, expected {:.1}", i, stake, total, got, expected
+						(low..=high).contains(&got),
+						"miner {} with stake {} of {}: {} picks, expected {:.1} (allowed {}..={})",
+						i, stake, total, got, expected, low, high
 					);
 				}
 				Ok(())
