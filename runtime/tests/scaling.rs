@@ -15,17 +15,15 @@ mod common;
 use std::time::Instant;
 
 use codec::Encode;
-use common::{genesis_ext, register_and_issue};
+use common::{account, genesis_ext, register_and_issue, register_miner, request};
 use frame_support::{
 	assert_ok,
 	traits::{fungible::Mutate, Hooks},
 };
-use modelchain_primitives::{ModelVersionRef, WorkerRole};
+use modelchain_primitives::ModelVersionRef;
 use modelchain_runtime::{
-	units::UNIT, Balances, ComputeStaking, Inference, ModelShares, Runtime, RuntimeEvent,
-	RuntimeOrigin, System,
+	units::UNIT, Balances, Inference, ModelShares, Runtime, RuntimeEvent, RuntimeOrigin, System,
 };
-use pallet_inference::InputArg;
 use sp_core::H256;
 use sp_io::TestExternalities;
 use sp_keyring::Sr25519Keyring;
@@ -57,46 +55,10 @@ fn measure(ext: &mut TestExternalities, call: impl FnOnce()) -> Cost {
 	Cost { proof_nodes: proof.iter_nodes().count(), proof_bytes: proof.encoded_size(), micros }
 }
 
-fn account(kind: &str, index: u32) -> AccountId32 {
-	AccountId32::from(sp_io::hashing::blake2_256(&(kind, index).encode()))
-}
-
-/// `who` registers as a miner of `versions` and bonds 2,000 MDL.
-fn register_miner(who: &AccountId32, versions: Vec<ModelVersionRef>) {
-	Balances::set_balance(who, 3_000 * UNIT);
-	assert_ok!(ComputeStaking::register_worker(
-		RuntimeOrigin::signed(who.clone()),
-		WorkerRole::Miner,
-		b"http://127.0.0.1:9/".to_vec(),
-		b"1x CPU".to_vec(),
-		versions
-	));
-	assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(who.clone()), 2_000 * UNIT));
-}
-
 const OUTPUT: [i64; 3] = [9000, 700, 300];
 
 fn commitment(job: u64, miner: &AccountId32, salt: [u8; 32]) -> H256 {
 	H256(sp_io::hashing::blake2_256(&(job, miner, OUTPUT.to_vec(), salt).encode()))
-}
-
-fn request(requester: &AccountId32, model: u32) -> (u64, Vec<AccountId32>) {
-	assert_ok!(Inference::request_inference(
-		RuntimeOrigin::signed(requester.clone()),
-		model,
-		InputArg::Inline(b"[0.1,0.2]".to_vec()),
-		2 * UNIT
-	));
-	System::events()
-		.into_iter()
-		.rev()
-		.find_map(|record| match record.event {
-			RuntimeEvent::Inference(pallet_inference::Event::JobRequested {
-				job, miners, ..
-			}) => Some((job, miners)),
-			_ => None,
-		})
-		.expect("JobRequested")
 }
 
 /// Settling one job and one holder's claim, with `holders` holders of the model's shares.

@@ -9,10 +9,12 @@
 // miners are killed: the job times out and Eve is refunded. One crashes between its commit and
 // its reveal and, restarted, reveals from its saved state (no slash). The node restarts and
 // the workers reconnect and keep serving. Finally one miner lies: it is slashed and the job
-// still succeeds.
+// still succeeds. Remote inputs are fetched from a local HTTP server: one good, one whose bytes
+// do not match the job's hash, one that never answers.
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +22,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { loadModel, modelCard, predict, testSet } from './lib/digits.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
@@ -180,6 +182,49 @@ describe('modelchain-worker end to end', () => {
     assert.equal(await claim(bob), (holdersTotal * BOB_SHARES) / SHARES);
     assert.equal(await claim(alice), (holdersTotal * (SHARES - BOB_SHARES)) / SHARES);
     assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'no fee left held');
+  });
+
+  test('remote inputs are fetched over HTTP, hash-checked and time-bounded, and nothing is lost', async () => {
+    // A local input server: /good serves the bytes whose hash the job names, /wrong other
+    // bytes, /silent accepts the connection and never answers.
+    const good = Uint8Array.from(images[4].pixels);
+    const other = Uint8Array.from(images[8].pixels);
+    const server = http.createServer((req, res) => {
+      if (req.url === '/silent') return;
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(req.url === '/good' ? good : other);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${server.address().port}`;
+    const bonds = async () =>
+      Promise.all([...miners.values()].map(async ({ account }) =>
+        (await api.query.computeStaking.workers(account)).unwrap().activeBond.toBigInt()));
+    const bondsBefore = await bonds();
+    try {
+      const jobs = {};
+      for (const path of ['/good', '/wrong', '/silent']) {
+        const input = { Remote: { uri: `${base}${path}`, hash: blake2AsHex(good, 256) } };
+        const { events } = await sendAndWait(api, api.tx.inference.requestInference(model, input, PRICE), eve);
+        const job = events.find(({ event }) => api.events.inference.JobRequested.is(event)).event.data.job.toBigInt();
+        jobs[path] = { job, settledEvent: settled(job) };
+      }
+      for (const [path, { job, settledEvent }] of Object.entries(jobs)) {
+        const event = await settledEvent;
+        assert.equal(event.data.fee.toBigInt(), PRICE, `${path}: the requester chose the input and pays`);
+        const result = (await api.query.inference.results(job)).unwrap().toJSON();
+        const expected = path === '/good' ? predict(reference, images[4].pixels) : [-1];
+        assert.deepEqual(result, expected, `${path}: job ${job}'s result`);
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    assert.deepEqual(await bonds(), bondsBefore, 'no honest miner was slashed');
+    assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'no fee left held');
+    for (const { worker } of miners.values()) {
+      assert.match(await worker.metrics(), /modelchain_worker_input_fetches_total ([3-9]|\d\d)/);
+    }
   });
 
   test('a job whose miners were killed times out and the requester is refunded', async () => {

@@ -11,6 +11,7 @@
 
 mod chain;
 mod engine;
+mod input;
 mod service;
 mod store;
 
@@ -129,6 +130,14 @@ struct RunArgs {
 	/// Only answer /v1/verify (the node's verifier); do not mine.
 	#[arg(long)]
 	verify_only: bool,
+	/// Largest remote input (`Remote { uri, hash }`) fetched, in bytes; a larger one is
+	/// answered as an invalid input.
+	#[arg(long, default_value_t = 1 << 20)]
+	input_max_bytes: usize,
+	/// Longest one fetch of a remote input may take, in milliseconds (keep it under the
+	/// node's 3 s verifier deadline). A miner retries a timed-out fetch on later blocks.
+	#[arg(long, default_value_t = 2_000)]
+	input_timeout_ms: u64,
 	/// TESTS ONLY: commit a wrong output, to show that lying is slashed.
 	#[arg(long, hide = true)]
 	lie_for_tests: bool,
@@ -322,6 +331,10 @@ async fn serve(rpc: &str, signer: Keypair, args: RunArgs) -> Result<()> {
 		listen: args.listen,
 		version,
 		mine: !args.verify_only,
+		input_limits: input::Limits {
+			max_bytes: args.input_max_bytes,
+			timeout: std::time::Duration::from_millis(args.input_timeout_ms),
+		},
 		lie: args.lie_for_tests,
 		crash_after_commit: args.crash_after_commit_for_tests,
 	};

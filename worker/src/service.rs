@@ -37,7 +37,8 @@ use crate::{
 		commitment, job_at, next_job_id_at, AtBlock, Chain, JobId, JobInput, JobPhase,
 		JobRequested, VersionRef,
 	},
-	engine::Model,
+	engine::{Model, INVALID_INPUT},
+	input::{self, FetchError},
 	store::{PendingJob, Store},
 };
 
@@ -51,6 +52,8 @@ pub struct Options {
 	pub version: VersionRef,
 	/// Follow the chain and mine (false: only answer `/v1/verify`).
 	pub mine: bool,
+	/// Bounds of a remote input's fetch.
+	pub input_limits: input::Limits,
 	/// Test only: commit a wrong output, to show slashing.
 	pub lie: bool,
 	/// Test only: exit as if crashed right after the first commitment is included.
@@ -66,6 +69,7 @@ pub struct Metrics {
 	reveals: AtomicU64,
 	tx_failures: AtomicU64,
 	verifications: AtomicU64,
+	input_fetches: AtomicU64,
 	engine_runs: AtomicU64,
 	engine_ns: AtomicU64,
 	commit_latency_runs: AtomicU64,
@@ -123,6 +127,12 @@ impl Metrics {
 			"counter",
 			"Jobs re-executed for /v1/verify.",
 			get(&self.verifications).to_string(),
+		);
+		put(
+			"input_fetches_total",
+			"counter",
+			"Fetches of remote inputs (Remote { uri, hash }) that ended, whatever their outcome.",
+			get(&self.input_fetches).to_string(),
 		);
 		put(
 			"engine_runs_total",
@@ -183,6 +193,15 @@ struct Watched {
 const RESUBMIT_AFTER: u64 = 3;
 /// How many recent jobs a (re)start scans for assignments it may have missed.
 const RESCAN_JOBS: u64 = 64;
+/// Blocks before its commit deadline at which a miner stops retrying an unavailable remote
+/// input and commits the invalid-input output (a block to include the commit, two spare).
+const GIVE_UP_FETCH_BLOCKS: u64 = 3;
+
+/// A remote input's fetch: under way, or ended.
+enum Fetch {
+	Running,
+	Ended(Result<Vec<u8>, FetchError>),
+}
 
 struct Shared {
 	options: Options,
@@ -192,6 +211,9 @@ struct Shared {
 	metrics: Metrics,
 	store: Mutex<Store>,
 	watched: Mutex<BTreeMap<JobId, Watched>>,
+	/// Remote inputs of watched jobs, fetched off the decision path (a slow input server
+	/// must not delay other jobs' commits and reveals).
+	fetches: Mutex<BTreeMap<JobId, Fetch>>,
 	chain: Mutex<Option<Arc<Chain>>>,
 	dispatched: mpsc::Sender<JobId>,
 	/// Held by whoever reads the chain and decides about jobs (the block loop, a dispatch,
@@ -213,6 +235,7 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 		metrics: Metrics::default(),
 		store: Mutex::new(store),
 		watched: Mutex::new(BTreeMap::new()),
+		fetches: Mutex::new(BTreeMap::new()),
 		chain: Mutex::new(None),
 		dispatched,
 		deciding: Mutex::new(()),
@@ -388,7 +411,10 @@ async fn process_job(
 			if matches!(submitted, Some(Submitted::Commit(at)) if best < at + RESUBMIT_AFTER) {
 				return Ok(());
 			}
-			let pending = prepare(shared, job, &view.input).await?;
+			let give_up = best + GIVE_UP_FETCH_BLOCKS >= u64::from(view.deadline);
+			let Some(pending) = prepare(shared, job, &view.input, give_up).await? else {
+				return Ok(());
+			};
 			let salt = pending.salt_bytes()?;
 			let hash = commitment(job, &shared.account, &pending.output, &salt);
 			mark(shared, job, Submitted::Commit(best)).await;
@@ -462,24 +488,34 @@ async fn mark(shared: &Shared, job: JobId, submitted: Submitted) {
 
 async fn forget(shared: &Shared, job: JobId) -> Result<()> {
 	shared.watched.lock().await.remove(&job);
+	shared.fetches.lock().await.remove(&job);
 	shared.store.lock().await.remove(job)
 }
 
 /// The job's output and salt: saved ones if the job was computed before (a restart), else
-/// computed now and saved to disk before anything is submitted.
-async fn prepare(shared: &Arc<Shared>, job: JobId, input: &JobInput) -> Result<PendingJob> {
+/// computed now and saved to disk before anything is submitted. `None` while a remote input
+/// is still being fetched; `give_up` answers an unavailable one as invalid instead of retrying.
+async fn prepare(
+	shared: &Arc<Shared>,
+	job: JobId,
+	input: &JobInput,
+	give_up: bool,
+) -> Result<Option<PendingJob>> {
 	if let Some(pending) = shared.store.lock().await.get(job) {
-		return Ok(pending.clone());
+		return Ok(Some(pending.clone()));
 	}
-	let bytes = match input {
-		JobInput::Inline(bytes) => bytes,
-		JobInput::Remote { uri, hash } => anyhow::bail!(
-			"remote input {} (blake2-256 0x{}) is not fetched by this worker yet; skipping",
-			String::from_utf8_lossy(uri),
-			hex::encode(hash)
-		),
+	let (output, engine) = match input {
+		JobInput::Inline(bytes) => timed_inference(shared, bytes)?,
+		JobInput::Remote { uri, hash } => match remote_input(shared, job, uri, hash, give_up).await
+		{
+			None => return Ok(None),
+			Some(Ok(bytes)) => timed_inference(shared, &bytes)?,
+			Some(Err(why)) => {
+				log::warn!("job {job}: {why}; answering the invalid-input output");
+				(INVALID_INPUT.to_vec(), Duration::ZERO)
+			}
+		},
 	};
-	let (output, engine) = timed_inference(shared, bytes)?;
 	let output = if shared.options.lie { lie(output) } else { output };
 	let mut salt = [0u8; 32];
 	getrandom::getrandom(&mut salt)
@@ -491,7 +527,45 @@ async fn prepare(shared: &Arc<Shared>, job: JobId, input: &JobInput) -> Result<P
 		Metrics::add(&shared.metrics.commit_latency_runs, 1);
 		Metrics::add(&shared.metrics.commit_latency_ns, watched.since.elapsed().as_nanos() as u64);
 	}
-	Ok(pending)
+	Ok(Some(pending))
+}
+
+/// A watched job's remote input once its fetch has ended: its bytes, or why it is answered
+/// as invalid (unusable, or unavailable and `give_up`). `None` while a fetch runs; one is
+/// started (in the background, re-dispatching the job when it ends) if none is.
+async fn remote_input(
+	shared: &Arc<Shared>,
+	job: JobId,
+	uri: &[u8],
+	hash: &[u8; 32],
+	give_up: bool,
+) -> Option<Result<Vec<u8>, FetchError>> {
+	let mut fetches = shared.fetches.lock().await;
+	match fetches.remove(&job) {
+		Some(Fetch::Running) => {
+			fetches.insert(job, Fetch::Running);
+			return None;
+		}
+		Some(Fetch::Ended(Err(FetchError::Unavailable(why)))) if !give_up => {
+			log::info!("job {job}: {why}; retrying");
+		}
+		Some(Fetch::Ended(ended)) => return Some(ended),
+		None => {}
+	}
+	fetches.insert(job, Fetch::Running);
+	let (shared, uri, hash) = (shared.clone(), String::from_utf8_lossy(uri).into_owned(), *hash);
+	tokio::spawn(async move {
+		let fetched = input::fetch(&uri, &hash, shared.options.input_limits).await;
+		Metrics::add(&shared.metrics.input_fetches, 1);
+		let mut fetches = shared.fetches.lock().await;
+		// Forgotten meanwhile: drop the result.
+		if let Some(entry) = fetches.get_mut(&job) {
+			*entry = Fetch::Ended(fetched);
+			drop(fetches);
+			let _ = shared.dispatched.try_send(job);
+		}
+	});
+	None
 }
 
 fn timed_inference(shared: &Shared, input: &[u8]) -> Result<(Vec<i64>, Duration)> {
@@ -524,6 +598,9 @@ struct JobRequest {
 	/// `null` when the input is inline.
 	#[serde(default)]
 	input_uri: Option<String>,
+	/// The remote input's blake2-256 (hex; empty when the input is inline).
+	#[serde(default)]
+	input_hash: String,
 	#[serde(default)]
 	miners: Vec<String>,
 }
@@ -590,11 +667,32 @@ async fn verify_job(
 			format!("this worker serves {:?}", shared.options.version),
 		);
 	}
-	if request.input.is_empty() && request.input_uri.is_some_and(|uri| !uri.is_empty()) {
-		return error(StatusCode::UNPROCESSABLE_ENTITY, "remote inputs are not fetched yet");
-	}
-	let Ok(input) = hex::decode(request.input.trim_start_matches("0x")) else {
-		return error(StatusCode::BAD_REQUEST, "input is not hex");
+	let input = match request.input_uri.filter(|uri| !uri.is_empty()) {
+		Some(uri) => {
+			let hash = hex::decode(request.input_hash.trim_start_matches("0x"))
+				.ok()
+				.and_then(|hash| <[u8; 32]>::try_from(hash).ok());
+			let Some(hash) = hash else {
+				return error(StatusCode::BAD_REQUEST, "input_hash is not 32 bytes of hex");
+			};
+			match input::fetch(&uri, &hash, shared.options.input_limits).await {
+				Ok(bytes) => bytes,
+				Err(FetchError::Unusable(why)) => {
+					log::info!("verified job {}: {why}; the invalid-input output", request.job);
+					Metrics::add(&shared.metrics.verifications, 1);
+					return (StatusCode::OK, Json(serde_json::json!({ "output": INVALID_INPUT })))
+						.into_response();
+				}
+				// No verdict: this machine's network may be the one at fault.
+				Err(FetchError::Unavailable(why)) => {
+					return error(StatusCode::SERVICE_UNAVAILABLE, why)
+				}
+			}
+		}
+		None => match hex::decode(request.input.trim_start_matches("0x")) {
+			Ok(input) => input,
+			Err(_) => return error(StatusCode::BAD_REQUEST, "input is not hex"),
+		},
 	};
 	match timed_inference(&shared, &input) {
 		Ok((output, _)) => {

@@ -59,6 +59,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod extension;
 mod features;
 #[cfg(test)]
 mod mock;
@@ -68,6 +69,7 @@ mod tests;
 pub mod types;
 pub mod weights;
 
+pub use extension::PrioritizeAnswers;
 pub use features::parameters::{MAX_PHASE_PERIOD, MAX_RETENTION_PERIOD};
 pub use types::*;
 pub use weights::WeightInfo;
@@ -266,6 +268,10 @@ pub mod pallet {
 		/// Priority of verdict transactions in the pool.
 		#[pallet::constant]
 		type VerdictPriority: Get<TransactionPriority>;
+		/// Priority added in the pool to a commit or reveal the chain would accept (see
+		/// [`PrioritizeAnswers`]): above what any tip buys, so spam cannot crowd it out.
+		#[pallet::constant]
+		type AnswerPriority: Get<TransactionPriority>;
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 		/// Sets up served models and miners for the benchmarks.

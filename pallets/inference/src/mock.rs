@@ -310,6 +310,7 @@ impl pallet_inference::Config for Test {
 	type MaxDeadlinesPerBlock = ConstU32<MAX_DEADLINES_PER_BLOCK>;
 	type MaxAuthorities = ConstU32<4>;
 	type VerdictPriority = ConstU64<{ u64::MAX / 2 }>;
+	type AnswerPriority = ConstU64<{ u64::MAX / 2 }>;
 	type QuorumDeposit = TestQuorumDeposit;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]

@@ -490,6 +490,82 @@ fn reveal_errors() {
 	});
 }
 
+/// The pool's view of `who` sending `call` through [`PrioritizeAnswers`]: the priority it
+/// adds, or the refusal.
+fn answer_priority(
+	who: AccountId,
+	call: crate::Call<Test>,
+) -> Result<u64, TransactionValidityError> {
+	use frame_support::dispatch::GetDispatchInfo;
+	use sp_runtime::traits::DispatchTransaction;
+	let call = RuntimeCall::Inference(call);
+	PrioritizeAnswers::<Test>::new()
+		.validate_only(
+			RuntimeOrigin::signed(who),
+			&call,
+			&call.get_dispatch_info(),
+			0,
+			TransactionSource::External,
+			0,
+		)
+		.map(|(validity, _, _)| validity.priority)
+}
+
+/// The refusal `PrioritizeAnswers` gives for an answer the call would fail with `error`.
+fn refused_as(error: Error<Test>) -> Result<u64, TransactionValidityError> {
+	use codec::Encode;
+	Err(InvalidTransaction::Custom(error.encode()[0]).into())
+}
+
+/// H-7: an answer the chain would accept gets `AnswerPriority`, valid until its phase ends;
+/// one it would refuse is refused in the pool with the call's own error; other calls pass.
+#[test]
+fn answers_are_prioritized_in_the_pool_exactly_when_the_chain_would_accept_them() {
+	new_test_ext().execute_with(|| {
+		let priority = <<Test as Config>::AnswerPriority as frame_support::traits::Get<u64>>::get();
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		let outsider = *MINERS.iter().find(|m| !miners.contains(m)).unwrap();
+		let commit_call = |miner: AccountId| crate::Call::commit_result {
+			job,
+			commitment: commitment_of(job, &miner, &GOOD, &salt(miner)),
+		};
+		let reveal_call = |miner: AccountId, output: &[i64]| crate::Call::reveal_result {
+			job,
+			output: output.to_vec(),
+			salt: salt(miner),
+		};
+		assert_eq!(answer_priority(miners[0], commit_call(miners[0])), Ok(priority));
+		assert_eq!(
+			answer_priority(outsider, commit_call(outsider)),
+			refused_as(Error::NotAssigned)
+		);
+		assert_eq!(
+			answer_priority(miners[0], reveal_call(miners[0], &GOOD)),
+			refused_as(Error::NotInRevealPhase)
+		);
+		commit(job, miners[0], &GOOD);
+		assert_eq!(
+			answer_priority(miners[0], commit_call(miners[0])),
+			refused_as(Error::AlreadyCommitted)
+		);
+		commit(job, miners[1], &GOOD);
+		commit(job, miners[2], &GOOD);
+		assert!(matches!(phase(job), JobPhase::Reveal));
+		assert_eq!(answer_priority(miners[0], reveal_call(miners[0], &GOOD)), Ok(priority));
+		assert_eq!(
+			answer_priority(miners[0], reveal_call(miners[0], &BAD)),
+			refused_as(Error::CommitmentMismatch)
+		);
+		let other = crate::Call::request_inference {
+			model: MODEL,
+			input: InputArg::Inline(b"x".to_vec()),
+			max_fee: PRICE,
+		};
+		assert_eq!(answer_priority(ALICE, other), Ok(0), "other calls pass untouched");
+	});
+}
+
 #[test]
 fn a_copied_commitment_cannot_be_revealed() {
 	new_test_ext().execute_with(|| {

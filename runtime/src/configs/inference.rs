@@ -37,6 +37,7 @@ impl pallet_inference::Config for Runtime {
 	type MaxDeadlinesPerBlock = ConstU32<16>;
 	type MaxAuthorities = crate::configs::consensus::MaxAuthorities;
 	type VerdictPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
+	type AnswerPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
 	/// A hundredth of a unit per request, kept if the job ends without a quorum: filling
 	/// `MaxActiveJobs` with jobs designed to fail costs 100 units each time (H-1).
 	type QuorumDeposit = ConstU128<{ crate::units::MILLI_UNIT * 10 }>;
@@ -81,6 +82,7 @@ where
 			frame_system::CheckNonce::<Runtime>::from(0),
 			frame_system::CheckWeight::<Runtime>::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			pallet_inference::PrioritizeAnswers::<Runtime>::new(),
 			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
 			frame_system::WeightReclaim::<Runtime>::new(),
 		)

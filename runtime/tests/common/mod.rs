@@ -1,12 +1,14 @@
 //! Helpers shared by the runtime's integration tests.
 #![allow(dead_code)]
 
-use frame_support::assert_ok;
-use frame_support::genesis_builder_helper::build_state;
+use codec::Encode;
+use frame_support::{assert_ok, genesis_builder_helper::build_state, traits::fungible::Mutate};
+use modelchain_primitives::{ModelVersionRef, WorkerRole};
 use modelchain_runtime::{
-	genesis_config_presets::get_preset, units::UNIT, ModelRegistry, ModelShares, Runtime,
-	RuntimeGenesisConfig, RuntimeOrigin,
+	genesis_config_presets::get_preset, units::UNIT, Balances, ComputeStaking, Inference,
+	ModelRegistry, ModelShares, Runtime, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
 };
+use pallet_inference::InputArg;
 use serde_json::Value;
 use sp_genesis_builder::PresetId;
 use sp_runtime::{AccountId32, Perbill};
@@ -73,4 +75,42 @@ pub fn register_and_issue(owner: &AccountId32, supply: u128) -> u32 {
 	));
 	assert_ok!(ModelShares::issue_shares(RuntimeOrigin::signed(owner.clone()), model, supply));
 	model
+}
+
+/// A deterministic test account of `kind` number `index`.
+pub fn account(kind: &str, index: u32) -> AccountId32 {
+	AccountId32::from(sp_io::hashing::blake2_256(&(kind, index).encode()))
+}
+
+/// `who` registers as a miner of `versions` and bonds 2,000 MDL.
+pub fn register_miner(who: &AccountId32, versions: Vec<ModelVersionRef>) {
+	Balances::set_balance(who, 3_000 * UNIT);
+	assert_ok!(ComputeStaking::register_worker(
+		RuntimeOrigin::signed(who.clone()),
+		WorkerRole::Miner,
+		b"http://127.0.0.1:9/".to_vec(),
+		b"1x CPU".to_vec(),
+		versions
+	));
+	assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(who.clone()), 2_000 * UNIT));
+}
+
+/// `requester` asks `model` for an inference (2 MDL); returns the job and its miners.
+pub fn request(requester: &AccountId32, model: u32) -> (u64, Vec<AccountId32>) {
+	assert_ok!(Inference::request_inference(
+		RuntimeOrigin::signed(requester.clone()),
+		model,
+		InputArg::Inline(b"[0.1,0.2]".to_vec()),
+		2 * UNIT
+	));
+	System::events()
+		.into_iter()
+		.rev()
+		.find_map(|record| match record.event {
+			RuntimeEvent::Inference(pallet_inference::Event::JobRequested {
+				job, miners, ..
+			}) => Some((job, miners)),
+			_ => None,
+		})
+		.expect("JobRequested")
 }

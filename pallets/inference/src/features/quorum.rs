@@ -3,6 +3,9 @@
 
 use super::prelude::*;
 
+/// A job's record and the block it was read at.
+pub type RecordAt<T> = (JobOf<T>, BlockNumberFor<T>);
+
 impl<T: Config> Pallet<T> {
 	/// Records `miner`'s commitment on `job` (see [`Pallet::commit_result`]).
 	pub(crate) fn do_commit_result(
@@ -10,21 +13,31 @@ impl<T: Config> Pallet<T> {
 		miner: T::AccountId,
 		commitment: H256,
 	) -> DispatchResult {
-		let (mut record, now) =
-			Self::job_in_phase(job, JobPhase::Commit, Error::<T>::NotInCommitPhase)?;
-		let assignment = record
-			.assignments
-			.iter_mut()
-			.find(|assignment| assignment.miner == miner)
-			.ok_or(Error::<T>::NotAssigned)?;
-		ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
-		assignment.commitment = Some(commitment);
+		let (mut record, now) = Self::check_commit(job, &miner)?;
+		if let Some(assignment) = record.assignments.iter_mut().find(|a| a.miner == miner) {
+			assignment.commitment = Some(commitment);
+		}
 		Self::deposit_event(Event::ResultCommitted { job, miner });
 		if record.assignments.iter().all(|assignment| assignment.commitment.is_some()) {
 			Self::end_commit_phase(job, &mut record, now);
 		}
 		Jobs::<T>::insert(job, record);
 		Ok(())
+	}
+
+	/// The record of `job` and the current block if `miner` may commit on it now: the job is
+	/// in its commit phase, `miner` is assigned and has not committed. The pool checks the
+	/// same (see [`crate::PrioritizeAnswers`]).
+	pub fn check_commit(job: JobId, miner: &T::AccountId) -> Result<RecordAt<T>, Error<T>> {
+		let (record, now) =
+			Self::job_in_phase(job, JobPhase::Commit, Error::<T>::NotInCommitPhase)?;
+		let assignment = record
+			.assignments
+			.iter()
+			.find(|assignment| assignment.miner == *miner)
+			.ok_or(Error::<T>::NotAssigned)?;
+		ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
+		Ok((record, now))
 	}
 
 	/// Checks and records `miner`'s reveal on `job` (see [`Pallet::reveal_result`]).
@@ -34,23 +47,11 @@ impl<T: Config> Pallet<T> {
 		output: Vec<i64>,
 		salt: [u8; 32],
 	) -> DispatchResult {
-		let (mut record, now) =
-			Self::job_in_phase(job, JobPhase::Reveal, Error::<T>::NotInRevealPhase)?;
-		ensure!(!output.is_empty(), Error::<T>::InvalidOutput);
-		let output: Output<T> = output.try_into().map_err(|_| Error::<T>::InvalidOutput)?;
-		let assignment = record
-			.assignments
-			.iter_mut()
-			.find(|assignment| assignment.miner == miner)
-			.ok_or(Error::<T>::NotAssigned)?;
-		let commitment = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
-		ensure!(assignment.revealed.is_none(), Error::<T>::AlreadyRevealed);
-		ensure!(
-			commitment_of(job, &miner, &output, &salt) == commitment,
-			Error::<T>::CommitmentMismatch
-		);
+		let ((mut record, now), output) = Self::check_reveal(job, &miner, output, &salt)?;
 		let hash = output_hash(&output);
-		assignment.revealed = Some(hash);
+		if let Some(assignment) = record.assignments.iter_mut().find(|a| a.miner == miner) {
+			assignment.revealed = Some(hash);
+		}
 		Reveals::<T>::insert(job, &miner, output);
 		Self::deposit_event(Event::ResultRevealed { job, miner, output_hash: hash });
 		let all_revealed = record
@@ -64,13 +65,41 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The record of `job`, the current block and the bounded output if `miner` may reveal
+	/// `output` with `salt` now: the job is in its reveal phase, `miner` committed to exactly
+	/// this output and salt and has not revealed. The pool checks the same (see
+	/// [`crate::PrioritizeAnswers`]).
+	pub fn check_reveal(
+		job: JobId,
+		miner: &T::AccountId,
+		output: Vec<i64>,
+		salt: &[u8; 32],
+	) -> Result<(RecordAt<T>, Output<T>), Error<T>> {
+		let (record, now) =
+			Self::job_in_phase(job, JobPhase::Reveal, Error::<T>::NotInRevealPhase)?;
+		ensure!(!output.is_empty(), Error::<T>::InvalidOutput);
+		let output: Output<T> = output.try_into().map_err(|_| Error::<T>::InvalidOutput)?;
+		let assignment = record
+			.assignments
+			.iter()
+			.find(|assignment| assignment.miner == *miner)
+			.ok_or(Error::<T>::NotAssigned)?;
+		let commitment = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
+		ensure!(assignment.revealed.is_none(), Error::<T>::AlreadyRevealed);
+		ensure!(
+			commitment_of(job, miner, &output, salt) == commitment,
+			Error::<T>::CommitmentMismatch
+		);
+		Ok(((record, now), output))
+	}
+
 	/// The record of `job` and the current block, if the job is in `phase` and its deadline has
 	/// not passed; otherwise `UnknownJob` or `not_in_phase`.
 	fn job_in_phase(
 		job: JobId,
 		phase: JobPhase,
 		not_in_phase: Error<T>,
-	) -> Result<(JobOf<T>, BlockNumberFor<T>), Error<T>> {
+	) -> Result<RecordAt<T>, Error<T>> {
 		let record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(record.phase == phase && now < record.deadline, not_in_phase);
