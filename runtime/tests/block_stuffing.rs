@@ -70,6 +70,13 @@ fn job_with_miners() -> (u64, Vec<AccountId32>) {
 	request(&Sr25519Keyring::Eve.to_account_id(), model)
 }
 
+/// A new account of `kind` holding `balance`.
+fn funded(kind: &str, balance: u128) -> AccountId32 {
+	let who = account(kind, 0);
+	Balances::set_balance(&who, balance);
+	who
+}
+
 fn commit(job: u64) -> RuntimeCall {
 	RuntimeCall::Inference(pallet_inference::Call::commit_result {
 		job,
@@ -85,8 +92,7 @@ fn commit(job: u64) -> RuntimeCall {
 fn an_assigned_miners_commit_outranks_tipped_spam_in_the_pool() {
 	genesis_ext("development").execute_with(|| {
 		let (job, miners) = job_with_miners();
-		let spammer = account("spammer", 0);
-		Balances::set_balance(&spammer, 1_000_000 * UNIT);
+		let spammer = funded("spammer", 1_000_000 * UNIT);
 		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![0; 1024] });
 		let spam = pool_priority(&spammer, &remark, 100 * UNIT).expect("spam is valid");
 		for miner in &miners {
@@ -103,8 +109,7 @@ fn an_assigned_miners_commit_outranks_tipped_spam_in_the_pool() {
 fn answers_the_chain_would_refuse_are_refused_in_the_pool() {
 	genesis_ext("development").execute_with(|| {
 		let (job, _) = job_with_miners();
-		let stranger = account("stranger", 0);
-		Balances::set_balance(&stranger, 1_000 * UNIT);
+		let stranger = funded("stranger", 1_000 * UNIT);
 		let refused = |error: pallet_inference::Error<Runtime>| {
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(error.encode()[0])))
 		};

@@ -667,6 +667,7 @@ async fn verify_job(
 			format!("this worker serves {:?}", shared.options.version),
 		);
 	}
+	// `None`: an input that can never be used, answered like any unreadable one.
 	let input = match request.input_uri.filter(|uri| !uri.is_empty()) {
 		Some(uri) => {
 			let hash = hex::decode(request.input_hash.trim_start_matches("0x"))
@@ -676,12 +677,10 @@ async fn verify_job(
 				return error(StatusCode::BAD_REQUEST, "input_hash is not 32 bytes of hex");
 			};
 			match input::fetch(&uri, &hash, shared.options.input_limits).await {
-				Ok(bytes) => bytes,
+				Ok(bytes) => Some(bytes),
 				Err(FetchError::Unusable(why)) => {
-					log::info!("verified job {}: {why}; the invalid-input output", request.job);
-					Metrics::add(&shared.metrics.verifications, 1);
-					return (StatusCode::OK, Json(serde_json::json!({ "output": INVALID_INPUT })))
-						.into_response();
+					log::info!("job {}: {why}; the invalid-input output", request.job);
+					None
 				}
 				// No verdict: this machine's network may be the one at fault.
 				Err(FetchError::Unavailable(why)) => {
@@ -690,18 +689,20 @@ async fn verify_job(
 			}
 		}
 		None => match hex::decode(request.input.trim_start_matches("0x")) {
-			Ok(input) => input,
+			Ok(input) => Some(input),
 			Err(_) => return error(StatusCode::BAD_REQUEST, "input is not hex"),
 		},
 	};
-	match timed_inference(&shared, &input) {
-		Ok((output, _)) => {
-			Metrics::add(&shared.metrics.verifications, 1);
-			log::info!("verified job {}: {output:?}", request.job);
-			(StatusCode::OK, Json(serde_json::json!({ "output": output }))).into_response()
-		}
-		Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
-	}
+	let output = match input {
+		Some(input) => match timed_inference(&shared, &input) {
+			Ok((output, _)) => output,
+			Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+		},
+		None => INVALID_INPUT.to_vec(),
+	};
+	Metrics::add(&shared.metrics.verifications, 1);
+	log::info!("verified job {}: {output:?}", request.job);
+	(StatusCode::OK, Json(serde_json::json!({ "output": output }))).into_response()
 }
 
 async fn health(State(shared): State<Arc<Shared>>) -> Response {
