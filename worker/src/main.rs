@@ -12,6 +12,7 @@
 mod chain;
 mod engine;
 mod input;
+mod runner;
 mod service;
 mod store;
 
@@ -138,6 +139,10 @@ struct RunArgs {
 	/// node's 3 s verifier deadline). A miner retries a timed-out fetch on later blocks.
 	#[arg(long, default_value_t = 2_000)]
 	input_timeout_ms: u64,
+	/// Most model executions at once, off the async runtime (default: the CPU count). The
+	/// miner's own jobs wait for a free slot; /v1/verify answers 503 when none is free.
+	#[arg(long)]
+	engine_concurrency: Option<usize>,
 	/// TESTS ONLY: commit a wrong output, to show that lying is slashed.
 	#[arg(long, hide = true)]
 	lie_for_tests: bool,
@@ -335,6 +340,9 @@ async fn serve(rpc: &str, signer: Keypair, args: RunArgs) -> Result<()> {
 			max_bytes: args.input_max_bytes,
 			timeout: std::time::Duration::from_millis(args.input_timeout_ms),
 		},
+		engine_concurrency: args
+			.engine_concurrency
+			.unwrap_or_else(|| std::thread::available_parallelism().map(usize::from).unwrap_or(1)),
 		lie: args.lie_for_tests,
 		crash_after_commit: args.crash_after_commit_for_tests,
 	};

@@ -10,7 +10,7 @@
 //! `/v1/verify` re-executes a job for the node's verifier (`--inference-verifier-url`).
 
 use std::{
-	collections::BTreeMap,
+	collections::{BTreeMap, BTreeSet},
 	net::SocketAddr,
 	sync::{
 		atomic::{AtomicBool, AtomicU64, Ordering},
@@ -39,6 +39,7 @@ use crate::{
 	},
 	engine::{Model, INVALID_INPUT},
 	input::{self, FetchError},
+	runner::{Busy, Runner},
 	store::{PendingJob, Store},
 };
 
@@ -54,6 +55,8 @@ pub struct Options {
 	pub mine: bool,
 	/// Bounds of a remote input's fetch.
 	pub input_limits: input::Limits,
+	/// How many model executions may run at once.
+	pub engine_concurrency: usize,
 	/// Test only: commit a wrong output, to show slashing.
 	pub lie: bool,
 	/// Test only: exit as if crashed right after the first commitment is included.
@@ -69,6 +72,7 @@ pub struct Metrics {
 	reveals: AtomicU64,
 	tx_failures: AtomicU64,
 	verifications: AtomicU64,
+	verifications_busy: AtomicU64,
 	input_fetches: AtomicU64,
 	engine_runs: AtomicU64,
 	engine_ns: AtomicU64,
@@ -127,6 +131,12 @@ impl Metrics {
 			"counter",
 			"Jobs re-executed for /v1/verify.",
 			get(&self.verifications).to_string(),
+		);
+		put(
+			"verifications_busy_total",
+			"counter",
+			"/v1/verify requests answered 503 because every engine slot was in use.",
+			get(&self.verifications_busy).to_string(),
 		);
 		put(
 			"input_fetches_total",
@@ -205,7 +215,8 @@ enum Fetch {
 
 struct Shared {
 	options: Options,
-	model: Model,
+	/// The model, run off the async runtime with bounded concurrency.
+	runner: Runner<Model>,
 	account: AccountId32,
 	signer: Keypair,
 	metrics: Metrics,
@@ -216,6 +227,9 @@ struct Shared {
 	fetches: Mutex<BTreeMap<JobId, Fetch>>,
 	chain: Mutex<Option<Arc<Chain>>>,
 	dispatched: mpsc::Sender<JobId>,
+	/// Jobs dispatched over `/v1/jobs` and not yet handled: a job POSTed again meanwhile is
+	/// not queued twice (a flood of one id cannot fill the queue).
+	queued: Mutex<BTreeSet<JobId>>,
 	/// Held by whoever reads the chain and decides about jobs (the block loop, a dispatch,
 	/// the start-up scan): a job is never submitted twice, and the chain client is never
 	/// asked for concurrent storage reads (those stalled the chainHead backend in our tests).
@@ -227,9 +241,10 @@ struct Shared {
 pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) -> Result<()> {
 	let (dispatched, mut incoming) = mpsc::channel::<JobId>(1024);
 	let account = signer.public_key().to_account_id();
+	let runner = Runner::new(model, options.engine_concurrency);
 	let shared = Arc::new(Shared {
 		options,
-		model,
+		runner,
 		account,
 		signer,
 		metrics: Metrics::default(),
@@ -238,6 +253,7 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 		fetches: Mutex::new(BTreeMap::new()),
 		chain: Mutex::new(None),
 		dispatched,
+		queued: Mutex::new(BTreeSet::new()),
 		deciding: Mutex::new(()),
 	});
 
@@ -248,7 +264,7 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 		"serving model {} version {} (sha256 0x{}) as {} on http://{}",
 		shared.options.version.model,
 		shared.options.version.version,
-		hex::encode(shared.model.sha256()),
+		hex::encode(shared.runner.engine().sha256()),
 		shared.account,
 		listener.local_addr()?
 	);
@@ -266,6 +282,7 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 		let receiver = shared.clone();
 		tokio::spawn(async move {
 			while let Some(job) = incoming.recv().await {
+				receiver.queued.lock().await.remove(&job);
 				watch(&receiver, job).await;
 				let chain = receiver.chain.lock().await.clone();
 				if let Some(chain) = chain {
@@ -505,11 +522,11 @@ async fn prepare(
 		return Ok(Some(pending.clone()));
 	}
 	let (output, engine) = match input {
-		JobInput::Inline(bytes) => timed_inference(shared, bytes)?,
+		JobInput::Inline(bytes) => timed_inference(shared, bytes.clone()).await?,
 		JobInput::Remote { uri, hash } => match remote_input(shared, job, uri, hash, give_up).await
 		{
 			None => return Ok(None),
-			Some(Ok(bytes)) => timed_inference(shared, &bytes)?,
+			Some(Ok(bytes)) => timed_inference(shared, bytes).await?,
 			Some(Err(why)) => {
 				log::warn!("job {job}: {why}; answering the invalid-input output");
 				(INVALID_INPUT.to_vec(), Duration::ZERO)
@@ -568,13 +585,16 @@ async fn remote_input(
 	None
 }
 
-fn timed_inference(shared: &Shared, input: &[u8]) -> Result<(Vec<i64>, Duration)> {
-	let started = Instant::now();
-	let output = shared.model.infer(input)?;
-	let elapsed = started.elapsed();
+/// Runs a miner's job on the engine, waiting for a free execution slot.
+async fn timed_inference(shared: &Shared, input: Vec<u8>) -> Result<(Vec<i64>, Duration)> {
+	let ran = shared.runner.infer(input).await?;
+	count_execution(shared, &ran);
+	Ok(ran)
+}
+
+fn count_execution(shared: &Shared, (_, took): &(Vec<i64>, Duration)) {
 	Metrics::add(&shared.metrics.engine_runs, 1);
-	Metrics::add(&shared.metrics.engine_ns, elapsed.as_nanos() as u64);
-	Ok((output, elapsed))
+	Metrics::add(&shared.metrics.engine_ns, took.as_nanos() as u64);
 }
 
 /// A wrong answer for `--lie-for-tests`: the next class.
@@ -646,9 +666,20 @@ async fn dispatch_job(
 			.into_response();
 	}
 	Metrics::add(&shared.metrics.jobs_dispatched, 1);
+	// A hint only: the job is read from the chain before any work, and one already queued
+	// is not queued again.
+	let mut queued = shared.queued.lock().await;
+	if queued.contains(&request.job) {
+		return (
+			StatusCode::ACCEPTED,
+			Json(serde_json::json!({ "accepted": true, "reason": "already queued" })),
+		)
+			.into_response();
+	}
 	if shared.dispatched.try_send(request.job).is_err() {
 		return error(StatusCode::SERVICE_UNAVAILABLE, "busy");
 	}
+	queued.insert(request.job);
 	(StatusCode::ACCEPTED, Json(serde_json::json!({ "accepted": true }))).into_response()
 }
 
@@ -694,9 +725,17 @@ async fn verify_job(
 		},
 	};
 	let output = match input {
-		Some(input) => match timed_inference(&shared, &input) {
-			Ok((output, _)) => output,
-			Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+		// Only a free slot: a flood of verify requests must not queue ahead of the jobs.
+		Some(input) => match shared.runner.try_infer(input).await {
+			Ok(Ok(ran)) => {
+				count_execution(&shared, &ran);
+				ran.0
+			}
+			Ok(Err(e)) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+			Err(Busy) => {
+				Metrics::add(&shared.metrics.verifications_busy, 1);
+				return error(StatusCode::SERVICE_UNAVAILABLE, "busy: every engine slot is in use");
+			}
 		},
 		None => INVALID_INPUT.to_vec(),
 	};
@@ -715,7 +754,7 @@ async fn health(State(shared): State<Arc<Shared>>) -> Response {
 		"connected": connected,
 		"best_block": shared.metrics.best_block.load(Ordering::Relaxed),
 		"model": shared.options.version,
-		"weights_sha256": hex::encode(shared.model.sha256()),
+		"weights_sha256": hex::encode(shared.runner.engine().sha256()),
 		"pending_jobs": shared.store.lock().await.jobs().count(),
 	});
 	let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
