@@ -6,19 +6,23 @@
 #     with 1,000,000 shares issued to her;
 #   - three miners (Bob, Charlie, Dave; 2,000 MDL bonded each) and one verifier, all
 #     `modelchain-worker` processes running the model through the candle engine.
-# Ctrl-C stops everything. Logs: $DEV_LOG_DIR (default: a temporary directory).
+# Ctrl-C, SIGTERM or SIGHUP (a service manager, `timeout`, a closed terminal) stops everything
+# it started; only SIGKILL of this script alone cannot be caught (then `kill -- -PGID`, the
+# script's process group, stops the rest). Logs: $DEV_LOG_DIR (default: a temporary directory).
 #
 #   ./scripts/dev.sh                        # fresh chain each time (--tmp)
 #   DEV_BASE_PATH=/path ./scripts/dev.sh    # keep the chain between runs
+#   RPC_PORT=9944 P2P_PORT=30333 PROMETHEUS_PORT=9615 VERIFIER_PORT=9960 ./scripts/dev.sh
+#                                           # the defaults; miners listen on VERIFIER_PORT+1..3
+# Arguments are passed to the node.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-"$REPO_ROOT/scripts/setup.sh"
-build_release
 
 RPC_PORT="${RPC_PORT:-9944}"
 RPC="ws://127.0.0.1:$RPC_PORT"
+P2P_PORT="${P2P_PORT:-30333}"
+PROMETHEUS_PORT="${PROMETHEUS_PORT:-9615}"
 VERIFIER_PORT="${VERIFIER_PORT:-9960}"
-MINER_PORTS=(9961 9962 9963)
+MINER_PORTS=($((VERIFIER_PORT + 1)) $((VERIFIER_PORT + 2)) $((VERIFIER_PORT + 3)))
 MINERS=(//Bob //Charlie //Dave)
 MODEL_FILE="$REPO_ROOT/models/digits/model.safetensors"
 LOGS="${DEV_LOG_DIR:-$(mktemp -d -t modelchain-dev.XXXXXX)}"
@@ -30,25 +34,78 @@ else
 	storage=(--tmp)
 fi
 
-pids=()
-cleanup() {
-	trap - EXIT INT TERM
-	log "stopping"
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$RPC_PORT" "$P2P_PORT" "$PROMETHEUS_PORT" "$VERIFIER_PORT" "${MINER_PORTS[@]}"; do
+	if port_in_use "$port"; then
+		echo "port $port is already in use (another dev.sh or node still running?);" \
+			"stop it or choose other ports (see the top of scripts/dev.sh)" >&2
+		exit 1
+	fi
+done
+
+# Every process this script started, children first (a forked helper's own children too).
+descendants() {
+	local child
+	for child in $(pgrep -P "$1" || true); do
+		descendants "$child"
+		echo "$child"
+	done
 }
-trap cleanup EXIT INT TERM
+stopping=0
+cleanup() {
+	[ "$stopping" = 0 ] || return 0
+	stopping=1
+	trap - EXIT
+	local running
+	running="$(descendants $$)"
+	[ -n "$running" ] || return 0
+	log "stopping"
+	local pid
+	for pid in $running; do kill -TERM "$pid" 2>/dev/null || true; done
+	for _ in $(seq 1 100); do
+		any_alive $running || return 0
+		sleep 0.1
+	done
+	log "still running after 10 s: killing"
+	for pid in $running; do kill -KILL "$pid" 2>/dev/null || true; done
+}
+# Whether any of the pids still runs (an exited process nobody reaped, a zombie, does not).
+any_alive() {
+	local pid state
+	for pid in "$@"; do
+		state="$(sed -n 's/^[0-9]* (.*) \(.\).*/\1/p' "/proc/$pid/stat" 2>/dev/null || true)"
+		[ -z "$state" ] || [ "$state" = Z ] || return 0
+	done
+	return 1
+}
+# Runs a step in the background and waits for it: a signal interrupts `wait` at once (it
+# would wait for a foreground command to end), so stopping during a build stops the build.
+step() {
+	"$@" &
+	wait $!
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap 'cleanup; exit 129' HUP
+
+step "$REPO_ROOT/scripts/setup.sh"
+step build_release
 
 log "starting the dev node (log: $LOGS/node.log)"
-"$NODE_BIN" --dev "${storage[@]}" --rpc-port "$RPC_PORT" --rpc-cors all --prometheus-port 9615 \
-	--inference-verifier-url "http://127.0.0.1:$VERIFIER_PORT" "$@" >"$LOGS/node.log" 2>&1 &
-pids+=($!)
+"$NODE_BIN" --dev "${storage[@]}" --rpc-port "$RPC_PORT" --port "$P2P_PORT" --rpc-cors all \
+	--prometheus-port "$PROMETHEUS_PORT" --inference-verifier-url "http://127.0.0.1:$VERIFIER_PORT" \
+	"$@" >"$LOGS/node.log" 2>&1 &
+node_pid=$!
 for _ in $(seq 1 120); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$RPC_PORT") 2>/dev/null && break
+	port_in_use "$RPC_PORT" && break
 	sleep 0.5
 done
 
+# `worker` runs a one-off command; `serve` replaces its (background) subshell with the worker,
+# so the process this script started is the worker itself.
 worker() { "$WORKER_BIN" --rpc "$RPC" "$@"; }
+serve() { exec "$WORKER_BIN" --rpc "$RPC" "$@"; }
 
 # Publish the demo model and register the miners once per chain: a kept chain
 # (DEV_BASE_PATH) remembers the model id in a marker file and skips both.
@@ -58,9 +115,10 @@ if [ -n "$MARKER" ] && [ -f "$MARKER" ]; then
 	FRESH=0
 	log "kept chain: serving model $MODEL_ID again"
 else
-	MODEL_ID="$(worker --suri //Alice model publish --model-file "$MODEL_FILE" \
-		--card "$REPO_ROOT/models/digits/model.json" --price 1 --shares 1000000 2>"$LOGS/publish.log" |
-		sed -n 's/^MODEL_ID=//p' || true)"
+	step worker --suri //Alice model publish --model-file "$MODEL_FILE" \
+		--card "$REPO_ROOT/models/digits/model.json" --price 1 --shares 1000000 \
+		>"$LOGS/publish.out" 2>"$LOGS/publish.log" || true
+	MODEL_ID="$(sed -n 's/^MODEL_ID=//p' "$LOGS/publish.out")"
 	if [ -z "$MODEL_ID" ]; then
 		echo "model publish failed (see $LOGS/publish.log)" >&2
 		exit 1
@@ -70,24 +128,23 @@ else
 fi
 
 log "starting the verifier on 127.0.0.1:$VERIFIER_PORT"
-worker --suri //Alice run --model "$MODEL_ID" --model-file "$MODEL_FILE" --verify-only \
+serve --suri //Alice run --model "$MODEL_ID" --model-file "$MODEL_FILE" --verify-only \
 	--listen "127.0.0.1:$VERIFIER_PORT" --state-dir "$STATE/verifier" >"$LOGS/verifier.log" 2>&1 &
-pids+=($!)
 for i in 0 1 2; do
 	suri="${MINERS[$i]}"
 	port="${MINER_PORTS[$i]}"
 	if [ "$FRESH" = 1 ]; then
-		worker --suri "$suri" register --model "$MODEL_ID" --model-file "$MODEL_FILE" \
+		step worker --suri "$suri" register --model "$MODEL_ID" --model-file "$MODEL_FILE" \
 			--endpoint "http://127.0.0.1:$port" --hardware "$(nproc)x CPU (candle)" --bond 2000 \
 			>>"$LOGS/register.log" 2>&1 || log "register $suri failed (see $LOGS/register.log)"
 	fi
 	log "starting miner ${suri#//} on 127.0.0.1:$port"
-	worker --suri "$suri" run --model "$MODEL_ID" --model-file "$MODEL_FILE" \
+	serve --suri "$suri" run --model "$MODEL_ID" --model-file "$MODEL_FILE" \
 		--listen "127.0.0.1:$port" --state-dir "$STATE/${suri#//}" >"$LOGS/miner-${suri#//}.log" 2>&1 &
-	pids+=($!)
 done
 
-SAMPLE="$(grep -v '^#' "$REPO_ROOT/models/digits/test.csv" | head -1)"
+# `grep -m1`, not `grep | head -1`: under pipefail, grep's SIGPIPE would end the script.
+SAMPLE="$(grep -v -m1 '^#' "$REPO_ROOT/models/digits/test.csv")"
 PIXELS="${SAMPLE%,*}"
 LABEL="${SAMPLE##*,}"
 HEX="0x$(tr ',' '\n' <<<"$PIXELS" | xargs printf '%02x')"
@@ -99,7 +156,7 @@ cat <<EOM
   RPC (WebSocket/HTTP): $RPC
   polkadot.js apps:     https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/explorer
                         (or Settings > custom endpoint > $RPC)
-  Node metrics:         http://127.0.0.1:9615/metrics
+  Node metrics:         http://127.0.0.1:$PROMETHEUS_PORT/metrics
   Model:                $MODEL_ID ("Digits", mlp-64-32-10, 1 MDL per inference, shares: Alice)
   Miners:               Bob, Charlie, Dave  http://127.0.0.1:{$(IFS=,; echo "${MINER_PORTS[*]}")}/health and /metrics
   Verifier:             http://127.0.0.1:$VERIFIER_PORT/health
@@ -112,7 +169,8 @@ cat <<EOM
   Within ~10 blocks: Network > Explorer shows inference.JobSettled, and
   Developer > Chain state > inference.results(job) holds [class, 10 logits]; class = $LABEL.
   Share holders collect with modelShares.claim($MODEL_ID).
-  Stop: Ctrl-C
+  Stop: Ctrl-C (or SIGTERM to pid $$)
 
 EOM
-wait "${pids[0]}"
+# Until the node exits or a signal stops this script (its trap stops every worker).
+wait "$node_pid"

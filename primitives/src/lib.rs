@@ -406,7 +406,11 @@ sp_api::decl_runtime_apis! {
 		Output: codec::Codec,
 	{
 		/// The fee of one request of `model` now (its active version's price) and how it would be
-		/// split when the model's redundancy of miners agree; `None` if the model is not serving.
+		/// split when the model's redundancy of miners agree. `None` when a request of `model`
+		/// would be refused now whoever sends it: the model is not serving, fewer miners are
+		/// eligible than its redundancy, or the chain holds its maximum of active jobs. A quoted
+		/// request can still be refused for the requester's own reasons (access policy, its cap
+		/// of active jobs, its balance).
 		fn quote_fee(model: ModelId) -> Option<FeeSplit>;
 		/// A job's record and result, until the job is pruned.
 		fn job_status(job: JobId) -> Option<JobStatus<Job, Output>>;

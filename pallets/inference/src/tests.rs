@@ -1622,3 +1622,47 @@ mod properties {
 		}
 	}
 }
+
+#[test]
+fn quote_fee_is_none_when_a_request_would_be_refused_for_lack_of_miners() {
+	new_test_ext().execute_with(|| {
+		assert!(Inference::quote_fee(MODEL).is_some(), "three miners for a redundancy of 3");
+		// Two unjailed miners left for a redundancy of 3: a request fails with NotEnoughWorkers,
+		// so the quote must not promise a price.
+		WORKERS.with(|w| {
+			for miner in &MINERS[2..] {
+				w.borrow_mut().get_mut(miner).unwrap().jailed = true;
+			}
+		});
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				InputArg::Inline(b"x".to_vec()),
+				PRICE
+			),
+			Error::<Test>::NotEnoughWorkers
+		);
+		assert_eq!(Inference::quote_fee(MODEL), None);
+		// A third miner back: the quote is back.
+		WORKERS.with(|w| w.borrow_mut().get_mut(&MINERS[2]).unwrap().jailed = false);
+		assert!(Inference::quote_fee(MODEL).is_some());
+	});
+}
+
+#[test]
+fn quote_fee_is_none_while_the_chain_takes_no_more_jobs() {
+	new_test_ext().execute_with(|| {
+		ActiveJobs::<Test>::put(MAX_ACTIVE_JOBS);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				InputArg::Inline(b"x".to_vec()),
+				PRICE
+			),
+			Error::<Test>::TooManyActiveJobs
+		);
+		assert_eq!(Inference::quote_fee(MODEL), None);
+	});
+}

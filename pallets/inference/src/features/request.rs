@@ -119,10 +119,25 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The fee of one request of `model` now and its split when the model's redundancy of
-	/// miners agree (the inference runtime API's quote); `None` if the model is not serving.
+	/// miners agree (the inference runtime API's quote). `None` when a request of `model` would
+	/// be refused now whoever sends it: the model is not serving (`ModelNotServing`), fewer
+	/// miners are eligible than its redundancy (`NotEnoughWorkers`) or the chain holds its
+	/// maximum of active jobs (`TooManyActiveJobs`). A quoted request can still be refused for
+	/// its requester's own reasons: access policy, its cap of active jobs, its balance.
 	pub fn quote_fee(model: ModelId) -> Option<FeeSplit> {
 		let serving = T::Registry::serving_info(model)?;
+		if ActiveJobs::<T>::get() >= T::MaxActiveJobs::get() {
+			return None;
+		}
 		let redundancy = Self::redundancy_of(&serving);
+		let eligible = T::Staking::eligible_workers(
+			&serving.version,
+			WorkerRole::Miner,
+			T::MaxCandidates::get(),
+		);
+		if (eligible.len() as u64) < u64::from(redundancy) {
+			return None;
+		}
 		Some(FeeSplit::new(
 			serving.price,
 			Parameters::<T>::get().protocol_fee,

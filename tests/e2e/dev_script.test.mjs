@@ -1,0 +1,231 @@
+// `./scripts/dev.sh` stops everything it started, however it is stopped: SIGTERM once it is
+// serving (a service manager, `timeout`), SIGINT while it is still starting (the signal must not
+// wait for the step in progress), SIGHUP (a closed terminal). After each, no process it started
+// is left and none of its ports is taken, so the next `./scripts/dev.sh` starts cleanly.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+
+import { repoRoot, sleep, waitFor } from './lib/node.mjs';
+
+const devScript = path.join(repoRoot, 'scripts', 'dev.sh');
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Four consecutive free ports for the verifier and the miners, and three more for the node. */
+async function devPorts() {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const ports = [base, base + 1, base + 2, base + 3, base + 10, base + 11, base + 12];
+    const taken = await Promise.all(ports.map(listening));
+    if (!taken.some(Boolean)) {
+      const [verifier, m1, m2, m3, rpc, p2p, prometheus] = ports;
+      return { verifier, miners: [m1, m2, m3], rpc, p2p, prometheus, all: ports };
+    }
+  }
+  throw new Error('no free ports');
+}
+
+/** The parent pid and state of a process, or null when it is gone. */
+function procStat(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], ppid: Number(fields[1]) };
+  } catch {
+    return null;
+  }
+}
+
+/** Every live descendant of `root` (a process that exited but was not reaped counts as gone). */
+function descendants(root) {
+  const parents = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (stat && stat.state !== 'Z') parents.set(Number(entry), stat.ppid);
+  }
+  const found = [];
+  const walk = (pid) => {
+    for (const [child, parent] of parents) {
+      if (parent === pid) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(root);
+  return found;
+}
+
+const alive = (pid) => {
+  const stat = procStat(pid);
+  return stat !== null && stat.state !== 'Z';
+};
+
+/** Starts `./scripts/dev.sh` on free ports in its own process group. */
+function startDev(ports, name) {
+  const logs = fs.mkdtempSync(path.join(os.tmpdir(), `modelchain-dev-${name}-`));
+  const child = spawn('bash', [devScript], {
+    env: {
+      ...process.env,
+      RPC_PORT: String(ports.rpc),
+      P2P_PORT: String(ports.p2p),
+      PROMETHEUS_PORT: String(ports.prometheus),
+      VERIFIER_PORT: String(ports.verifier),
+      DEV_LOG_DIR: logs,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  let exitStatus = null;
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitStatus = { code, signal };
+      resolve(exitStatus);
+    }),
+  );
+  /** Waits until `text` is printed; fails at once if the script exits first. */
+  const printed = (text, timeoutMs) =>
+    waitFor(
+      async () => {
+        if (output.includes(text)) return true;
+        if (exitStatus) throw new Error(`dev.sh exited (${JSON.stringify(exitStatus)}) before "${text}"\n${output}`);
+        return false;
+      },
+      { timeoutMs, message: `dev.sh to print "${text}"` },
+    );
+  return { child, logs, exited, printed, output: () => output };
+}
+
+/** Stops a run's process group for good (after a failed assertion, so nothing leaks). */
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function assertNothingLeft(dev, started, ports, { exitCode }) {
+  const { code } = await Promise.race([
+    dev.exited,
+    sleep(30_000).then(() => {
+      throw new Error(`dev.sh did not exit within 30 s of the signal\n${dev.output()}`);
+    }),
+  ]);
+  assert.equal(code, exitCode, `dev.sh exit code\n${dev.output()}`);
+  await waitFor(async () => started.every((pid) => !alive(pid)), {
+    timeoutMs: 15_000,
+    message: 'every process dev.sh started to stop',
+  });
+  const taken = [];
+  for (const port of ports.all) if (await listening(port)) taken.push(port);
+  assert.deepEqual(taken, [], 'no port of the run is still taken');
+}
+
+describe('scripts/dev.sh', { timeout: 20 * 60_000 }, () => {
+  test('SIGTERM to the script once it serves stops the node, the verifier and the three miners', async () => {
+    const ports = await devPorts();
+    const dev = startDev(ports, 'term');
+    try {
+      await dev.printed('Stop: Ctrl-C', 15 * 60_000);
+      for (const port of [ports.rpc, ports.verifier, ...ports.miners]) {
+        await waitFor(() => listening(port), { timeoutMs: 60_000, message: `port ${port} to listen` });
+      }
+      const started = descendants(dev.child.pid);
+      const binaries = started.map((pid) => {
+        try {
+          return path.basename(fs.readlinkSync(`/proc/${pid}/exe`));
+        } catch {
+          return '?';
+        }
+      });
+      assert.equal(binaries.filter((b) => b === 'modelchain-node').length, 1, `one node: ${binaries}`);
+      assert.equal(binaries.filter((b) => b === 'modelchain-worker').length, 4, `four workers: ${binaries}`);
+      // The workers are the script's own children, not hidden behind a forked shell.
+      for (const [i, pid] of started.entries()) {
+        if (binaries[i] === 'modelchain-worker') assert.equal(procStat(pid).ppid, dev.child.pid);
+      }
+
+      process.kill(dev.child.pid, 'SIGTERM');
+      await assertNothingLeft(dev, started, ports, { exitCode: 143 });
+    } finally {
+      killGroup(dev.child);
+    }
+  });
+
+  test('SIGINT to the script while it starts stops the step in progress and everything before it', async () => {
+    const ports = await devPorts();
+    const dev = startDev(ports, 'int');
+    try {
+      // The node is started and the model is being published (or the RPC awaited).
+      await dev.printed('starting the dev node', 15 * 60_000);
+      await waitFor(() => listening(ports.rpc), { timeoutMs: 60_000, message: 'the node to listen' });
+      const started = descendants(dev.child.pid);
+      assert.ok(started.length >= 1, 'the node runs');
+      process.kill(dev.child.pid, 'SIGINT');
+      await assertNothingLeft(dev, started, ports, { exitCode: 130 });
+      assert.ok(!dev.output().includes('Stop: Ctrl-C'), 'it stopped before serving');
+    } finally {
+      killGroup(dev.child);
+    }
+  });
+
+  test('SIGHUP (a closed terminal) stops everything, and a second run on the same ports starts', async () => {
+    const ports = await devPorts();
+    const first = startDev(ports, 'hup');
+    try {
+      await first.printed('Stop: Ctrl-C', 15 * 60_000);
+      const started = descendants(first.child.pid);
+      process.kill(first.child.pid, 'SIGHUP');
+      await assertNothingLeft(first, started, ports, { exitCode: 129 });
+    } finally {
+      killGroup(first.child);
+    }
+    // The ports are free again: a second run gets as far as its node (then is stopped).
+    const second = startDev(ports, 'hup-again');
+    try {
+      await second.printed('starting the dev node', 5 * 60_000);
+      await waitFor(() => listening(ports.rpc), { timeoutMs: 60_000, message: 'the node to listen' });
+      const started = descendants(second.child.pid);
+      process.kill(second.child.pid, 'SIGTERM');
+      await assertNothingLeft(second, started, ports, { exitCode: 143 });
+    } finally {
+      killGroup(second.child);
+    }
+  });
+
+  test('a port already taken is refused with a clear error before anything starts', async () => {
+    const ports = await devPorts();
+    const blocker = net.createServer().listen(ports.rpc, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const dev = startDev(ports, 'taken');
+    try {
+      const { code } = await dev.exited;
+      assert.equal(code, 1);
+      assert.match(dev.output(), new RegExp(`port ${ports.rpc} is already in use`));
+      assert.ok(!dev.output().includes('starting the dev node'), 'nothing was started');
+    } finally {
+      killGroup(dev.child);
+      blocker.close();
+    }
+  });
+});
