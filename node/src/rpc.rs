@@ -55,8 +55,26 @@ fn runtime_error(error: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(9000, format!("runtime API call failed: {error}"), None::<()>)
 }
 
-/// `modelchain_quoteFee(model, at?)` and `modelchain_pendingRevenue(model, account, at?)`, at the
-/// best block unless `at` (a block hash) is given. Balances are decimal strings: they exceed
+/// An account given as SS58 (any network prefix) or as its 32-byte public key in hex (`0x…`).
+fn parse_account(text: &str) -> Result<AccountId, ErrorObjectOwned> {
+	use sp_core::crypto::Ss58Codec;
+	let invalid = |why: &str| {
+		ErrorObjectOwned::owned(
+			jsonrpsee::types::error::INVALID_PARAMS_CODE,
+			format!("account {text:?}: {why}; give an SS58 address or a 0x-prefixed 32-byte public key"),
+			None::<()>,
+		)
+	};
+	if let Some(hex) = text.strip_prefix("0x") {
+		let bytes = sp_core::bytes::from_hex(hex).map_err(|_| invalid("not hex"))?;
+		let raw = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| invalid("not 32 bytes"))?;
+		return Ok(AccountId::from(raw));
+	}
+	AccountId::from_ss58check(text).map_err(|_| invalid("not a valid SS58 address"))
+}
+
+/// `modelchain_quoteFee(model, at?)` and `modelchain_pendingRevenue(model, account, at?)`
+/// (`account`: SS58 or 0x-hex public key), at the best block unless `at` (a block hash) is given. Balances are decimal strings: they exceed
 /// JavaScript's safe integers.
 fn modelchain_methods<C>(
 	client: Arc<C>,
@@ -94,7 +112,7 @@ where
 		move |params, _, _| -> Result<String, ErrorObjectOwned> {
 			let mut args = params.sequence();
 			let model: ModelId = args.next()?;
-			let who: AccountId = args.next()?;
+			let who = parse_account(&args.next::<String>()?)?;
 			let at = args.optional_next()?.unwrap_or_else(|| client.info().best_hash);
 			let pending: Balance =
 				client.runtime_api().pending_revenue(at, model, who).map_err(runtime_error)?;

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { commitAndReveal } from './lib/jobs.mjs';
@@ -169,6 +170,16 @@ describe('model access, licences and client runtime APIs over RPC', () => {
     const pendingAfter = (await api.call.modelSharesApi.pendingRevenue(model, alice.address)).toBigInt();
     assert.equal(pendingAfter - pendingBefore, (LICENCE_PRICE * 9n) / 10n);
     assert.equal(await jsonRpc('modelchain_pendingRevenue', [model, alice.address]), String(pendingAfter));
+    // The account also as its public key in hex; anything else is refused with a clear error.
+    assert.equal(
+      await jsonRpc('modelchain_pendingRevenue', [model, u8aToHex(alice.publicKey)]),
+      String(pendingAfter),
+    );
+    await assert.rejects(
+      jsonRpc('modelchain_pendingRevenue', [model, 'alice']),
+      /account "alice": not a valid SS58 address; give an SS58 address or a 0x-prefixed 32-byte public key/,
+    );
+    await assert.rejects(jsonRpc('modelchain_pendingRevenue', [model, '0x1234']), /not 32 bytes/);
     assert.ok((await holdsOf(eve)).some((id) => id.includes('LicenceDeposit')), 'deposit held');
 
     const id = bought.data.licence.toBigInt();
