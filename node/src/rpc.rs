@@ -58,10 +58,11 @@ fn runtime_error(error: impl std::fmt::Display) -> ErrorObjectOwned {
 /// An account given as SS58 (any network prefix) or as its 32-byte public key in hex (`0x…`).
 fn parse_account(text: &str) -> Result<AccountId, ErrorObjectOwned> {
 	use sp_core::crypto::Ss58Codec;
+	const EXPECTED: &str = "give an SS58 address or a 0x-prefixed 32-byte public key";
 	let invalid = |why: &str| {
 		ErrorObjectOwned::owned(
 			jsonrpsee::types::error::INVALID_PARAMS_CODE,
-			format!("account {text:?}: {why}; give an SS58 address or a 0x-prefixed 32-byte public key"),
+			format!("account {text:?}: {why}; {EXPECTED}"),
 			None::<()>,
 		)
 	};

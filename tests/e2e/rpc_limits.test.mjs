@@ -37,25 +37,29 @@ async function post(url, body) {
   return { status: response.status, text, json };
 }
 
-/** POSTs `body` over a plain socket and resolves with the status and body of the answer, also
- * when the server answers (and closes) before the body is sent whole, as it does for a body
- * above its size limit; `fetch` reports that case as a failed fetch without the answer. */
-function postRaw(url, body) {
+/** Announces a POST body of `length` bytes (headers only, no body) over a plain socket and
+ * resolves with the status and body of the answer. A server that checks the announced length
+ * answers at once; sending the body as well would race its close (an unread body makes the
+ * close a reset, which can discard the answer). Status 0: no answer within 10 s. */
+function announcePost(url, length) {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port) });
     let answer = '';
-    socket.on('data', (chunk) => (answer += chunk));
-    socket.on('error', () => {}); // the server closes while we still send
-    socket.on('close', () => {
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
       const status = Number(/^HTTP\/1\.1 (\d+)/.exec(answer)?.[1] ?? 0);
       resolve({ status, text: answer.slice(answer.indexOf('\r\n\r\n') + 4) });
-    });
+    };
+    const timer = setTimeout(done, 10_000);
+    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('error', () => {});
+    socket.on('close', done);
     socket.write(
       `POST / HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`,
+        `Content-Length: ${length}\r\nConnection: close\r\n\r\n`,
     );
-    socket.end(body);
   });
 }
 
@@ -101,8 +105,7 @@ describe('RPC limits of the public node', { timeout: 10 * 60_000 }, () => {
 
   test('a request above the size limit is refused before it is parsed', async () => {
     const megabytes = flagValue(flags, '--rpc-max-request-size');
-    const padding = 'x'.repeat(megabytes * 1024 * 1024 + 1);
-    const big = await postRaw(http(limited), `{"id":1,"jsonrpc":"2.0","method":"system_chain","params":[],"pad":"${padding}"}`);
+    const big = await announcePost(http(limited), megabytes * 1024 * 1024 + 1);
     assert.equal(big.status, 413, big.text.slice(0, 200));
     assert.match(big.text, /Request is too big/);
     // Just under the limit is served.
