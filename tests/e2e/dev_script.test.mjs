@@ -8,8 +8,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { alive, descendants, devPorts, killGroup, listening, procStat, startDev } from './lib/dev.mjs';
-import { sleep, waitFor } from './lib/node.mjs';
+import { alive, descendants, devPorts, killGroup, procStat, startDev } from './lib/dev.mjs';
+import { portOpen, sleep, waitFor } from './lib/node.mjs';
 
 async function assertNothingLeft(dev, started, ports, { exitCode }) {
   const { code } = await Promise.race([
@@ -24,7 +24,7 @@ async function assertNothingLeft(dev, started, ports, { exitCode }) {
     message: 'every process dev.sh started to stop',
   });
   const taken = [];
-  for (const port of ports.all) if (await listening(port)) taken.push(port);
+  for (const port of ports.all) if (await portOpen(port)) taken.push(port);
   assert.deepEqual(taken, [], 'no port of the run is still taken');
 }
 
@@ -35,7 +35,7 @@ describe('scripts/dev.sh', { timeout: 20 * 60_000 }, () => {
     try {
       await dev.printed('Stop: Ctrl-C', 15 * 60_000);
       for (const port of [ports.rpc, ports.verifier, ...ports.miners]) {
-        await waitFor(() => listening(port), { timeoutMs: 60_000, message: `port ${port} to listen` });
+        await waitFor(() => portOpen(port), { timeoutMs: 60_000, message: `port ${port} to listen` });
       }
       const started = descendants(dev.child.pid);
       const binaries = started.map((pid) => {
@@ -65,7 +65,7 @@ describe('scripts/dev.sh', { timeout: 20 * 60_000 }, () => {
     try {
       // The node is started and the model is being published (or the RPC awaited).
       await dev.printed('starting the dev node', 15 * 60_000);
-      await waitFor(() => listening(ports.rpc), { timeoutMs: 60_000, message: 'the node to listen' });
+      await waitFor(() => portOpen(ports.rpc), { timeoutMs: 60_000, message: 'the node to listen' });
       const started = descendants(dev.child.pid);
       assert.ok(started.length >= 1, 'the node runs');
       process.kill(dev.child.pid, 'SIGINT');
@@ -91,7 +91,7 @@ describe('scripts/dev.sh', { timeout: 20 * 60_000 }, () => {
     const second = startDev(ports, 'hup-again');
     try {
       await second.printed('starting the dev node', 5 * 60_000);
-      await waitFor(() => listening(ports.rpc), { timeoutMs: 60_000, message: 'the node to listen' });
+      await waitFor(() => portOpen(ports.rpc), { timeoutMs: 60_000, message: 'the node to listen' });
       const started = descendants(second.child.pid);
       process.kill(second.child.pid, 'SIGTERM');
       await assertNothingLeft(second, started, ports, { exitCode: 143 });

@@ -12,9 +12,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { descendants, devPorts, killGroup, listening, startDev } from './lib/dev.mjs';
+import { descendants, devPorts, killGroup, startDev } from './lib/dev.mjs';
 import { testSet } from './lib/digits.mjs';
-import { connect, repoRoot, waitFor } from './lib/node.mjs';
+import { connect, portOpen, repoRoot, waitFor } from './lib/node.mjs';
 
 /** The code of every ```js example``` block of README.md, in order. */
 function readmeExamples() {
@@ -54,7 +54,7 @@ describe('the README examples against ./scripts/dev.sh', { timeout: 30 * 60_000 
     dev = startDev(ports, 'readme');
     await dev.printed('Stop: Ctrl-C', 15 * 60_000);
     for (const port of [ports.rpc, ports.verifier, ...ports.miners]) {
-      await waitFor(() => listening(port), { timeoutMs: 60_000, message: `port ${port} to listen` });
+      await waitFor(() => portOpen(port), { timeoutMs: 60_000, message: `port ${port} to listen` });
     }
     api = await connect(`ws://127.0.0.1:${ports.rpc}`);
   });

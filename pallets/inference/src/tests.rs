@@ -36,6 +36,15 @@ fn request(who: AccountId) -> JobId {
 	job
 }
 
+/// Jails (or releases) `miners` in the staking stand-in.
+fn set_jailed(miners: &[AccountId], jailed: bool) {
+	WORKERS.with(|w| {
+		for miner in miners {
+			w.borrow_mut().get_mut(miner).unwrap().jailed = jailed;
+		}
+	});
+}
+
 /// A request of `who` with a one-byte input, for tests of refusals.
 fn request_small(who: AccountId) -> frame_support::dispatch::DispatchResultWithPostInfo {
 	Inference::request_inference(
@@ -229,11 +238,7 @@ fn request_errors_change_nothing() {
 			Error::<Test>::InsufficientBalance
 		);
 		// Only two unjailed miners left for a redundancy of 3.
-		WORKERS.with(|w| {
-			for miner in &MINERS[2..] {
-				w.borrow_mut().get_mut(miner).unwrap().jailed = true;
-			}
-		});
+		set_jailed(&MINERS[2..], true);
 		assert_noop!(
 			Inference::request_inference(
 				RuntimeOrigin::signed(ALICE),
@@ -1629,23 +1634,11 @@ fn quote_fee_is_none_when_a_request_would_be_refused_for_lack_of_miners() {
 		assert!(Inference::quote_fee(MODEL).is_some(), "three miners for a redundancy of 3");
 		// Two unjailed miners left for a redundancy of 3: a request fails with NotEnoughWorkers,
 		// so the quote must not promise a price.
-		WORKERS.with(|w| {
-			for miner in &MINERS[2..] {
-				w.borrow_mut().get_mut(miner).unwrap().jailed = true;
-			}
-		});
-		assert_noop!(
-			Inference::request_inference(
-				RuntimeOrigin::signed(ALICE),
-				MODEL,
-				InputArg::Inline(b"x".to_vec()),
-				PRICE
-			),
-			Error::<Test>::NotEnoughWorkers
-		);
+		set_jailed(&MINERS[2..], true);
+		assert_noop!(request_small(ALICE), Error::<Test>::NotEnoughWorkers);
 		assert_eq!(Inference::quote_fee(MODEL), None);
 		// A third miner back: the quote is back.
-		WORKERS.with(|w| w.borrow_mut().get_mut(&MINERS[2]).unwrap().jailed = false);
+		set_jailed(&MINERS[2..], false);
 		assert!(Inference::quote_fee(MODEL).is_some());
 	});
 }
@@ -1654,15 +1647,7 @@ fn quote_fee_is_none_when_a_request_would_be_refused_for_lack_of_miners() {
 fn quote_fee_is_none_while_the_chain_takes_no_more_jobs() {
 	new_test_ext().execute_with(|| {
 		ActiveJobs::<Test>::put(MAX_ACTIVE_JOBS);
-		assert_noop!(
-			Inference::request_inference(
-				RuntimeOrigin::signed(ALICE),
-				MODEL,
-				InputArg::Inline(b"x".to_vec()),
-				PRICE
-			),
-			Error::<Test>::TooManyActiveJobs
-		);
+		assert_noop!(request_small(ALICE), Error::<Test>::TooManyActiveJobs);
 		assert_eq!(Inference::quote_fee(MODEL), None);
 	});
 }

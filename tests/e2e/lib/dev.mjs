@@ -3,32 +3,19 @@
 // the processes it started, stop it.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { repoRoot, waitFor } from './node.mjs';
+import { portOpen, repoRoot, waitFor } from './node.mjs';
 
 const devScript = path.join(repoRoot, 'scripts', 'dev.sh');
-
-/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
-export function listening(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Four consecutive free ports for the verifier and the miners, and three more for the node. */
 export async function devPorts() {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const base = 20_000 + Math.floor(Math.random() * 20_000);
     const ports = [base, base + 1, base + 2, base + 3, base + 10, base + 11, base + 12];
-    const taken = await Promise.all(ports.map(listening));
+    const taken = await Promise.all(ports.map(portOpen));
     if (!taken.some(Boolean)) {
       const [verifier, m1, m2, m3, rpc, p2p, prometheus] = ports;
       return { verifier, miners: [m1, m2, m3], rpc, p2p, prometheus, all: ports };

@@ -133,7 +133,8 @@ export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function portOpen(port) {
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export async function portOpen(port) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => {

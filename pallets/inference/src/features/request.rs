@@ -15,7 +15,7 @@ impl<T: Config> Pallet<T> {
 		let serving = T::Registry::serving_info(model).ok_or(Error::<T>::ModelNotServing)?;
 		ensure!(serving.price <= max_fee, Error::<T>::FeeAboveMax);
 		let input = Self::checked_input(input)?;
-		ensure!(ActiveJobs::<T>::get() < T::MaxActiveJobs::get(), Error::<T>::TooManyActiveJobs);
+		ensure!(Self::has_room_for_a_job(), Error::<T>::TooManyActiveJobs);
 		let requester_jobs = ActiveJobsOf::<T>::get(&requester);
 		ensure!(
 			requester_jobs < T::MaxActiveJobsPerRequester::get(),
@@ -25,11 +25,7 @@ impl<T: Config> Pallet<T> {
 		// Checked before anything is held; undone with the call if a later check fails.
 		T::Access::use_access(&requester, &serving.version, job_id)?;
 		let redundancy = Self::redundancy_of(&serving);
-		let candidates = T::Staking::eligible_workers(
-			&serving.version,
-			WorkerRole::Miner,
-			T::MaxCandidates::get(),
-		);
+		let candidates = Self::candidates_of(&serving);
 		let considered = candidates.len() as u32;
 		let miners = Self::select_miners(candidates, redundancy, job_id)
 			.ok_or(Error::<T>::NotEnoughWorkers)?;
@@ -112,6 +108,17 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// The miners a request of a model with `serving` considers, with their stake (at most
+	/// `MaxCandidates`).
+	fn candidates_of(serving: &ServingInfo<T::AccountId, Balance>) -> Vec<(T::AccountId, Balance)> {
+		T::Staking::eligible_workers(&serving.version, WorkerRole::Miner, T::MaxCandidates::get())
+	}
+
+	/// Whether the chain takes another job (fewer than `MaxActiveJobs` are active).
+	fn has_room_for_a_job() -> bool {
+		ActiveJobs::<T>::get() < T::MaxActiveJobs::get()
+	}
+
 	/// How many miners a job of a model with `serving` gets: its redundancy, within
 	/// `1..=MaxRedundancy`.
 	pub(crate) fn redundancy_of(serving: &ServingInfo<T::AccountId, Balance>) -> u32 {
@@ -126,15 +133,11 @@ impl<T: Config> Pallet<T> {
 	/// its requester's own reasons: access policy, its cap of active jobs, its balance.
 	pub fn quote_fee(model: ModelId) -> Option<FeeSplit> {
 		let serving = T::Registry::serving_info(model)?;
-		if ActiveJobs::<T>::get() >= T::MaxActiveJobs::get() {
+		if !Self::has_room_for_a_job() {
 			return None;
 		}
 		let redundancy = Self::redundancy_of(&serving);
-		let eligible = T::Staking::eligible_workers(
-			&serving.version,
-			WorkerRole::Miner,
-			T::MaxCandidates::get(),
-		);
+		let eligible = Self::candidates_of(&serving);
 		if (eligible.len() as u64) < u64::from(redundancy) {
 			return None;
 		}
@@ -151,13 +154,7 @@ impl<T: Config> Pallet<T> {
 	/// `MaxCandidates`; none if the model is not serving).
 	pub fn eligible_miners(model: ModelId) -> Vec<(T::AccountId, Balance)> {
 		T::Registry::serving_info(model)
-			.map(|serving| {
-				T::Staking::eligible_workers(
-					&serving.version,
-					WorkerRole::Miner,
-					T::MaxCandidates::get(),
-				)
-			})
+			.map(|serving| Self::candidates_of(&serving))
 			.unwrap_or_default()
 	}
 
