@@ -279,6 +279,8 @@ pub fn new_full<
 		);
 
 		let slot_duration = sc_consensus_aura::slot_duration::<AuraId, _, _>(&*client)?;
+		let (randomness_client, randomness_keystore) =
+			(client.clone(), keystore_container.keystore());
 
 		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(
 			StartAuraParams {
@@ -287,14 +289,22 @@ pub fn new_full<
 				select_chain,
 				block_import,
 				proposer_factory,
-				create_inherent_data_providers: move |_, ()| async move {
-					let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-					let slot =
-						sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-							*timestamp,
-							slot_duration,
+				create_inherent_data_providers: move |parent, ()| {
+					let (client, keystore) =
+						(randomness_client.clone(), randomness_keystore.clone());
+					async move {
+						let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
+						let slot =
+							sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
+								*timestamp,
+								slot_duration,
+							);
+						// The slot author's VRF signature: the block's randomness.
+						let randomness = crate::randomness::SlotRandomnessProvider::new(
+							&*client, &keystore, parent, *slot,
 						);
-					Ok((slot, timestamp))
+						Ok((slot, timestamp, randomness))
+					}
 				},
 				force_authoring,
 				backoff_authoring_blocks,

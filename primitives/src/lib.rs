@@ -273,6 +273,16 @@ impl ShareLockStatus for () {
 	}
 }
 
+/// Randomness that neither a transaction's sender nor a block's author could choose, set in
+/// the current block (implemented by the slot-randomness pallet: the slot author's VRF output).
+/// Draws for something fixed in an earlier block (e.g. a request's miners) use it, so that
+/// whoever fixed that thing could not yet know the randomness.
+pub trait FreshRandomness {
+	/// This block's randomness, once its inherent is applied; `None` before that and in a
+	/// block without one.
+	fn fresh_randomness() -> Option<[u8; 32]>;
+}
+
 /// Identifier of an inference job.
 pub type JobId = u64;
 
@@ -417,6 +427,12 @@ sp_api::decl_runtime_apis! {
 		/// The miners that could be assigned a request of `model` now, with their stake (at most
 		/// the number a request considers).
 		fn eligible_workers(model: ModelId) -> sp_runtime::Vec<(AccountId, Balance)>;
+	}
+
+	/// The chain's slot randomness, for the block author's node: what its VRF signs next.
+	pub trait SlotRandomnessApi {
+		/// The latest randomness (the input of the next block's VRF signature, with its slot).
+		fn randomness() -> [u8; 32];
 	}
 
 	/// Access to models: policies, licences and the audit trail.

@@ -202,6 +202,12 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl modelchain_primitives::SlotRandomnessApi<Block> for Runtime {
+		fn randomness() -> [u8; 32] {
+			crate::SlotRandomness::randomness()
+		}
+	}
+
 	impl modelchain_primitives::ModelSharesApi<Block, AccountId> for Runtime {
 		fn pending_revenue(model: ModelId, who: AccountId) -> Balance {
 			ModelShares::pending_revenue(model, &who)

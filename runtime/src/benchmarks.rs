@@ -24,4 +24,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_model_governance, ModelGovernance]
 	[pallet_validator_set, ValidatorSet]
 	[pallet_model_access, ModelAccess]
+	[pallet_slot_randomness, SlotRandomness]
 );

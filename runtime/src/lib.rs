@@ -184,6 +184,10 @@ mod runtime {
 	pub type Timestamp = pallet_timestamp;
 	#[runtime::pallet_index(2)]
 	pub type Aura = pallet_aura;
+	// After Aura (whose `on_initialize` sets the block's slot) and before Session (whose
+	// `on_initialize` may replace Aura's authorities): the slot author is taken in between.
+	#[runtime::pallet_index(9)]
+	pub type SlotRandomness = pallet_slot_randomness;
 	#[runtime::pallet_index(3)]
 	pub type Grandpa = pallet_grandpa;
 	#[runtime::pallet_index(4)]

@@ -95,3 +95,41 @@ fn fees_rise_with_block_fullness_and_never_fall_below_the_weight_fee() {
 		);
 	});
 }
+
+/// M-7: in a block that changes the session, Aura's authorities change in `on_initialize`
+/// (Session's hook), before the randomness inherent is applied; the slot author accepted is
+/// still the one the node's Aura chose with the parent's authorities, whatever the order of
+/// the pallets' hooks. And the slot is this block's, set by Aura from the pre-runtime digest.
+#[test]
+fn the_slot_author_is_chosen_by_the_parents_authorities_across_a_session_change() {
+	use codec::Encode;
+	use frame_support::traits::{OnFinalize, OnInitialize};
+	use modelchain_runtime::{AllPalletsWithSystem, SlotRandomness, System};
+	use sp_consensus_aura::{sr25519::AuthorityId as AuraId, Slot, AURA_ENGINE_ID};
+	use sp_keyring::Sr25519Keyring;
+	use sp_runtime::{BoundedVec, Digest, DigestItem};
+
+	let start_block = |number: u32, slot: u64| {
+		let digest = Digest {
+			logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())],
+		};
+		System::initialize(&number, &Default::default(), &digest);
+		AllPalletsWithSystem::on_initialize(number);
+	};
+	with_genesis("development", || {
+		let alice = Sr25519Keyring::Alice.public();
+		let bob = Sr25519Keyring::Bob.public();
+		start_block(1, 1_001);
+		assert_eq!(SlotRandomness::slot_author(), Some((1_001, alice)), "this block's slot");
+		SlotRandomness::on_finalize(1);
+		start_block(2, 1_002);
+		// A session change in this block makes Bob the only authority.
+		pallet_aura::Authorities::<Runtime>::put(BoundedVec::truncate_from(vec![AuraId::from(
+			bob,
+		)]));
+		assert_eq!(SlotRandomness::slot_author(), Some((1_002, alice)), "the parent's authorities");
+		SlotRandomness::on_finalize(2);
+		start_block(3, 1_003);
+		assert_eq!(SlotRandomness::slot_author(), Some((1_003, bob)), "then the new ones");
+	});
+}

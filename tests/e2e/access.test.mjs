@@ -14,7 +14,7 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { commitAndReveal } from './lib/jobs.mjs';
+import { assignedMiners, commitAndReveal } from './lib/jobs.mjs';
 import { registerModel } from './lib/models.mjs';
 import { connect, freePort, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 
@@ -201,12 +201,15 @@ describe('model access, licences and client runtime APIs over RPC', () => {
     status = await licenceStatus(eve);
     assert.equal(status.licence.queriesLeft.unwrap().toNumber(), 1);
 
-    // The job's status and result through the runtime API.
+    // The job's status and result through the runtime API: first waiting for its miners,
+    // drawn in a later block.
     let jobStatus = (await api.call.inferenceApi.jobStatus(job)).unwrap();
+    assert.ok(jobStatus.job.phase.isAssigning || jobStatus.job.phase.isCommit, jobStatus.job.phase.toString());
+    const { miners: assigned } = await assignedMiners(api, job);
+    jobStatus = (await api.call.inferenceApi.jobStatus(job)).unwrap();
     assert.ok(jobStatus.job.phase.isCommit, jobStatus.job.phase.toString());
     assert.ok(jobStatus.result.isNone);
     assert.equal(jobStatus.job.requester.toString(), eve.address);
-    const assigned = requested.data.miners.map((m) => m.toString());
     await commitAndReveal(api, job, assigned, OUTPUT, signerOf);
     jobStatus = (await api.call.inferenceApi.jobStatus(job)).unwrap();
     assert.ok(jobStatus.job.phase.isChallenge, jobStatus.job.phase.toString());

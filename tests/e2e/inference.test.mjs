@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { commitAndReveal } from './lib/jobs.mjs';
+import { assignedMiners, commitAndReveal } from './lib/jobs.mjs';
 import { registerModel } from './lib/models.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 
@@ -106,9 +106,14 @@ describe('inference jobs over RPC', () => {
     );
     const requested = events.find(({ event }) => api.events.inference.JobRequested.is(event));
     assert.ok(requested, 'JobRequested');
-    const { job, miners: assigned, fee } = requested.event.data;
+    const { job, fee } = requested.event.data;
     assert.equal(fee.toBigInt(), PRICE, 'the price is held, not max_fee');
-    return { job: job.toBigInt(), assigned: assigned.map((a) => a.toString()) };
+    // M-7: nobody knows the miners when the request is made: they are drawn in a later block,
+    // from that block's slot randomness (the author's VRF output).
+    assert.deepEqual(requested.event.data.names, ['job', 'requester', 'version', 'fee'], 'the request names no miners');
+    const { miners: assigned, record } = await assignedMiners(api, job);
+    assert.ok(record.phaseStarted.toNumber() > record.requestedAt.toNumber(), 'drawn after the request block');
+    return { job: job.toBigInt(), assigned };
   }
 
   const waitForEvent = (check, message) => nextEvent(api, check, { message, timeoutMs: 90_000 });

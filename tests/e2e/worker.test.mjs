@@ -27,6 +27,7 @@ import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 import { loadModel, modelCard, predict, testSet } from './lib/digits.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 import { publishDemoModel, registerMiner, serving, startWorker, workerCommand } from './lib/worker.mjs';
+import { assignedMiners } from './lib/jobs.mjs';
 
 const UNIT = 10n ** 12n;
 const PRICE = UNIT; // 1 MDL per inference
@@ -116,10 +117,8 @@ describe('modelchain-worker end to end', () => {
       eve,
     );
     const requested = events.find(({ event }) => api.events.inference.JobRequested.is(event));
-    return {
-      job: requested.event.data.job.toBigInt(),
-      assigned: requested.event.data.miners.map((m) => m.toString()),
-    };
+    const job = requested.event.data.job.toBigInt();
+    return { job, assigned: (await assignedMiners(api, job)).miners };
   }
 
   const finished = (job) =>

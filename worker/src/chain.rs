@@ -78,6 +78,8 @@ pub enum JobOutcome {
 	NoQuorum,
 	/// Refunded: a verdict contradicted the majority.
 	Overturned,
+	/// Refunded: too few eligible miners were left when its miners were drawn.
+	Unassigned,
 }
 
 /// Where a job is in its life.
@@ -96,6 +98,8 @@ pub enum JobPhase {
 	Disputed,
 	/// Finished.
 	Finished(JobOutcome),
+	/// Waiting for its miners (drawn in a later block than the request's).
+	Assigning,
 }
 
 /// The fields of `Inference::Jobs` the worker reads.
@@ -135,9 +139,9 @@ pub struct WorkerView {
 	pub jailed_until: Option<u32>,
 }
 
-/// `Inference::JobRequested`.
+/// `Inference::JobAssigned`: a job's miners were drawn (in a later block than its request).
 #[derive(Debug, DecodeAsType)]
-pub struct JobRequested {
+pub struct JobAssigned {
 	/// The job.
 	pub job: JobId,
 	/// The miners picked.

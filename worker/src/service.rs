@@ -1,6 +1,6 @@
 //! `modelchain-worker run`: the miner loop and the HTTP server.
 //!
-//! The miner follows the node's best blocks. It learns of its jobs from `JobRequested` events
+//! The miner follows the node's best blocks. It learns of its jobs from `JobAssigned` events
 //! and from the node's off-chain worker, which POSTs each new job to `/v1/jobs` (either is
 //! enough; the chain is the source of truth). For every job it reads the job's record and acts
 //! on its phase: in the commit phase it runs the model, saves output and salt to disk and
@@ -34,8 +34,8 @@ use tokio::sync::{mpsc, Mutex};
 
 use crate::{
 	chain::{
-		commitment, job_at, next_job_id_at, AtBlock, Chain, JobId, JobInput, JobPhase,
-		JobRequested, VersionRef,
+		commitment, job_at, next_job_id_at, AtBlock, Chain, JobAssigned, JobId, JobInput, JobPhase,
+		VersionRef,
 	},
 	engine::{Model, INVALID_INPUT},
 	input::{self, FetchError},
@@ -382,11 +382,11 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 		let events = at.events().fetch().await?;
 		for event in events.iter() {
 			let event = event?;
-			if event.pallet_name() == "Inference" && event.event_name() == "JobRequested" {
-				let requested: JobRequested = event.decode_fields_unchecked_as()?;
-				if requested.miners.contains(&shared.account) {
-					log::info!("job {} assigned (block {})", requested.job, block.number());
-					watch(shared, requested.job).await;
+			if event.pallet_name() == "Inference" && event.event_name() == "JobAssigned" {
+				let assigned: JobAssigned = event.decode_fields_unchecked_as()?;
+				if assigned.miners.contains(&shared.account) {
+					log::info!("job {} assigned (block {})", assigned.job, block.number());
+					watch(shared, assigned.job).await;
 				}
 			}
 		}

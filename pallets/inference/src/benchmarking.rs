@@ -29,8 +29,9 @@ fn salt_of(index: usize) -> [u8; 32] {
 	[index as u8; 32]
 }
 
-/// Requests a job on `model` (served with the given redundancy) and returns its id.
-fn request<T: Config>(model: ModelId, requester: &T::AccountId) -> JobId {
+/// Requests a job on `model` (served with the given redundancy) and returns its id, still
+/// waiting for its miners.
+fn request_unassigned<T: Config>(model: ModelId, requester: &T::AccountId) -> JobId {
 	let job = NextJobId::<T>::get();
 	let input = InputArg::Inline(alloc::vec![7u8; T::MaxInputLen::get() as usize]);
 	assert!(Inference::<T>::request_inference(
@@ -40,6 +41,15 @@ fn request<T: Config>(model: ModelId, requester: &T::AccountId) -> JobId {
 		Balance::MAX
 	)
 	.is_ok());
+	job
+}
+
+/// Requests a job on `model` and assigns its miners (as the next block's `on_poll` does, with
+/// a fixed randomness: a benchmark has no inherent); returns its id.
+fn request<T: Config>(model: ModelId, requester: &T::AccountId) -> JobId {
+	let job = request_unassigned::<T>(model, requester);
+	let now = frame_system::Pallet::<T>::block_number();
+	Inference::<T>::assign_job(job, &[7; 32], now);
 	job
 }
 
@@ -97,6 +107,24 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(requester), model, input, Balance::MAX);
 		assert!(Jobs::<T>::contains_key(0));
+		Ok(())
+	}
+
+	/// One job's miners drawn among `c` eligible ones (weighted over all of them) and its
+	/// commit phase opened: the work `on_poll` does per job.
+	#[benchmark]
+	fn assign_job(
+		c: Linear<{ T::MaxRedundancy::get() }, { T::MaxCandidates::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (model, _) = T::BenchmarkHelper::setup_model(T::MaxRedundancy::get() as u8, c);
+		let requester = funded::<T>("requester", 0);
+		let job = request_unassigned::<T>(model, &requester);
+		let now = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Inference::<T>::assign_job(job, &[7; 32], now);
+		}
+		assert!(matches!(Jobs::<T>::get(job).map(|j| j.phase), Some(JobPhase::Commit)));
 		Ok(())
 	}
 

@@ -8,24 +8,29 @@
 //!    or a URI and hash for large inputs) and the most it will pay. The fee (the active version's
 //!    price) is held from the requester with [`HoldReason::JobFee`], and `QuorumDeposit` with
 //!    [`HoldReason::QuorumDeposit`] (forfeited to the treasury if the job ends without a
-//!    quorum, released otherwise). `redundancy` miners serving
-//!    that version are picked, stake-weighted, from on-chain randomness.
-//! 2. Validators' off-chain workers POST the job to each assigned miner's endpoint (idempotent by
+//!    quorum, released otherwise). The job waits in [`JobPhase::Assigning`].
+//! 2. In the next block (or the first later one with slot randomness and room), `redundancy`
+//!    miners serving that version are drawn, stake-weighted over all of them, from that
+//!    block's slot randomness ([`Config::Randomness`]: the block author's VRF output, set by
+//!    an inherent before `on_poll` assigns): neither the requester nor the author of the
+//!    request's block can know them when the request is made (`JobAssigned`; the commit
+//!    period starts then).
+//! 3. Validators' off-chain workers POST the job to each assigned miner's endpoint (idempotent by
 //!    job id; miners also follow `JobRequested` events, so a lost POST is not a lost job).
-//! 3. Each miner posts [`Pallet::commit_result`] (`blake2_256(job, miner, output, salt)`) within
+//! 4. Each miner posts [`Pallet::commit_result`] (`blake2_256(job, miner, output, salt)`) within
 //!    the commit period, then [`Pallet::reveal_result`] within the reveal period. Outputs are
 //!    canonical: integers `round(x * 10^precision)` (see [`OutputOf`]).
-//! 4. Quorum: a strict majority of the assigned miners revealing the same output wins. Committing
+//! 5. Quorum: a strict majority of the assigned miners revealing the same output wins. Committing
 //!    without revealing is slashed at once ([`SlashReason::MissedReveal`]); not committing at all
 //!    is reported to compute staking as a missed job (jail after a run of them). With a
 //!    majority, the job enters a challenge window; without one, the requester is refunded and
 //!    the job is disputed.
-//! 5. During the window, validators' off-chain workers re-execute a sample of the jobs (every
+//! 6. During the window, validators' off-chain workers re-execute a sample of the jobs (every
 //!    disputed job) through the verifier endpoint configured on their node and submit a signed
 //!    [`Pallet::submit_verdict`] (an authorized transaction: no fee, validated in the pool by the
 //!    signature of a current validator's inference key, one per job). A verdict against the
 //!    majority slashes the majority and refunds the requester.
-//! 6. At the end of the window the fee is settled: protocol fee to the treasury, the creator's
+//! 7. At the end of the window the fee is settled: protocol fee to the treasury, the creator's
 //!    royalty, the miners' part split among the agreeing miners, the rest to the model's share
 //!    holders through the shares pallet's O(1) deposit (to the creator if no shares exist).
 //!    Miners that revealed another output are slashed ([`SlashReason::WrongResult`]).
@@ -39,7 +44,9 @@
 //! `MaxDeadlinesPerBlock` due entries per block (the rest wait a block), the queues taking turns
 //! so that none can starve another; at most `MaxActiveJobs` jobs are unfinished at a time, and
 //! at most `MaxActiveJobsPerRequester` of one requester. Phases are also closed by their
-//! deadline inside the calls, so a late hook never lengthens a window.
+//! deadline inside the calls, so a late hook never lengthens a window. Jobs waiting for their
+//! miners are a fifth FIFO, worked off in `on_poll` (after the randomness inherent) within the
+//! block's remaining weight and `MaxDeadlinesPerBlock` jobs per block.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
@@ -123,8 +130,8 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		AccessControl, Balance, ComputeStakingInterface, ModelId, ModelRegistryInterface,
-		ModelVersionRef, RevenueSink, SlashReason,
+		AccessControl, Balance, ComputeStakingInterface, FreshRandomness, ModelId,
+		ModelRegistryInterface, ModelVersionRef, RevenueSink, SlashReason,
 	};
 	use sp_core::H256;
 	use sp_runtime::{BoundToRuntimeAppPublic, Perbill, RuntimeAppPublic};
@@ -198,6 +205,9 @@ pub mod pallet {
 		Challenge,
 		/// End of the retention of finished jobs.
 		Prune,
+		/// Jobs waiting for their miners, due from the block after their request (worked off
+		/// by `on_poll` once the block's randomness is set, not by `on_initialize`'s turns).
+		Assign,
 	}
 
 	impl DeadlineKind {
@@ -226,6 +236,9 @@ pub mod pallet {
 		/// Who may request a model (its access policy and licences); records every request in
 		/// the model's audit trail.
 		type Access: AccessControl<Self::AccountId>;
+		/// Randomness fresh in the current block, which nobody could choose (the slot author's
+		/// VRF output): draws a job's miners in a later block than its request's.
+		type Randomness: FreshRandomness;
 		/// Receives the protocol fee.
 		type Treasury: Get<Self::AccountId>;
 		/// Origin that may change the parameters (root or a passed referendum).
@@ -373,16 +386,12 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A job was requested; `fee` is held from the requester and `miners` must commit
-		/// before block `commit_deadline`.
-		JobRequested {
-			job: JobId,
-			requester: T::AccountId,
-			version: ModelVersionRef,
-			fee: Balance,
-			miners: Vec<T::AccountId>,
-			commit_deadline: BlockNumberFor<T>,
-		},
+		/// A job was requested; `fee` is held from the requester. Its miners are drawn in a
+		/// later block (`JobAssigned`).
+		JobRequested { job: JobId, requester: T::AccountId, version: ModelVersionRef, fee: Balance },
+		/// A job's `miners` were drawn from this block's randomness; they must commit before
+		/// block `commit_deadline`.
+		JobAssigned { job: JobId, miners: Vec<T::AccountId>, commit_deadline: BlockNumberFor<T> },
 		/// A miner committed to a result.
 		ResultCommitted { job: JobId, miner: T::AccountId },
 		/// The commit phase ended; committed miners reveal before block `reveal_deadline`.
@@ -500,6 +509,12 @@ pub mod pallet {
 				})
 		}
 
+		/// Draws the miners of jobs requested in earlier blocks, once this block's randomness
+		/// is set (after the inherents), within the remaining weight.
+		fn on_poll(now: BlockNumberFor<T>, meter: &mut frame_support::weights::WeightMeter) {
+			Self::assign_pending(now, meter);
+		}
+
 		fn offchain_worker(now: BlockNumberFor<T>) {
 			Self::run_offchain_worker(now);
 		}
@@ -519,13 +534,15 @@ pub mod pallet {
 		/// Requests one inference of `model`'s active version on `input`, paying at most
 		/// `max_fee`.
 		///
-		/// Holds the version's price from the signer (never more than `max_fee`) and assigns
-		/// the model's redundancy of eligible miners, picked stake-weighted from on-chain
-		/// randomness. Fails with nothing held if the model is not serving, the price exceeds
-		/// `max_fee`, the input is empty or too long, the model's access policy refuses the
-		/// signer (e.g. a licensed model and no usable licence: the access pallet's error), or
-		/// too few miners serve the version. On a licensed model one query of the signer's
-		/// licence is used. Emits `JobRequested` (and the access pallet's `Accessed`).
+		/// Holds the version's price from the signer (never more than `max_fee`) and the
+		/// quorum deposit; the model's redundancy of eligible miners is drawn, stake-weighted,
+		/// in a later block from that block's slot randomness (`JobAssigned`), so the signer
+		/// cannot know them now. Fails with nothing held if the model is not serving, the
+		/// price exceeds `max_fee`, the input is empty or too long, the model's access policy
+		/// refuses the signer (e.g. a licensed model and no usable licence: the access
+		/// pallet's error), or too few miners serve the version. On a licensed model one query
+		/// of the signer's licence is used. Emits `JobRequested` (and the access pallet's
+		/// `Accessed`).
 		#[pallet::call_index(0)]
 		#[pallet::weight(
 			T::WeightInfo::request_inference(T::MaxCandidates::get())

@@ -3,6 +3,7 @@
 //! (slashes to the treasury, revenue to a holders' pot), so money is accounted end to end.
 
 use crate as pallet_inference;
+use codec::Encode;
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
@@ -123,6 +124,24 @@ parameter_types! {
 	pub const TreasuryAccount: AccountId = TREASURY;
 	/// The quorum deposit; zero unless a test sets it.
 	pub static TestQuorumDeposit: Balance = 0;
+	/// Whether blocks carry slot randomness (as every real block does); a test may turn it
+	/// off to stand for blocks without it.
+	pub static RandomnessInBlocks: bool = true;
+	/// Mixed into every block's randomness: a test changes it to stand for another draw of
+	/// the assigning block's author.
+	pub static RandomnessSalt: u8 = 0;
+}
+
+/// The slot-randomness stand-in: each block's randomness is a hash of its number (fresh in
+/// every block, unless a test turns it off).
+pub struct MockRandomness;
+impl modelchain_primitives::FreshRandomness for MockRandomness {
+	fn fresh_randomness() -> Option<[u8; 32]> {
+		RandomnessInBlocks::get().then(|| {
+			let input = (b"mock-randomness", RandomnessSalt::get(), System::block_number());
+			sp_io::hashing::blake2_256(&input.encode())
+		})
+	}
 }
 
 #[derive(Clone, Debug)]
@@ -297,6 +316,7 @@ impl pallet_inference::Config for Test {
 	type Staking = MockStaking;
 	type Revenue = MockRevenue;
 	type Access = MockAccess;
+	type Randomness = MockRandomness;
 	type Treasury = TreasuryAccount;
 	type ParametersOrigin = frame_system::EnsureRoot<AccountId>;
 	type AuthorityId = UintAuthorityId;
@@ -430,12 +450,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-/// Runs blocks up to `n`, calling the pallet's `on_initialize` on each.
+/// Runs blocks up to `n`, calling the pallet's `on_initialize` and (after the randomness,
+/// as the executive does after the inherents) `on_poll` on each.
 pub fn run_to_block(n: u64) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		Inference::on_initialize(next);
+		Inference::on_poll(next, &mut frame_support::weights::WeightMeter::new());
 	}
 }
 

@@ -20,12 +20,25 @@ use sp_runtime::{testing::UintAuthorityId, DispatchError, Perbill, RuntimeAppPub
 const GOOD: [i64; 3] = [9_000, 700, 300];
 const BAD: [i64; 3] = [1, 2, 3];
 const OTHER: [i64; 3] = [4, 5, 6];
+/// The block in which a job requested in block 1 gets its miners (its commit period starts).
+const ASSIGNED: u64 = 2;
+/// A block's randomness, for direct draws.
+const SEED: [u8; 32] = [42; 32];
 
 fn held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::JobFee.into(), &who)
 }
 
+/// A request of `who`, assigned its miners in the next block (which the test is then in).
 fn request(who: AccountId) -> JobId {
+	let job = request_unassigned(who);
+	next_block();
+	assert!(!miners_of(job).is_empty(), "assigned in the block after the request");
+	job
+}
+
+/// A request of `who`, still waiting for its miners (in the request's block).
+fn request_unassigned(who: AccountId) -> JobId {
 	let job = NextJobId::<Test>::get();
 	assert_ok!(Inference::request_inference(
 		RuntimeOrigin::signed(who),
@@ -34,6 +47,11 @@ fn request(who: AccountId) -> JobId {
 		PRICE
 	));
 	job
+}
+
+/// Runs the next block.
+fn next_block() {
+	run_to_block(System::block_number() + 1);
 }
 
 /// Jails (or releases) `miners` in the staking stand-in.
@@ -142,31 +160,145 @@ fn to_challenge(job: JobId, outputs: [&[i64]; 3]) {
 fn request_holds_the_fee_and_assigns_distinct_miners() {
 	new_test_ext().execute_with(|| {
 		let free_before = Balances::balance(&ALICE);
-		let job = request(ALICE);
+		let job = request_unassigned(ALICE);
 		assert_eq!(held(ALICE), PRICE);
 		assert_eq!(Balances::balance(&ALICE), free_before - PRICE);
 		let record = Jobs::<Test>::get(job).unwrap();
-		assert_eq!(record.phase, JobPhase::Commit);
-		assert_eq!(record.deadline, 1 + COMMIT_PERIOD);
+		assert_eq!(record.phase, JobPhase::Assigning);
+		assert!(record.assignments.is_empty(), "no miners in the request's block");
 		assert_eq!(record.terms.fee, PRICE);
+		assert_eq!(record.terms.redundancy, 3);
+		assert_eq!(ActiveJobs::<Test>::get(), 1);
+		System::assert_last_event(
+			Event::JobRequested { job, requester: ALICE, version: VERSION, fee: PRICE }.into(),
+		);
+
+		next_block();
+		let record = Jobs::<Test>::get(job).unwrap();
+		assert_eq!(record.phase, JobPhase::Commit);
+		assert_eq!(record.phase_started, 2);
+		assert_eq!(
+			record.deadline,
+			ASSIGNED + COMMIT_PERIOD,
+			"the commit period starts at assignment"
+		);
 		let mut miners = miners_of(job);
 		assert_eq!(miners.len(), 3);
 		miners.sort();
 		miners.dedup();
 		assert_eq!(miners.len(), 3, "miners are distinct");
 		assert!(miners.iter().all(|m| MINERS.contains(m)));
-		assert_eq!(ActiveJobs::<Test>::get(), 1);
 		System::assert_last_event(
-			Event::JobRequested {
+			Event::JobAssigned {
 				job,
-				requester: ALICE,
-				version: VERSION,
-				fee: PRICE,
 				miners: miners_of(job),
-				commit_deadline: 1 + COMMIT_PERIOD,
+				commit_deadline: ASSIGNED + COMMIT_PERIOD,
 			}
 			.into(),
 		);
+	});
+}
+
+/// M-7: the requester cannot know its miners when it submits. In the request's block the
+/// job has none; they are drawn in the next block from that block's randomness, so the same
+/// request in the same state gets other miners when the assigning block's randomness differs
+/// (before, the pick was fixed by the parent hash, known to the requester and the author of
+/// the request's block).
+#[test]
+fn the_requester_cannot_know_its_miners_when_it_submits() {
+	let mut picks = std::collections::BTreeSet::new();
+	for salt in 0..8 {
+		new_test_ext().execute_with(|| {
+			RandomnessSalt::set(salt);
+			let job = request_unassigned(ALICE);
+			assert!(miners_of(job).is_empty(), "nobody is assigned in the request's block");
+			assert_eq!(phase(job), JobPhase::Assigning);
+			next_block();
+			let mut miners = miners_of(job);
+			miners.sort();
+			picks.insert(miners);
+		});
+	}
+	assert!(picks.len() > 1, "the miners depend on the assigning block's randomness: {picks:?}");
+}
+
+#[test]
+fn jobs_wait_for_a_block_with_randomness_and_are_assigned_in_order() {
+	new_test_ext().execute_with(|| {
+		RandomnessInBlocks::set(false);
+		let (first, second) = (request_unassigned(ALICE), request_unassigned(BOB));
+		run_to_block(4);
+		assert_eq!((phase(first), phase(second)), (JobPhase::Assigning, JobPhase::Assigning));
+		assert!(Queue::<Test>::get(DeadlineKind::Assign, 0).is_some(), "still queued");
+		RandomnessInBlocks::set(true);
+		next_block();
+		assert_eq!((phase(first), phase(second)), (JobPhase::Commit, JobPhase::Commit));
+		assert_eq!(Jobs::<Test>::get(first).unwrap().deadline, 5 + COMMIT_PERIOD);
+		assert_eq!(Queue::<Test>::iter_prefix(DeadlineKind::Assign).count(), 0);
+		let (head, tail, _) = QueueBounds::<Test>::get(DeadlineKind::Assign);
+		assert_eq!((head, tail), (2, 2));
+	});
+}
+
+#[test]
+fn a_request_is_not_assigned_in_its_own_block() {
+	new_test_ext().execute_with(|| {
+		let job = request_unassigned(ALICE);
+		// Even with this block's randomness, a job of this block waits for the next one.
+		Inference::assign_pending(1, &mut frame_support::weights::WeightMeter::new());
+		assert_eq!(phase(job), JobPhase::Assigning);
+	});
+}
+
+/// A job whose miners were jailed (or chilled) between request and assignment ends
+/// `Unassigned`: the requester gets the fee and the quorum deposit back, nobody is slashed.
+#[test]
+fn a_job_left_without_enough_miners_at_assignment_is_refunded_in_full() {
+	new_test_ext().execute_with(|| {
+		TestQuorumDeposit::set(25);
+		let total = total_of_known_accounts();
+		let free = Balances::balance(&ALICE);
+		let job = request_unassigned(ALICE);
+		set_jailed(&MINERS[..MINERS.len() - 2], true);
+		next_block();
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Unassigned));
+		assert_eq!((held(ALICE), deposit_held(ALICE)), (0, 0));
+		assert_eq!(Balances::balance(&ALICE), free);
+		assert_eq!(total_of_known_accounts(), total);
+		assert_eq!((ActiveJobs::<Test>::get(), ActiveJobsOf::<Test>::get(ALICE)), (0, 0));
+		assert!(slashes().is_empty() && missed().is_empty());
+		System::assert_has_event(
+			Event::JobRefunded { job, requester: ALICE, amount: PRICE }.into(),
+		);
+		System::assert_has_event(
+			Event::JobFinished {
+				job,
+				outcome: JobOutcome::Unassigned,
+				prune_at: ASSIGNED + RETENTION,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn assignment_stops_at_the_weight_left_in_the_block() {
+	new_test_ext().execute_with(|| {
+		let jobs: Vec<_> = (0..3).map(|_| request_unassigned(ALICE)).collect();
+		System::set_block_number(2);
+		let bounds = <<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
+			frame_support::weights::RuntimeDbWeight,
+		>>::get()
+		.reads_writes(1, 1);
+		let one_job = bounds + Inference::assign_job_weight();
+		let mut meter = frame_support::weights::WeightMeter::with_limit(one_job);
+		Inference::assign_pending(2, &mut meter);
+		let assigned: Vec<_> = jobs.iter().map(|j| !miners_of(*j).is_empty()).collect();
+		assert_eq!(assigned, vec![true, false, false], "the first in line, within the weight");
+		assert_eq!(meter.consumed(), one_job);
+		// The rest go in the next block.
+		run_to_block(3);
+		assert!(jobs.iter().all(|j| !miners_of(*j).is_empty()));
 	});
 }
 
@@ -337,7 +469,7 @@ fn remote_inputs_are_accepted() {
 fn active_jobs_are_bounded() {
 	new_test_ext().execute_with(|| {
 		for job in 0..MAX_ACTIVE_JOBS {
-			request(if job % 2 == 0 { ALICE } else { BOB });
+			request_unassigned(if job % 2 == 0 { ALICE } else { BOB });
 		}
 		assert_noop!(request_small(CREATOR), Error::<Test>::TooManyActiveJobs);
 	});
@@ -350,15 +482,15 @@ fn active_jobs_are_bounded() {
 fn one_requester_cannot_take_every_job_slot() {
 	new_test_ext().execute_with(|| {
 		for _ in 0..MAX_JOBS_PER_REQUESTER {
-			request(ALICE);
+			request_unassigned(ALICE);
 		}
 		assert_eq!(ActiveJobsOf::<Test>::get(ALICE), MAX_JOBS_PER_REQUESTER);
 		let held_before = held(ALICE);
 		assert_noop!(request_small(ALICE), Error::<Test>::TooManyJobsOfRequester);
 		assert_eq!(held(ALICE), held_before);
-		request(BOB);
+		request_unassigned(BOB);
 		// The jobs time out (nobody commits): the slots come back, the counter entry goes.
-		run_to_block(1 + COMMIT_PERIOD + 3);
+		run_to_block(ASSIGNED + COMMIT_PERIOD + 10);
 		assert_eq!(ActiveJobsOf::<Test>::get(ALICE), 0);
 		assert!(!ActiveJobsOf::<Test>::contains_key(ALICE));
 		request(ALICE);
@@ -375,7 +507,7 @@ fn selection_is_stake_weighted() {
 		let rounds = 200u64;
 		for job in 0..rounds {
 			let candidates = MockStaking_eligible();
-			let picked = Inference::select_miners(candidates, 1, job).unwrap();
+			let picked = Inference::select_miners(candidates, 1, &SEED, job).unwrap();
 			if picked[0].0 == 10 {
 				picked_heavy += 1;
 			}
@@ -383,7 +515,7 @@ fn selection_is_stake_weighted() {
 		// Expected share 20/26 ≈ 77%; uniform would be 1/7 ≈ 14%.
 		assert!(picked_heavy > rounds / 2, "heavy miner picked {picked_heavy} of {rounds}");
 		assert!(picked_heavy < rounds, "others are picked too");
-		assert!(Inference::select_miners(MockStaking_eligible(), 8, 0).is_none());
+		assert!(Inference::select_miners(MockStaking_eligible(), 8, &SEED, 0).is_none());
 	});
 }
 
@@ -415,7 +547,7 @@ fn commit_errors() {
 			Error::<Test>::AlreadyCommitted
 		);
 		// At the deadline block the phase is over even before the hook ran.
-		System::set_block_number(1 + COMMIT_PERIOD);
+		System::set_block_number(ASSIGNED + COMMIT_PERIOD);
 		let late = miners_of(job)[1];
 		assert_noop!(
 			Inference::commit_result(RuntimeOrigin::signed(late), job, H256::zero()),
@@ -440,7 +572,7 @@ fn reveal_errors() {
 			Error::<Test>::NotInRevealPhase
 		);
 		commit(job, miners[1], &GOOD);
-		run_to_block(1 + COMMIT_PERIOD); // two of three committed: reveal phase
+		run_to_block(ASSIGNED + COMMIT_PERIOD); // two of three committed: reveal phase
 		assert!(matches!(phase(job), JobPhase::Reveal));
 		assert_noop!(
 			Inference::reveal_result(
@@ -620,7 +752,7 @@ fn unanimous_job_settles_with_the_exact_split() {
 		assert_eq!(Results::<Test>::get(job).unwrap().to_vec(), GOOD.to_vec());
 		assert_eq!(held(ALICE), PRICE, "still held during the challenge window");
 
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
 		assert_eq!(held(ALICE), 0);
 		// 1000: 5% treasury, 5% creator, 30% miners (100 each), 60% holders.
@@ -658,7 +790,7 @@ fn minority_is_slashed_and_majority_shares_the_miners_part() {
 		let before: Vec<_> = miners.iter().map(Balances::balance).collect();
 		to_challenge(job, [&GOOD, &GOOD, &BAD]);
 		assert!(slashes().is_empty(), "the minority is slashed only after the window");
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		assert_eq!(slashes(), vec![(miners[2], SlashReason::WrongResult)]);
 		assert_eq!(Balances::balance(&miners[0]), before[0] + 150);
 		assert_eq!(Balances::balance(&miners[1]), before[1] + 150);
@@ -688,10 +820,10 @@ fn missed_reveal_is_slashed_and_the_rest_settles() {
 		}
 		reveal(job, miners[0], &GOOD);
 		reveal(job, miners[1], &GOOD);
-		run_to_block(1 + REVEAL_PERIOD);
+		run_to_block(ASSIGNED + REVEAL_PERIOD);
 		assert_eq!(slashes(), vec![(miners[2], SlashReason::MissedReveal)]);
 		assert!(matches!(phase(job), JobPhase::Challenge { .. }));
-		run_to_block(1 + REVEAL_PERIOD + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + REVEAL_PERIOD + CHALLENGE_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
 		assert_eq!(held(ALICE), 0);
 	});
@@ -707,7 +839,7 @@ fn no_majority_refunds_and_disputes() {
 		assert_eq!(held(ALICE), 0);
 		assert_eq!(Balances::total_balance(&ALICE), alice_before);
 		assert!(Results::<Test>::get(job).is_none());
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
 		assert!(slashes().is_empty(), "without a verdict nobody is slashed for an output");
 	});
@@ -719,7 +851,7 @@ fn too_few_commits_refund_and_report_the_silent_miners() {
 		let job = request(ALICE);
 		let miners = miners_of(job);
 		commit(job, miners[0], &GOOD);
-		run_to_block(1 + COMMIT_PERIOD);
+		run_to_block(ASSIGNED + COMMIT_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
 		assert_eq!(held(ALICE), 0);
 		assert!(slashes().is_empty(), "silence is not slashed");
@@ -737,7 +869,7 @@ fn silent_miners_time_the_job_out_and_are_reported() {
 	new_test_ext().execute_with(|| {
 		let alice_before = Balances::total_balance(&ALICE);
 		let job = request(ALICE);
-		run_to_block(1 + COMMIT_PERIOD);
+		run_to_block(ASSIGNED + COMMIT_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
 		assert_eq!(Balances::total_balance(&ALICE), alice_before, "no quorum deposit here");
 		let mut reported = missed();
@@ -753,7 +885,7 @@ fn a_commit_phase_that_ends_early_reports_nobody() {
 	new_test_ext().execute_with(|| {
 		let job = request(ALICE);
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
 		assert!(missed().is_empty());
 	});
@@ -771,7 +903,7 @@ fn a_request_that_fails_to_reach_a_quorum_costs_its_requester_the_deposit() {
 		let job = request(ALICE);
 		assert_eq!(deposit_held(ALICE), 40);
 		assert_eq!(QuorumDeposits::<Test>::get(job), Some(40));
-		run_to_block(1 + COMMIT_PERIOD);
+		run_to_block(ASSIGNED + COMMIT_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
 		assert_eq!(Balances::total_balance(&ALICE), alice_before - 40);
 		assert_eq!(Balances::total_balance(&TREASURY), treasury_before + 40);
@@ -791,7 +923,7 @@ fn a_dispute_also_forfeits_the_quorum_deposit() {
 		let job = request(ALICE);
 		to_challenge(job, [&GOOD, &BAD, &OTHER]);
 		assert_eq!(phase(job), JobPhase::Disputed);
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
 		assert_eq!(Balances::total_balance(&ALICE), alice_before - 40);
 		assert_eq!(deposit_held(ALICE), 0);
@@ -808,7 +940,7 @@ fn the_quorum_deposit_comes_back_when_a_quorum_is_reached() {
 		to_challenge(overturned, [&BAD, &BAD, &GOOD]);
 		let (verdict, signature) = verdict(overturned, &GOOD, 1);
 		assert_ok!(submit(verdict, signature));
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		assert_eq!(phase(settled), JobPhase::Finished(JobOutcome::Settled));
 		assert_eq!(phase(overturned), JobPhase::Finished(JobOutcome::Overturned));
 		assert_eq!(deposit_held(ALICE), 0);
@@ -838,11 +970,11 @@ fn finished_jobs_are_pruned_after_retention() {
 	new_test_ext().execute_with(|| {
 		let job = request(ALICE);
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		assert!(Jobs::<Test>::contains_key(job));
-		run_to_block(1 + CHALLENGE_PERIOD + RETENTION - 1);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD + RETENTION - 1);
 		assert!(Results::<Test>::contains_key(job));
-		run_to_block(1 + CHALLENGE_PERIOD + RETENTION);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD + RETENTION);
 		assert!(!Jobs::<Test>::contains_key(job));
 		assert!(!Results::<Test>::contains_key(job));
 		assert_eq!(Reveals::<Test>::iter_prefix(job).count(), 0);
@@ -857,7 +989,7 @@ fn holders_part_goes_to_the_creator_without_shares() {
 		let creator_before = Balances::balance(&CREATOR);
 		let job = request(ALICE);
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		assert_eq!(Balances::balance(&CREATOR), creator_before + 50 + 600);
 		System::assert_has_event(
 			Event::JobSettled {
@@ -893,8 +1025,9 @@ fn a_part_that_cannot_be_paid_goes_back_to_the_requester() {
 			InputArg::Inline(b"x".to_vec()),
 			100
 		));
+		next_block();
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		System::assert_has_event(
 			Event::JobSettled {
 				job,
@@ -1041,7 +1174,7 @@ fn verdict_after_the_window_is_refused() {
 		let job = request(ALICE);
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
 		// At the deadline block, before the hook settles it.
-		System::set_block_number(1 + CHALLENGE_PERIOD);
+		System::set_block_number(ASSIGNED + CHALLENGE_PERIOD);
 		let (v, s) = verdict(job, &BAD, 1);
 		assert!(submit(v, s).is_err());
 		assert!(matches!(phase(job), JobPhase::Challenge { .. }));
@@ -1083,7 +1216,7 @@ fn parameters_are_set_by_root_only_and_checked() {
 		// New jobs use the new protocol fee.
 		let job = request(ALICE);
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
-		run_to_block(1 + CHALLENGE_PERIOD);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		System::assert_has_event(
 			Event::JobSettled {
 				job,
@@ -1149,17 +1282,28 @@ fn parameters_have_upper_bounds_and_a_job_ends_before_its_stake_can_leave() {
 #[test]
 fn deadlines_per_block_are_bounded_and_the_rest_wait() {
 	new_test_ext().execute_with(|| {
-		let jobs: Vec<_> = (0..MAX_DEADLINES_PER_BLOCK + 3).map(|_| request(ALICE)).collect();
-		System::set_block_number(COMMIT_PERIOD);
-		assert_eq!(Inference::process_deadlines(1 + COMMIT_PERIOD), (MAX_DEADLINES_PER_BLOCK, 0));
+		let jobs: Vec<_> =
+			(0..MAX_DEADLINES_PER_BLOCK + 3).map(|_| request_unassigned(ALICE)).collect();
+		// The assignment queue is bounded per block too: all but three are assigned in
+		// block 2, those three in block 3.
+		next_block();
+		let assigned = |jobs: &[JobId]| jobs.iter().filter(|j| !miners_of(**j).is_empty()).count();
+		assert_eq!(assigned(&jobs), MAX_DEADLINES_PER_BLOCK as usize);
+		next_block();
+		assert_eq!(assigned(&jobs), jobs.len());
+		System::set_block_number(ASSIGNED + COMMIT_PERIOD);
+		assert_eq!(
+			Inference::process_deadlines(ASSIGNED + COMMIT_PERIOD),
+			(MAX_DEADLINES_PER_BLOCK, 0)
+		);
 		let finished = |jobs: &[JobId]| {
 			jobs.iter().filter(|j| matches!(phase(**j), JobPhase::Finished(_))).count()
 		};
 		assert_eq!(finished(&jobs), MAX_DEADLINES_PER_BLOCK as usize);
-		assert_eq!(Inference::process_deadlines(2 + COMMIT_PERIOD), (3, 0));
+		assert_eq!(Inference::process_deadlines(ASSIGNED + 1 + COMMIT_PERIOD), (3, 0));
 		assert_eq!(finished(&jobs), jobs.len());
 		// Nothing is due now: the hook does no more than read the queue heads.
-		assert_eq!(Inference::process_deadlines(3 + COMMIT_PERIOD), (0, 0));
+		assert_eq!(Inference::process_deadlines(ASSIGNED + 2 + COMMIT_PERIOD), (0, 0));
 	});
 }
 
@@ -1176,11 +1320,11 @@ fn phases_that_end_early_leave_no_queue_entry_behind() {
 		assert_eq!(Queue::<Test>::iter_prefix(DeadlineKind::Challenge).count(), 1);
 		// At the old commit and reveal deadlines the hook skips the holes and handles nothing.
 		System::reset_events();
-		System::set_block_number(1 + COMMIT_PERIOD);
-		assert_eq!(Inference::process_deadlines(1 + COMMIT_PERIOD), (0, 2));
+		System::set_block_number(ASSIGNED + COMMIT_PERIOD);
+		assert_eq!(Inference::process_deadlines(ASSIGNED + COMMIT_PERIOD), (0, 2));
 		assert!(System::events().is_empty());
 		assert!(matches!(phase(job), JobPhase::Challenge { .. }));
-		run_to_block(1 + 3 * COMMIT_PERIOD);
+		run_to_block(ASSIGNED + 3 * COMMIT_PERIOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
 	});
 }
@@ -1194,8 +1338,13 @@ fn a_flood_of_commit_deadlines_does_not_delay_settlement() {
 		let honest = request(BOB);
 		to_challenge(honest, [&GOOD, &GOOD, &GOOD]);
 		let window_end = Jobs::<Test>::get(honest).unwrap().deadline;
+		// More commit deadlines in one block than the hook handles. (Assignment takes at most
+		// `MaxDeadlinesPerBlock` jobs a block, but a governance cut of the commit period
+		// clamps later deadlines onto the latest one queued, piling blocks' worth together;
+		// here the flood is assigned at once.)
 		for _ in 0..3 * MAX_DEADLINES_PER_BLOCK {
-			let job = request(ALICE);
+			let job = request_unassigned(ALICE);
+			Inference::assign_job(job, &SEED, System::block_number());
 			assert_eq!(Jobs::<Test>::get(job).unwrap().deadline, window_end);
 		}
 		run_to_block(window_end);
@@ -1218,15 +1367,18 @@ fn removed_entries_skipped_per_block_are_bounded() {
 		Parameters::<Test>::put(params);
 		// Many jobs whose commit phase ended early: holes in the commit queue.
 		let jobs = MAX_DEADLINES_PER_BLOCK * crate::HOLES_PER_DEADLINE + 5;
+		// All assigned in block 2 (as a cut of the commit period can pile them up).
+		System::set_block_number(ASSIGNED);
 		for n in 0..jobs.min(MAX_ACTIVE_JOBS) {
-			let job = request(if n % 2 == 0 { ALICE } else { BOB });
+			let job = request_unassigned(if n % 2 == 0 { ALICE } else { BOB });
+			Inference::assign_job(job, &SEED, ASSIGNED);
 			for miner in miners_of(job) {
 				commit(job, miner, &GOOD);
 			}
 		}
 		let holes = jobs.min(MAX_ACTIVE_JOBS);
-		System::set_block_number(1 + COMMIT_PERIOD);
-		let (handled, skipped) = Inference::process_deadlines(1 + COMMIT_PERIOD);
+		System::set_block_number(ASSIGNED + COMMIT_PERIOD);
+		let (handled, skipped) = Inference::process_deadlines(ASSIGNED + COMMIT_PERIOD);
 		assert_eq!(handled, 0);
 		assert_eq!(skipped, (MAX_DEADLINES_PER_BLOCK * crate::HOLES_PER_DEADLINE).min(holes));
 	});
@@ -1240,8 +1392,8 @@ fn shortening_a_period_keeps_every_queue_ordered() {
 		params.commit_period = 1;
 		Parameters::<Test>::put(params);
 		let second = request(ALICE); // would be 2; clamped to 6 so the queue stays ordered
-		assert_eq!(Jobs::<Test>::get(second).unwrap().deadline, 1 + COMMIT_PERIOD);
-		run_to_block(1 + COMMIT_PERIOD);
+		assert_eq!(Jobs::<Test>::get(second).unwrap().deadline, ASSIGNED + COMMIT_PERIOD);
+		run_to_block(ASSIGNED + COMMIT_PERIOD);
 		assert!(matches!(phase(first), JobPhase::Finished(_)));
 		assert!(matches!(phase(second), JobPhase::Finished(_)));
 	});
@@ -1542,6 +1694,7 @@ mod properties {
 					InputArg::Inline(b"[0.1,0.2]".to_vec()),
 					price
 				));
+				next_block();
 				let miners = miners_of(job);
 				let miners_before: Balance = miners.iter().map(|m| balance(*m)).sum();
 				to_challenge(job, [&GOOD, &GOOD, &GOOD]);
@@ -1609,7 +1762,7 @@ mod properties {
 				let draws = 100_000u64;
 				let mut picks = vec![0u64; candidates.len()];
 				for job in 0..draws {
-					let picked = Inference::select_miners(candidates.clone(), 1, job).unwrap();
+					let picked = Inference::select_miners(candidates.clone(), 1, &SEED, job).unwrap();
 					picks[(picked[0].0 - 10_000) as usize] += 1;
 				}
 				for (i, stake) in stakes.iter().enumerate() {

@@ -103,6 +103,11 @@ pub enum JobPhase {
 	Disputed,
 	/// Finished; the record is pruned at `deadline`.
 	Finished(JobOutcome),
+	/// Requested, waiting for its miners: they are drawn in a later block than the request's,
+	/// from that block's slot randomness, so that neither the requester nor the author of the
+	/// request's block knows them in advance (`JobAssigned`; then `Commit`). The first phase
+	/// of every job (listed last only to keep the other phases' encoding).
+	Assigning,
 }
 
 /// How a job ended.
@@ -126,6 +131,10 @@ pub enum JobOutcome {
 	/// A verifier's verdict contradicted the majority: the majority was slashed and the
 	/// requester refunded.
 	Overturned,
+	/// Fewer eligible miners were left than the job needs when its miners were drawn (e.g.
+	/// some were jailed or chilled since the request): the requester got its fee and quorum
+	/// deposit back, nobody was slashed.
+	Unassigned,
 }
 
 /// The economics of a job, fixed when it is requested.
@@ -143,6 +152,9 @@ pub struct JobTerms<AccountId> {
 	pub miners_share: Perbill,
 	/// Part of the fee to the treasury.
 	pub protocol_fee: Perbill,
+	/// How many miners the job gets (the model's redundancy when it was requested, within
+	/// `1..=MaxRedundancy`).
+	pub redundancy: u32,
 }
 
 /// An inference job.

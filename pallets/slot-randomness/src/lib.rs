@@ -20,6 +20,12 @@
 //! thing being drawn for (e.g. assign miners to a request in a later block than the request's),
 //! so that the author who could see the request could not yet see the randomness.
 //!
+//! The slot author is `authorities[slot % n]` with the authorities *of the parent block*, as
+//! the node's Aura chose it: in a block that changes the session, Aura's authorities change
+//! during `on_initialize`, before the inherent. So the pallet keeps a copy of the authorities
+//! as they were at the end of the previous block ([`ParentAuthorities`], refreshed in
+//! `on_finalize` when they changed), whatever the order of the pallets' hooks.
+//!
 //! A block without the inherent is refused by importing nodes (the inherent is required); the
 //! runtime itself does not panic without it: [`Pallet::fresh_randomness`] is then `None` for
 //! that block, and consumers wait for a block that has it.
@@ -139,11 +145,14 @@ impl From<&VrfSignature> for SlotVrf {
 	}
 }
 
-/// The author of the current block's slot: the slot number and the key that may sign for it
-/// (in the runtime, Aura's `CurrentSlot` and `Authorities[slot % n]`).
-pub trait SlotAuthor {
-	/// `None` when there is no authority (nobody can sign).
-	fn slot_author() -> Option<(u64, Public)>;
+/// The block-production authorities and the current block's slot (in the runtime, Aura's
+/// `Authorities` and `CurrentSlot`).
+pub trait SlotAuthorities {
+	/// The current block's slot.
+	fn current_slot() -> u64;
+	/// The authorities as they are now (at the end of a block: those that choose the next
+	/// block's author).
+	fn authorities() -> alloc::vec::Vec<Public>;
 }
 
 /// Why a block's randomness inherent is refused.
@@ -166,7 +175,8 @@ impl IsFatalError for InherentError {
 /// Sets up a slot author whose signature the benchmark can present.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper {
-	/// Makes `author` the author of `slot` (e.g. Aura's only authority at that slot).
+	/// Makes `author` the only authority and `slot` the current slot (the pallet's copy of
+	/// the parent's authorities is refreshed by the benchmark).
 	fn set_slot_author(slot: u64, author: Public);
 }
 
@@ -192,8 +202,11 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
-		/// The author of the current block's slot and its key.
-		type SlotAuthor: SlotAuthor;
+		/// The authorities and the current slot.
+		type SlotAuthorities: SlotAuthorities;
+		/// Most authorities (the bound of the copy kept of the parent's).
+		#[pallet::constant]
+		type MaxAuthorities: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 		/// Benchmark set-up.
@@ -206,11 +219,19 @@ pub mod pallet {
 	pub type Randomness<T: Config> =
 		StorageValue<_, BlockRandomness<BlockNumberFor<T>>, ValueQuery>;
 
+	/// The authorities at the end of the last block: those that chose this block's author (as
+	/// the node's Aura did, at the parent's state), even when a session change replaces them
+	/// during this block. Refreshed in `on_finalize` when they changed; empty until the first
+	/// block ends (block 1 uses the authorities as they are).
+	#[pallet::storage]
+	pub type ParentAuthorities<T: Config> =
+		StorageValue<_, BoundedVec<Public, T::MaxAuthorities>, ValueQuery>;
+
 	#[pallet::error]
 	pub enum Error<T> {
 		/// This block already has its randomness.
 		AlreadySet,
-		/// There is no slot author (no authorities): nobody can sign.
+		/// There is no slot author (the parent block had no authorities): nobody can sign.
 		NoSlotAuthor,
 		/// The signature is not the slot author's VRF signature over the slot and the previous
 		/// randomness.
@@ -250,11 +271,14 @@ pub mod pallet {
 			Ok(Some(InherentError::Missing))
 		}
 
+		/// Checks, at the parent block's state, that the inherent carries a VRF signature at
+		/// all. Whether it is the slot author's over the right input is checked when the block
+		/// is executed: `set_randomness` is a mandatory call, so a refused signature makes the
+		/// whole block invalid (`BadMandatory`). (The slot author is not known at the parent's
+		/// state: this block's `on_initialize` has not run.)
 		fn check_inherent(call: &Self::Call, _: &InherentData) -> Result<(), Self::Error> {
 			let Call::set_randomness { signature } = call else { return Ok(()) };
-			Self::verified(&Randomness::<T>::get().value, signature)
-				.map(|_| ())
-				.map_err(|_| InherentError::BadSignature)
+			signature.signature().map(|_| ()).ok_or(InherentError::BadSignature)
 		}
 
 		fn is_inherent(call: &Self::Call) -> bool {
@@ -264,6 +288,22 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Accounts for `on_finalize`'s refresh of the parent's authorities.
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			T::WeightInfo::on_initialize()
+		}
+
+		/// Keeps the authorities that will choose the next block's author (written only when
+		/// they changed, i.e. after a session change).
+		fn on_finalize(_: BlockNumberFor<T>) {
+			let now = BoundedVec::<_, T::MaxAuthorities>::truncate_from(
+				T::SlotAuthorities::authorities(),
+			);
+			if ParentAuthorities::<T>::get() != now {
+				ParentAuthorities::<T>::put(now);
+			}
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -279,9 +319,30 @@ pub mod pallet {
 			(latest.block == now && !now.is_zero()).then_some(latest.value)
 		}
 
+		/// The latest randomness: what the next block's author signs, with its slot (the
+		/// runtime API the node's block author reads).
+		pub fn randomness() -> [u8; 32] {
+			Randomness::<T>::get().value
+		}
+
+		/// The current block's slot and the key that may sign for it: `authorities[slot % n]`
+		/// of the parent's authorities (`None`: there were none).
+		pub fn slot_author() -> Option<(u64, Public)> {
+			let slot = T::SlotAuthorities::current_slot();
+			let parents = ParentAuthorities::<T>::get();
+			let authorities = if parents.is_empty() {
+				T::SlotAuthorities::authorities()
+			} else {
+				parents.into_inner()
+			};
+			let index = slot.checked_rem(authorities.len() as u64)?;
+			let author = authorities.get(usize::try_from(index).ok()?)?;
+			Some((slot, *author))
+		}
+
 		/// The output of `signature` if it is the slot author's over `previous`.
 		fn verified(previous: &[u8; 32], signature: &SlotVrf) -> Result<[u8; 32], Error<T>> {
-			let (slot, author) = T::SlotAuthor::slot_author().ok_or(Error::<T>::NoSlotAuthor)?;
+			let (slot, author) = Self::slot_author().ok_or(Error::<T>::NoSlotAuthor)?;
 			output(&author, slot, previous, signature).ok_or(Error::<T>::BadSignature)
 		}
 
@@ -295,5 +356,11 @@ pub mod pallet {
 			);
 			Ok(())
 		}
+	}
+}
+
+impl<T: Config> modelchain_primitives::FreshRandomness for Pallet<T> {
+	fn fresh_randomness() -> Option<[u8; 32]> {
+		Pallet::<T>::fresh_randomness()
 	}
 }

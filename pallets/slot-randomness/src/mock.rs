@@ -15,8 +15,10 @@ frame_support::construct_runtime!(
 );
 
 parameter_types! {
-	/// The slot and the key of the current block's author (`None`: no authorities).
-	pub static Author: Option<(u64, sr25519::Public)> = None;
+	/// The current slot.
+	pub static CurrentSlot: u64 = 0;
+	/// The authorities now (Aura's `Authorities` in a runtime).
+	pub static Authorities: Vec<sr25519::Public> = Vec::new();
 }
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
@@ -24,25 +26,30 @@ impl frame_system::Config for Test {
 	type Block = Block;
 }
 
-/// The slot author the tests set.
-pub struct TestSlotAuthor;
-impl crate::SlotAuthor for TestSlotAuthor {
-	fn slot_author() -> Option<(u64, sr25519::Public)> {
-		Author::get()
+/// The slot and authorities the tests set.
+pub struct TestAuthorities;
+impl crate::SlotAuthorities for TestAuthorities {
+	fn current_slot() -> u64 {
+		CurrentSlot::get()
+	}
+	fn authorities() -> Vec<sr25519::Public> {
+		Authorities::get()
 	}
 }
 
 impl pallet_slot_randomness::Config for Test {
-	type SlotAuthor = TestSlotAuthor;
+	type SlotAuthorities = TestAuthorities;
+	type MaxAuthorities = frame_support::traits::ConstU32<8>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = TestSlotAuthor;
+	type BenchmarkHelper = TestAuthorities;
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper for TestSlotAuthor {
+impl crate::BenchmarkHelper for TestAuthorities {
 	fn set_slot_author(slot: u64, author: sr25519::Public) {
-		Author::set(Some((slot, author)));
+		CurrentSlot::set(slot);
+		Authorities::set(vec![author]);
 	}
 }
 
@@ -51,13 +58,24 @@ pub fn key(name: &str) -> sr25519::Pair {
 	sr25519::Pair::from_string(name, None).expect("a dev seed")
 }
 
+/// Starts block `n` in `slot`: the previous block ends (the pallet keeps the authorities as
+/// they are then: those that chose this block's author), as in a runtime.
+pub fn start_block(n: u64, slot: u64) {
+	use frame_support::traits::Hooks;
+	SlotRandomness::on_finalize(n - 1);
+	System::set_block_number(n);
+	CurrentSlot::set(slot);
+	SlotRandomness::on_initialize(n);
+}
+
 /// A chain at block 1 whose slot 1 belongs to Alice.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().expect("genesis");
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
-		System::set_block_number(1);
-		Author::set(Some((1, key("//Alice").public())));
+		// One authority, Alice, so every slot is hers; block 1 is in slot 1.
+		Authorities::set(vec![key("//Alice").public()]);
+		start_block(1, 1);
 	});
 	ext
 }

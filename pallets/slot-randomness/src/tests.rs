@@ -26,10 +26,10 @@ fn run(test: impl FnOnce()) {
 	});
 }
 
-/// Moves to block `n`, whose slot `n` belongs to `author`.
+/// Moves to block `n`, in slot `n`, chosen by `author` as the only authority.
 fn next_block(n: u64, author: &sr25519::Pair) {
-	System::set_block_number(n);
-	Author::set(Some((n, author.public())));
+	Authorities::set(vec![author.public()]);
+	start_block(n, n);
 }
 
 fn set(signature: SlotVrf) -> sp_runtime::DispatchResult {
@@ -136,9 +136,43 @@ fn only_an_inherent_sets_it() {
 fn without_authorities_nobody_can_set_it() {
 	run(|| {
 		let alice = key("//Alice");
-		let signature = sign(&alice, 1, &previous());
-		Author::set(None);
-		assert_noop!(set(signature), Error::<Test>::NoSlotAuthor);
+		Authorities::set(vec![]);
+		start_block(2, 2);
+		assert_noop!(set(sign(&alice, 2, &previous())), Error::<Test>::NoSlotAuthor);
+	});
+}
+
+/// In a block that changes the session, Aura's authorities change during `on_initialize`,
+/// before the inherent; the block's author was chosen (by the node's Aura) with the parent's
+/// authorities, and its signature is the one accepted.
+#[test]
+fn the_slot_author_is_chosen_by_the_parents_authorities_even_across_a_session_change() {
+	run(|| {
+		let (alice, bob, charlie) = (key("//Alice"), key("//Bob"), key("//Charlie"));
+		// Slot 3 of [Alice, Bob] is Bob's (3 % 2); the session change in block 2 makes the
+		// authorities [Charlie] before the inherent.
+		Authorities::set(vec![alice.public(), bob.public()]);
+		start_block(2, 3);
+		Authorities::set(vec![charlie.public()]);
+		assert_eq!(SlotRandomness::slot_author(), Some((3, bob.public())));
+		assert_noop!(set(sign(&charlie, 3, &previous())), Error::<Test>::BadSignature);
+		assert_ok!(set(sign(&bob, 3, &previous())));
+		// From the next block on, the new authorities choose.
+		start_block(3, 4);
+		assert_eq!(ParentAuthorities::<Test>::get().into_inner(), vec![charlie.public()]);
+		assert_ok!(set(sign(&charlie, 4, &previous())));
+	});
+}
+
+#[test]
+fn before_the_first_block_ends_the_current_authorities_choose() {
+	new_test_ext().execute_with(|| {
+		// A chain whose genesis block was not finalized by this pallet (no copy yet).
+		ParentAuthorities::<Test>::kill();
+		let bob = key("//Bob");
+		Authorities::set(vec![bob.public()]);
+		assert_eq!(SlotRandomness::slot_author(), Some((1, bob.public())));
+		assert_ok!(set(sign(&bob, 1, &previous())));
 	});
 }
 
@@ -157,12 +191,28 @@ fn the_inherent_is_required_made_from_inherent_data_and_checked() {
 		let call = SlotRandomness::create_inherent(&data).expect("an inherent");
 		assert!(SlotRandomness::is_inherent(&call));
 		assert!(SlotRandomness::check_inherent(&call, &data).is_ok());
-		// An importing node refuses a block whose inherent carries someone else's signature.
-		let forged = Call::set_randomness { signature: sign(&key("//Bob"), 1, &previous()) };
+		// Bytes that are no VRF signature are refused before the block is executed.
+		let garbage = Call::set_randomness {
+			signature: SlotVrf { pre_output: [0xff; 32], proof: [0xff; 64] },
+		};
 		assert!(matches!(
-			SlotRandomness::check_inherent(&forged, &data),
+			SlotRandomness::check_inherent(&garbage, &data),
 			Err(InherentError::BadSignature)
 		));
+	});
+}
+
+#[test]
+fn a_forged_inherent_makes_its_block_invalid() {
+	run(|| {
+		use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+		// Someone else's signature is refused by the call, and the call is mandatory: an
+		// executive refuses a block whose mandatory call fails (`BadMandatory`), so the block
+		// of a forger is invalid on every importing node.
+		let forged =
+			Call::<Test>::set_randomness { signature: sign(&key("//Bob"), 1, &previous()) };
+		assert_eq!(forged.get_dispatch_info().class, DispatchClass::Mandatory);
+		assert_noop!(set(sign(&key("//Bob"), 1, &previous())), Error::<Test>::BadSignature);
 	});
 }
 

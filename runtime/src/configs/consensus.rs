@@ -34,6 +34,37 @@ impl pallet_aura::Config for Runtime {
 	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
 
+/// Aura's authorities and the slot Aura's `on_initialize` took from the block's pre-runtime
+/// digest: the slot author is `authorities[slot % n]` (of the parent's authorities, which
+/// `pallet-slot-randomness` keeps), as the node's Aura decides who proposes.
+pub struct AuraAuthorities;
+impl pallet_slot_randomness::SlotAuthorities for AuraAuthorities {
+	fn current_slot() -> u64 {
+		*pallet_aura::CurrentSlot::<Runtime>::get()
+	}
+	fn authorities() -> alloc::vec::Vec<sp_core::sr25519::Public> {
+		pallet_aura::Authorities::<Runtime>::get().into_iter().map(|key| key.into_inner()).collect()
+	}
+}
+
+impl pallet_slot_randomness::Config for Runtime {
+	type SlotAuthorities = AuraAuthorities;
+	type MaxAuthorities = MaxAuthorities;
+	type WeightInfo = pallet_slot_randomness::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = AuraAuthorities;
+}
+
+/// Makes the benchmark's key Aura's only authority at the benchmark's slot.
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_slot_randomness::BenchmarkHelper for AuraAuthorities {
+	fn set_slot_author(slot: u64, author: sp_core::sr25519::Public) {
+		let authorities = frame_support::BoundedVec::truncate_from(alloc::vec![author.into()]);
+		pallet_aura::Authorities::<Runtime>::put(authorities);
+		pallet_aura::CurrentSlot::<Runtime>::put(sp_consensus_aura::Slot::from(slot));
+	}
+}
+
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();

@@ -19,6 +19,7 @@ impl pallet_inference::Config for Runtime {
 	type Revenue = ModelShares;
 	/// Access policies and licences; every request is recorded in the model's audit trail.
 	type Access = crate::ModelAccess;
+	type Randomness = crate::SlotRandomness;
 	type Treasury = TreasuryAccount;
 	type ParametersOrigin = frame_system::EnsureRoot<AccountId>;
 	/// Validators sign verdicts with the `inference` key of their session keys.

@@ -95,22 +95,41 @@ pub fn register_miner(who: &AccountId32, versions: Vec<ModelVersionRef>) {
 	assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(who.clone()), 2_000 * UNIT));
 }
 
-/// `requester` asks `model` for an inference (2 MDL); returns the job and its miners.
+/// `requester` asks `model` for an inference (2 MDL); the next block assigns its miners (see
+/// [`assign_in_next_block`]). Returns the job and its miners.
 pub fn request(requester: &AccountId32, model: u32) -> (u64, Vec<AccountId32>) {
+	let job = pallet_inference::NextJobId::<Runtime>::get();
 	assert_ok!(Inference::request_inference(
 		RuntimeOrigin::signed(requester.clone()),
 		model,
 		InputArg::Inline(b"[0.1,0.2]".to_vec()),
 		2 * UNIT
 	));
+	assign_in_next_block();
 	System::events()
 		.into_iter()
 		.rev()
 		.find_map(|record| match record.event {
-			RuntimeEvent::Inference(pallet_inference::Event::JobRequested {
-				job, miners, ..
-			}) => Some((job, miners)),
+			RuntimeEvent::Inference(pallet_inference::Event::JobAssigned {
+				job: assigned,
+				miners,
+				..
+			}) if assigned == job => Some((job, miners)),
 			_ => None,
 		})
-		.expect("JobRequested")
+		.expect("JobAssigned")
+}
+
+/// Moves to the next block as the executive would up to `on_poll`: the block's slot randomness
+/// is set (what the author's VRF inherent does; here a hash of the block number) and the
+/// inference pallet's `on_poll` assigns the miners of the jobs requested before.
+pub fn assign_in_next_block() {
+	use frame_support::{traits::Hooks, weights::WeightMeter};
+	let next = System::block_number() + 1;
+	System::set_block_number(next);
+	pallet_slot_randomness::Randomness::<Runtime>::put(pallet_slot_randomness::BlockRandomness {
+		value: sp_io::hashing::blake2_256(&(b"test-randomness", next).encode()),
+		block: next,
+	});
+	Inference::on_poll(next, &mut WeightMeter::new());
 }

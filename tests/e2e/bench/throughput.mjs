@@ -238,18 +238,22 @@ const requestModel = await modelWithMiners(['//Eve', '//Ferdie', '//Bob//stash']
   results.shareTransfers = await watcher.finished;
 }
 
-// (d) Full job lifecycles: commits are sent when a job is requested, reveals when its reveal
-// phase starts; the lifecycle counts when the job is settled.
+// (d) Full job lifecycles: commits are sent when a job's miners are drawn (`JobAssigned`, the
+// block after its request), reveals when its reveal phase starts; the lifecycle counts when the
+// job is settled.
 {
   const { model, miners } = lifecycleModel;
   const byAddress = new Map(miners.map((m) => [m.address, m]));
   const salt = (job, i) => u8aToHex(new Uint8Array(32).fill((Number(job) * 7 + i + 1) % 256));
   const commitment = (job, miner, s) =>
     blake2AsHex(api.createType('(u64, AccountId32, Vec<i64>, [u8; 32])', [job, miner, OUTPUT, s]).toU8a(), 256);
+  const ours = new Set();
   const assigned = new Map();
   const followUps = [];
   const onEvent = (event) => {
     if (api.events.inference.JobRequested.is(event) && event.data.version.model.toNumber() === model) {
+      ours.add(event.data.job.toBigInt());
+    } else if (api.events.inference.JobAssigned.is(event) && ours.has(event.data.job.toBigInt())) {
       const job = event.data.job.toBigInt();
       const jobMiners = event.data.miners.map((m) => m.toString());
       assigned.set(job, jobMiners);

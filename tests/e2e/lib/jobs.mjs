@@ -3,7 +3,7 @@
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
-import { sendAndWait } from './node.mjs';
+import { sendAndWait, waitFor } from './node.mjs';
 
 /** A salt for miner `index` of `job`, different for every job and miner. */
 export const salt = (job, index) => u8aToHex(new Uint8Array(32).fill((Number(job) * 7 + index + 1) % 256));
@@ -29,4 +29,21 @@ export async function commitAndReveal(api, job, assigned, output, signerOf) {
     last = await sendAndWait(api, api.tx.inference.revealResult(job, output, salt(job, i)), signerOf(address));
   }
   return last.events;
+}
+
+/**
+ * The miners (addresses) drawn for `job`: they are drawn in a block after the request's
+ * (`JobAssigned`), so this waits until the job has left its `Assigning` phase. Resolves with
+ * the miners and the job's record.
+ */
+export async function assignedMiners(api, job, { timeoutMs = 30_000 } = {}) {
+  let record;
+  await waitFor(
+    async () => {
+      record = (await api.query.inference.jobs(job)).unwrap();
+      return !record.phase.isAssigning;
+    },
+    { timeoutMs, intervalMs: 250, message: `job ${job}'s miners drawn` },
+  );
+  return { miners: record.assignments.map((a) => a.miner.toString()), record };
 }

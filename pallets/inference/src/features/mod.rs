@@ -1,6 +1,7 @@
 //! The pallet's behaviour by concern, as `pallet-nfts` splits its `features/`: the calls in
 //! `lib.rs` check the origin and call a `do_*` function here.
 
+pub mod assignment;
 pub mod deadlines;
 pub mod parameters;
 pub mod quorum;
@@ -23,12 +24,12 @@ mod prelude {
 	};
 	pub(crate) use frame_system::pallet_prelude::*;
 	pub(crate) use modelchain_primitives::{
-		AccessControl, Balance, ComputeStakingInterface, FeeSplit, ModelId, ModelRegistryInterface,
-		RevenueSink, ServingInfo, SlashReason, WorkerRole,
+		AccessControl, Balance, ComputeStakingInterface, FeeSplit, FreshRandomness, ModelId,
+		ModelRegistryInterface, RevenueSink, ServingInfo, SlashReason, WorkerRole,
 	};
 	pub(crate) use sp_core::H256;
 	pub(crate) use sp_runtime::{
-		traits::{Saturating, Zero},
+		traits::{One, Saturating, Zero},
 		Perbill, RuntimeAppPublic,
 	};
 }

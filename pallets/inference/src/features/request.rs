@@ -25,10 +25,10 @@ impl<T: Config> Pallet<T> {
 		// Checked before anything is held; undone with the call if a later check fails.
 		T::Access::use_access(&requester, &serving.version, job_id)?;
 		let redundancy = Self::redundancy_of(&serving);
-		let candidates = Self::candidates_of(&serving);
-		let considered = candidates.len() as u32;
-		let miners = Self::select_miners(candidates, redundancy, job_id)
-			.ok_or(Error::<T>::NotEnoughWorkers)?;
+		// Refused now if too few miners serve the version: the miners themselves are drawn in
+		// a later block (`assign_pending`), from randomness nobody knows yet.
+		let considered = Self::candidates_of(&serving).len() as u32;
+		ensure!(considered >= redundancy, Error::<T>::NotEnoughWorkers);
 		T::Currency::hold(&HoldReason::JobFee.into(), &requester, serving.price)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		let quorum_deposit = T::QuorumDeposit::get();
@@ -40,22 +40,8 @@ impl<T: Config> Pallet<T> {
 
 		let params = Parameters::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
-		let (deadline, deadline_slot) = Self::push_deadline(
-			DeadlineKind::Commit,
-			job_id,
-			now.saturating_add(params.commit_period),
-		);
-		let assignments: BoundedVec<_, T::MaxRedundancy> = miners
-			.iter()
-			.map(|(miner, stake)| Assignment {
-				miner: miner.clone(),
-				stake: *stake,
-				commitment: None,
-				revealed: None,
-			})
-			.collect::<Vec<_>>()
-			.try_into()
-			.map_err(|_| Error::<T>::NotEnoughWorkers)?;
+		let (deadline, deadline_slot) =
+			Self::push_deadline(DeadlineKind::Assign, job_id, now.saturating_add(One::one()));
 		let job = Job {
 			requester: requester.clone(),
 			version: serving.version,
@@ -67,9 +53,10 @@ impl<T: Config> Pallet<T> {
 				creator_royalty: serving.creator_royalty,
 				miners_share: serving.miners_share,
 				protocol_fee: params.protocol_fee,
+				redundancy,
 			},
-			assignments,
-			phase: JobPhase::Commit,
+			assignments: BoundedVec::new(),
+			phase: JobPhase::Assigning,
 			phase_started: now,
 			deadline,
 			deadline_slot,
@@ -85,8 +72,6 @@ impl<T: Config> Pallet<T> {
 			requester,
 			version: serving.version,
 			fee: serving.price,
-			miners: miners.into_iter().map(|(miner, _)| miner).collect(),
-			commit_deadline: deadline,
 		});
 		Ok(considered)
 	}

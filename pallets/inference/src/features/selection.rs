@@ -4,21 +4,18 @@ use super::prelude::*;
 
 impl<T: Config> Pallet<T> {
 	/// Picks `count` distinct miners, each with probability proportional to its stake
-	/// among those not yet picked, from randomness derived from the parent block hash and
-	/// the job id. `None` if there are fewer than `count` candidates.
-	///
-	/// The parent hash is known to the block author, who could steer the pick of a job it
-	/// includes; with Aura's round-robin authors this is a bounded bias, not a takeover.
+	/// among those not yet picked, from `randomness` (the assigning block's slot randomness)
+	/// and the job id. `None` if there are fewer than `count` candidates.
 	pub fn select_miners(
 		mut candidates: Vec<(T::AccountId, Balance)>,
 		count: u32,
+		randomness: &[u8; 32],
 		job: JobId,
 	) -> Option<Vec<(T::AccountId, Balance)>> {
 		if (candidates.len() as u64) < u64::from(count) {
 			return None;
 		}
-		let parent = frame_system::Pallet::<T>::parent_hash();
-		let seed = sp_io::hashing::blake2_256(&(b"modelchain/select", parent, job).encode());
+		let seed = sp_io::hashing::blake2_256(&(b"modelchain/select", randomness, job).encode());
 		let mut picked = Vec::with_capacity(count as usize);
 		for round in 0..count {
 			let draw = sp_io::hashing::blake2_256(&(seed, round).encode());

@@ -1,0 +1,96 @@
+//! Assignment: drawing a requested job's miners in a later block, from that block's slot
+//! randomness, so that nobody who could see the request could know its miners.
+
+use super::prelude::*;
+use frame_support::weights::WeightMeter;
+
+impl<T: Config> Pallet<T> {
+	/// The most weight one assignment takes: an upper bound until the benchmarks are
+	/// regenerated with `assign_job` (a request at its worst case includes the same scan of
+	/// `MaxCandidates` miners and the same draw, plus its holds).
+	pub fn assign_job_weight() -> Weight {
+		T::WeightInfo::request_inference(T::MaxCandidates::get())
+	}
+
+	/// Draws the miners of the jobs waiting in the assignment queue whose request was in an
+	/// earlier block, from this block's randomness: at most `MaxDeadlinesPerBlock` jobs and
+	/// only as many as `meter`'s weight allows; the rest wait for the next block, in order.
+	/// Nothing is assigned in a block without fresh randomness.
+	pub fn assign_pending(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
+		let bounds_weight = T::DbWeight::get().reads_writes(1, 1);
+		if meter.try_consume(bounds_weight).is_err() {
+			return;
+		}
+		let Some(randomness) = T::Randomness::fresh_randomness() else { return };
+		let (start, tail, _) = QueueBounds::<T>::get(DeadlineKind::Assign);
+		let mut head = start;
+		let mut looked_at = 0u32;
+		let per_job = Self::assign_job_weight();
+		while head < tail && looked_at < T::MaxDeadlinesPerBlock::get() {
+			looked_at = looked_at.saturating_add(1);
+			let Some((job, due)) = Queue::<T>::get(DeadlineKind::Assign, head) else {
+				// Entries leave only here; a missing one is skipped (and counted).
+				head = head.saturating_add(1);
+				continue;
+			};
+			if due > now || meter.try_consume(per_job).is_err() {
+				break;
+			}
+			Queue::<T>::remove(DeadlineKind::Assign, head);
+			head = head.saturating_add(1);
+			Self::assign_job(job, &randomness, now);
+		}
+		if head != start {
+			QueueBounds::<T>::mutate(DeadlineKind::Assign, |bounds| bounds.0 = head);
+		}
+	}
+
+	/// Draws `job`'s miners from `randomness` among the miners eligible now and opens its
+	/// commit phase (`JobAssigned`); with too few eligible miners left, refunds the fee and
+	/// the quorum deposit and ends the job `Unassigned`.
+	pub(crate) fn assign_job(job: JobId, randomness: &[u8; 32], now: BlockNumberFor<T>) {
+		let Some(mut record) = Jobs::<T>::get(job) else { return };
+		if record.phase != JobPhase::Assigning {
+			return;
+		}
+		let candidates = T::Staking::eligible_workers(
+			&record.version,
+			WorkerRole::Miner,
+			T::MaxCandidates::get(),
+		);
+		let miners = Self::select_miners(candidates, record.terms.redundancy, randomness, job)
+			.and_then(|miners| {
+				let assignments: Vec<_> = miners
+					.iter()
+					.map(|(miner, stake)| Assignment {
+						miner: miner.clone(),
+						stake: *stake,
+						commitment: None,
+						revealed: None,
+					})
+					.collect();
+				BoundedVec::<_, T::MaxRedundancy>::try_from(assignments).ok()
+			});
+		match miners {
+			Some(assignments) => {
+				let (deadline, slot) = Self::push_deadline(
+					DeadlineKind::Commit,
+					job,
+					now.saturating_add(Parameters::<T>::get().commit_period),
+				);
+				let miners = assignments.iter().map(|a| a.miner.clone()).collect();
+				record.assignments = assignments;
+				record.phase = JobPhase::Commit;
+				record.phase_started = now;
+				record.deadline = deadline;
+				record.deadline_slot = slot;
+				Self::deposit_event(Event::JobAssigned { job, miners, commit_deadline: deadline });
+			}
+			None => {
+				Self::refund(job, &mut record);
+				Self::finish(job, &mut record, JobOutcome::Unassigned, now);
+			}
+		}
+		Jobs::<T>::insert(job, record);
+	}
+}
