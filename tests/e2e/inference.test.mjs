@@ -2,8 +2,10 @@
 // POSTs the job to the three assigned miners' endpoints, the miners commit and reveal, the
 // off-chain worker re-executes the job through the verifier endpoint given with
 // --inference-verifier-url and submits a signed verdict (an authorized transaction), and the
-// fee is split exactly: treasury, creator, miners, share holders (who claim it). A second job
-// whose miners all lie is overturned by the verdict: they are slashed and the requester refunded.
+// fee is split exactly: treasury, creator, miners, share holders (who claim it). A job whose
+// miners disagree is verified although the sample is zero, and only the verdict slashes the
+// minority. A job whose miners all lie is overturned by the verdict: they are slashed and the
+// requester refunded.
 // The miners and the verifier are played by an HTTP server in this test; the real worker binary
 // comes with the worker issue.
 
@@ -63,7 +65,9 @@ describe('inference jobs over RPC', () => {
     const keyring = new Keyring({ type: 'sr25519' });
     alice = keyring.addFromUri('//Alice');
     eve = keyring.addFromUri('//Eve');
-    miners = ['//Bob', '//Charlie', '//Dave'].map((uri) => keyring.addFromUri(uri));
+    // Four miners, three per job: the minority slashed (and jailed) by the disagreement test
+    // leaves three for the next one.
+    miners = ['//Bob', '//Charlie', '//Dave', '//Ferdie'].map((uri) => keyring.addFromUri(uri));
 
     model = await registerModel(api, alice, { price: PRICE });
     await sendAndWait(api, api.tx.modelShares.issueShares(model, 1_000_000), alice);
@@ -81,15 +85,17 @@ describe('inference jobs over RPC', () => {
       await sendAndWait(api, api.tx.computeStaking.bond(2_000n * UNIT), miner);
     }
     // Re-execute every job (the default samples 10%).
+    await setSample(1_000_000_000);
+  });
+
+  async function setSample(perbill) {
     const params = (await api.query.inference.parameters()).toJSON();
     await sendAndWait(
       api,
-      api.tx.sudo.sudo(
-        api.tx.inference.setParameters({ ...params, verificationSample: 1_000_000_000 }),
-      ),
+      api.tx.sudo.sudo(api.tx.inference.setParameters({ ...params, verificationSample: perbill })),
       alice,
     );
-  });
+  }
 
   after(async () => {
     await api?.disconnect();
@@ -157,6 +163,41 @@ describe('inference jobs over RPC', () => {
     const claim = await sendAndWait(api, api.tx.modelShares.claim(model), alice);
     const claimed = claim.events.find(({ event }) => api.events.modelShares.RevenueClaimed.is(event));
     assert.equal(claimed.event.data.amount.toBigInt(), (PRICE * 6n) / 10n);
+  });
+
+  test('a disagreement is verified whatever the sample, and only the verdict slashes the minority', async () => {
+    await setSample(0);
+    try {
+      const { job, assigned } = await requestJob();
+      const bondOf = async (address) =>
+        (await api.query.computeStaking.workers(address)).unwrap().activeBond.toBigInt();
+      const before = await Promise.all(assigned.map(bondOf));
+      const required = waitForEvent(
+        (event) => api.events.inference.VerificationRequired.is(event) && event.data.job.toBigInt() === job,
+        'VerificationRequired',
+      );
+      const confirmed = waitForEvent(
+        (event) => api.events.inference.VerdictConfirmed.is(event) && event.data.job.toBigInt() === job,
+        'VerdictConfirmed',
+      );
+      const events = await commitAndReveal(api, job, assigned, [TRUE_OUTPUT, TRUE_OUTPUT, LIE], signerOf);
+      assert.ok(events.some(({ event }) => api.events.inference.QuorumReached.is(event)), 'QuorumReached');
+      // Nobody is slashed at the quorum: only a verdict can slash the minority.
+      assert.deepEqual(await Promise.all(assigned.map(bondOf)), before, 'nothing slashed before the verdict');
+      await required;
+      const verdict = await confirmed;
+      assert.equal(verdict.data.votes.toNumber(), 1, 'the one dev validator is the majority of validators');
+      assert.ok(received.verify.map(BigInt).includes(job), 'the verifier was called at a sample of 0');
+      const after = await Promise.all(assigned.map(bondOf));
+      assert.equal(after[0], before[0], 'majority kept its stake');
+      assert.equal(after[1], before[1], 'majority kept its stake');
+      assert.equal(after[2], before[2] - before[2] / 10n, 'the verified minority is slashed 10%');
+      const record = (await api.query.inference.jobs(job)).unwrap();
+      assert.ok(record.phase.isFinished && record.phase.asFinished.isSettled, record.phase.toString());
+      assert.equal((await api.query.inference.verdictVotes(job)).length, 1, 'the verdict stays with the job');
+    } finally {
+      await setSample(1_000_000_000);
+    }
   });
 
   test('a lying majority is overturned by the verdict: slashed, and the requester refunded', async () => {

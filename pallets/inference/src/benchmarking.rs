@@ -10,6 +10,7 @@ use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::{Authorize, TransactionSource},
 	traits::{fungible::Mutate, Get, Hooks},
+	BoundedVec,
 };
 use frame_system::RawOrigin;
 use modelchain_primitives::{Balance, ModelId};
@@ -92,6 +93,20 @@ fn job_in_challenge<T: Config>(model: ModelId, requester: &T::AccountId) -> JobI
 	job
 }
 
+/// Makes `MaxAuthorities` validator keys the current ones and `job` due for verification;
+/// returns the keys and the last of them (the one whose verdict is benchmarked).
+fn verifying_validators<T: Config>(
+	job: JobId,
+) -> Result<(Vec<T::AuthorityId>, T::AuthorityId), BenchmarkError> {
+	let mut keys: Vec<T::AuthorityId> =
+		(0..T::MaxAuthorities::get()).map(|_| T::AuthorityId::generate_pair(None)).collect();
+	keys.sort();
+	let authority = keys.last().cloned().ok_or("no keys")?;
+	Inference::<T>::set_authorities(keys.clone());
+	VerificationDue::<T>::insert(job, ());
+	Ok((keys, authority))
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -168,8 +183,22 @@ mod benchmarks {
 		let (model, _) = T::BenchmarkHelper::setup_model(k as u8, k);
 		let requester = funded::<T>("requester", 0);
 		let job = job_in_challenge::<T>(model, &requester);
-		let authority = T::AuthorityId::generate_pair(None);
-		Inference::<T>::set_authorities(alloc::vec![authority.clone()]);
+		// The worst case: every validator's key, all but one already voted, and this verdict
+		// is the one that decides against the majority (every miner slashed) and contradicts
+		// the most validators (those that voted for another output).
+		let (keys, authority) = verifying_validators::<T>(job)?;
+		let needed = Inference::<T>::verdicts_needed() as usize;
+		let agreeing = needed.saturating_sub(1);
+		let votes: Vec<_> = keys
+			.iter()
+			.filter(|key| **key != authority)
+			.enumerate()
+			.map(|(i, key)| {
+				let hash = if i < agreeing { output_hash(&OTHER) } else { output_hash(&OUTPUT) };
+				(key.clone(), hash)
+			})
+			.collect();
+		VerdictVotes::<T>::insert(job, BoundedVec::try_from(votes).map_err(|_| "too many")?);
 		let verdict =
 			Verdict { job, output_hash: output_hash(&OTHER), authority: authority.clone() };
 		let signature =
@@ -183,18 +212,21 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Pool validation of a verdict: signature check and storage reads.
+	/// Pool validation of a verdict: signature check and storage reads, with every other
+	/// validator's verdict already recorded (the longest scan for this one's).
 	#[benchmark]
 	fn authorize_submit_verdict() -> Result<(), BenchmarkError> {
 		let redundancy = T::MaxRedundancy::get();
 		let (model, _) = T::BenchmarkHelper::setup_model(redundancy as u8, redundancy);
 		let requester = funded::<T>("requester", 0);
 		let job = job_in_challenge::<T>(model, &requester);
-		let mut keys: Vec<T::AuthorityId> =
-			(0..T::MaxAuthorities::get()).map(|_| T::AuthorityId::generate_pair(None)).collect();
-		keys.sort();
-		let authority = keys.last().cloned().ok_or("no keys")?;
-		Inference::<T>::set_authorities(keys);
+		let (keys, authority) = verifying_validators::<T>(job)?;
+		let votes: Vec<_> = keys
+			.iter()
+			.filter(|key| **key != authority)
+			.map(|key| (key.clone(), output_hash(&OTHER)))
+			.collect();
+		VerdictVotes::<T>::insert(job, BoundedVec::try_from(votes).map_err(|_| "too many")?);
 		let verdict =
 			Verdict { job, output_hash: output_hash(&OUTPUT), authority: authority.clone() };
 		let signature =

@@ -25,15 +25,25 @@
 //!    is reported to compute staking as a missed job (jail after a run of them). With a
 //!    majority, the job enters a challenge window; without one, the requester is refunded and
 //!    the job is disputed.
-//! 6. During the window, validators' off-chain workers re-execute a sample of the jobs (every
-//!    disputed job) through the verifier endpoint configured on their node and submit a signed
-//!    [`Pallet::submit_verdict`] (an authorized transaction: no fee, validated in the pool by the
-//!    signature of a current validator's inference key, one per job). A verdict against the
-//!    majority slashes the majority and refunds the requester.
+//! 6. The chain chooses which jobs validators verify ([`VerificationDue`],
+//!    `VerificationRequired`): every disputed job and every job whose miners disagreed, at
+//!    once; of the unanimous ones, a `verification_sample` drawn in `on_poll` of the block
+//!    after the quorum from that block's slot randomness (the quorum block's author cannot
+//!    know it). Validators' off-chain workers re-execute every due job through the verifier
+//!    endpoint configured on their node and submit a signed [`Pallet::submit_verdict`] (an
+//!    authorized transaction: no fee, validated in the pool by the signature of a current
+//!    validator's inference key over the genesis hash and the verdict, one per job and key).
+//!    A verdict decides nothing alone: once a strict majority of the validators
+//!    ([`Pallet::verdicts_needed`]: 1 of 1, 2 of 3, 3 of 4) found the same output, that
+//!    output decides: against the miners' majority, the majority is slashed and the requester
+//!    refunded; confirming it, the job settles at once. Validators that voted otherwise are
+//!    recorded ([`ContradictedVerdicts`], `VerdictContradicted`).
 //! 7. At the end of the window the fee is settled: protocol fee to the treasury, the creator's
 //!    royalty, the miners' part split among the agreeing miners, the rest to the model's share
 //!    holders through the shares pallet's O(1) deposit (to the creator if no shares exist).
-//!    Miners that revealed another output are slashed ([`SlashReason::WrongResult`]).
+//!    Miners that revealed another output are not paid; they are slashed
+//!    ([`SlashReason::WrongResult`]) only when the validators verified the majority's output:
+//!    an unverified majority slashes nobody.
 //!
 //! Every path (settled, no quorum, overturned) releases the requester's hold. Finished jobs keep
 //! their record and result for `retention_period` blocks, then are pruned; events stay.
@@ -46,7 +56,9 @@
 //! at most `MaxActiveJobsPerRequester` of one requester. Phases are also closed by their
 //! deadline inside the calls, so a late hook never lengthens a window. Jobs waiting for their
 //! miners are a fifth FIFO, worked off in `on_poll` (after the randomness inherent) within the
-//! block's remaining weight and `MaxDeadlinesPerBlock` jobs per block.
+//! block's remaining weight and `MaxDeadlinesPerBlock` jobs per block; unanimous quorums
+//! waiting for their sample draw are a sixth, worked off there first (a draw is a hash and
+//! two writes; at most `MaxActiveJobs` per block).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
@@ -77,7 +89,7 @@ pub mod types;
 pub mod weights;
 
 pub use extension::PrioritizeAnswers;
-pub use features::parameters::{MAX_PHASE_PERIOD, MAX_RETENTION_PERIOD};
+pub use features::parameters::{MAX_PHASE_PERIOD, MAX_RETENTION_PERIOD, MIN_CHALLENGE_PERIOD};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -208,6 +220,9 @@ pub mod pallet {
 		/// Jobs waiting for their miners, due from the block after their request (worked off
 		/// by `on_poll` once the block's randomness is set, not by `on_initialize`'s turns).
 		Assign,
+		/// Unanimous quorums waiting for the draw that decides whether validators verify
+		/// them, due from the block after the quorum (worked off by `on_poll` like `Assign`).
+		Sample,
 	}
 
 	impl DeadlineKind {
@@ -326,9 +341,30 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, JobId, Output<T>>;
 
-	/// The verdict accepted for a job (at most one), kept with the job.
+	/// The validators' verdicts on a job, one per inference key: `(authority, output_hash)`
+	/// in the order they came; kept with the job.
 	#[pallet::storage]
-	pub type Verdicts<T: Config> = StorageMap<_, Twox64Concat, JobId, VerdictOf<T>>;
+	pub type VerdictVotes<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		JobId,
+		BoundedVec<(T::AuthorityId, H256), T::MaxAuthorities>,
+		ValueQuery,
+	>;
+
+	/// The jobs validators must verify now, chosen on chain: every disputed job, every job
+	/// whose miners disagreed, and the sampled part of the unanimous ones (drawn from the
+	/// slot randomness of the block after the quorum). At most one entry per unfinished job;
+	/// removed when the job finishes.
+	#[pallet::storage]
+	pub type VerificationDue<T: Config> = StorageMap<_, Twox64Concat, JobId, ()>;
+
+	/// How many of each validator key's verdicts the final outcome contradicted (it voted
+	/// for another output than the one `VerdictsNeeded` validators agreed on). No entry for
+	/// none.
+	#[pallet::storage]
+	pub type ContradictedVerdicts<T: Config> =
+		StorageMap<_, Twox64Concat, T::AuthorityId, u32, ValueQuery>;
 
 	/// The quorum deposit held for each unfinished job (no entry when it was zero).
 	#[pallet::storage]
@@ -404,11 +440,22 @@ pub mod pallet {
 		/// No strict majority: the requester was refunded and a verifier decides until block
 		/// `verdict_deadline` who is slashed.
 		JobDisputed { job: JobId, verdict_deadline: BlockNumberFor<T> },
-		/// A validator's verifier re-executed the job and agreed with the majority.
-		VerdictConfirmed { job: JobId, authority: T::AuthorityId },
-		/// A validator's verifier re-executed the job and disagreed with the majority (or
-		/// settled a dispute with `output_hash`).
-		VerdictAgainst { job: JobId, authority: T::AuthorityId, output_hash: H256 },
+		/// Validators must verify `job` before block `verdict_deadline`: it is disputed, its
+		/// miners disagreed, or it was drawn for the sample.
+		VerificationRequired { job: JobId, verdict_deadline: BlockNumberFor<T> },
+		/// A validator's verifier re-executed the job and found `output_hash`; nothing is
+		/// decided until a strict majority of the validators found the same output.
+		VerdictSubmitted { job: JobId, authority: T::AuthorityId, output_hash: H256 },
+		/// `votes` validators (a strict majority of them) agreed with the miners' majority:
+		/// the job is settled and any miner that revealed another output is slashed.
+		VerdictConfirmed { job: JobId, votes: u32 },
+		/// `votes` validators (a strict majority of them) found `output_hash`, which the
+		/// miners' majority did not reveal (or which decides a dispute): every miner that
+		/// revealed another output is slashed.
+		VerdictAgainst { job: JobId, output_hash: H256, votes: u32 },
+		/// A validator's verdict on `job` (`output_hash`) was contradicted by the outcome the
+		/// other validators decided; counted in `ContradictedVerdicts`.
+		VerdictContradicted { job: JobId, authority: T::AuthorityId, output_hash: H256 },
 		/// A miner was slashed `amount` (to the treasury) for a fault in `job`.
 		MinerSlashed { job: JobId, miner: T::AccountId, reason: SlashReason, amount: Balance },
 		/// The fee of a job was paid out. `refunded` is what could not be paid (e.g. below an
@@ -474,9 +521,10 @@ pub mod pallet {
 		InvalidOutput,
 		/// The output and salt do not match the commitment.
 		CommitmentMismatch,
-		/// The job is neither in its challenge window nor disputed.
+		/// The job is not to be verified now: not disputed, not disagreed on and not drawn for
+		/// the sample, or its window has passed.
 		NotVerifiable,
-		/// A verdict on this job was already accepted.
+		/// This validator already gave its verdict on this job.
 		AlreadyVerified,
 		/// Periods must be at least one block (phases at most `MAX_PHASE_PERIOD`, retention at
 		/// most `MAX_RETENTION_PERIOD`) and the protocol fee at most 50%.
@@ -509,9 +557,11 @@ pub mod pallet {
 				})
 		}
 
-		/// Draws the miners of jobs requested in earlier blocks, once this block's randomness
-		/// is set (after the inherents), within the remaining weight.
+		/// Once this block's randomness is set (after the inherents), within the remaining
+		/// weight: draws which unanimous quorums of earlier blocks are verified, then the
+		/// miners of jobs requested in earlier blocks.
 		fn on_poll(now: BlockNumberFor<T>, meter: &mut frame_support::weights::WeightMeter) {
+			Self::draw_samples(now, meter);
 			Self::assign_pending(now, meter);
 		}
 
@@ -597,14 +647,24 @@ pub mod pallet {
 
 		/// A validator's verdict on `job`, computed by re-executing it through the node's
 		/// verifier endpoint. Submitted by off-chain workers as an authorized transaction (no
-		/// signer, no fee): the pool accepts it only with a valid `signature` by a current
-		/// validator's inference key, while the job can be verified, and once per job.
+		/// signer, no fee): the pool accepts it only with a valid `signature` (over the
+		/// genesis hash and the verdict) by a current validator's inference key, while the
+		/// job is in `VerificationDue`, and once per job and key. Emits `VerdictSubmitted`.
 		///
-		/// Agreeing with the majority settles the job now. Disagreeing slashes the majority
-		/// and refunds the requester. On a disputed job, miners that revealed another output
-		/// than the verdict's are slashed. Emits `VerdictConfirmed` or `VerdictAgainst`.
+		/// Nothing is decided until a strict majority of the current validators
+		/// ([`Pallet::verdicts_needed`]) found the same output. Then: agreeing with the
+		/// miners' majority settles the job now and slashes the miners that revealed another
+		/// output (`VerdictConfirmed`); disagreeing slashes the miners' majority and refunds
+		/// the requester (`VerdictAgainst`); on a disputed job, the miners that revealed
+		/// another output than the decided one are slashed. Every validator that voted for
+		/// another output is recorded (`VerdictContradicted`, `ContradictedVerdicts`).
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::submit_verdict(T::MaxRedundancy::get()))]
+		#[pallet::weight(T::WeightInfo::submit_verdict(T::MaxRedundancy::get())
+			// Not yet in the generated weights: the contradicted validators' counts.
+			.saturating_add(T::DbWeight::get().reads_writes(
+				u64::from(T::MaxAuthorities::get()),
+				u64::from(T::MaxAuthorities::get()),
+			)))]
 		#[pallet::authorize(|_source, verdict, signature| {
 			Pallet::<T>::authorize_verdict(verdict, signature)
 		})]

@@ -5,8 +5,10 @@
 //! (sometimes twice, or skipping blocks), so every step is idempotent and bounded:
 //! - dispatch looks at the last `DISPATCH_WINDOW` jobs, POSTs each to the miners that have not
 //!   committed yet, and gives up on a job after `MAX_DISPATCH_ATTEMPTS` runs that failed;
-//! - verification claims each job with a compare-and-set marker in persistent off-chain storage,
-//!   so one node verifies a job once; the pool keeps one verdict per job across nodes;
+//! - verification looks at every job the chain put in `VerificationDue` (at most one per
+//!   unfinished job), earliest deadline first, and claims each with a compare-and-set marker
+//!   in persistent off-chain storage, so one node verifies a job once; the pool keeps one
+//!   verdict per job and key;
 //! - all HTTP requests of a run share one deadline of `HTTP_DEADLINE_MS`, so a dead endpoint
 //!   costs at most that and never blocks block import (off-chain workers run on their own
 //!   threads).
@@ -27,7 +29,7 @@ use sp_runtime::{
 		Duration,
 	},
 	traits::Saturating,
-	Perbill, RuntimeAppPublic,
+	RuntimeAppPublic,
 };
 
 /// Persistent off-chain storage key of the verifier endpoint's base URL (e.g.
@@ -41,8 +43,6 @@ const VERIFIED_PREFIX: &[u8] = b"modelchain::inference::verified::";
 pub const DISPATCH_WINDOW: u64 = 16;
 /// Runs after which dispatch gives up on a miner that does not answer.
 pub const MAX_DISPATCH_ATTEMPTS: u8 = 3;
-/// How many challenge-queue entries verification looks at per run.
-pub const VERIFY_WINDOW: u64 = 32;
 /// Blocks after which a node retries a verification that got no verdict on chain (the
 /// verifier failed, or the verdict was dropped).
 pub const VERIFY_RETRY_BLOCKS: u32 = 2;
@@ -170,30 +170,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Whether validators re-execute `job`: every disputed job, and a `verification_sample` of
-	/// the others, drawn from the hash of the block in which the quorum was reached (unknown
-	/// to the miners when they commit and reveal), so every validator draws the same jobs.
-	pub fn is_sampled(job: JobId, phase: &JobPhase, sample: Perbill, seed: &[u8]) -> bool {
-		match phase {
-			JobPhase::Disputed => true,
-			JobPhase::Challenge { .. } => {
-				if sample == Perbill::one() {
-					return true;
-				}
-				let draw = sp_io::hashing::blake2_256(&(b"modelchain/sample", seed, job).encode());
-				let word = draw
-					.get(..4)
-					.and_then(|bytes| <[u8; 4]>::try_from(bytes).ok())
-					.map(u32::from_le_bytes)
-					.unwrap_or_default();
-				Perbill::from_rational(word, u32::MAX) < sample
-			}
-			_ => false,
-		}
-	}
-
-	/// Re-executes the sampled jobs of the challenge queue through the verifier endpoint and
-	/// submits a signed verdict for each.
+	/// Re-executes every job the chain put in `VerificationDue` (earliest deadline first)
+	/// that this node's key has not given a verdict on, through the verifier endpoint, and
+	/// submits a signed verdict for each; what the run's HTTP deadline leaves undone is
+	/// taken up by the next run.
 	fn verify_jobs(now: BlockNumberFor<T>) -> Result<(), &'static str> {
 		let Some(url) = StorageValueRef::persistent(VERIFIER_URL_KEY)
 			.get::<Vec<u8>>()
@@ -208,21 +188,16 @@ impl<T: Config> Pallet<T> {
 		else {
 			return Ok(());
 		};
-		let sample = Parameters::<T>::get().verification_sample;
-		let (head, tail, _) = QueueBounds::<T>::get(DeadlineKind::Challenge);
+		let mut due: Vec<(BlockNumberFor<T>, JobId, JobOf<T>)> = VerificationDue::<T>::iter_keys()
+			.filter(|job| !Self::has_voted(*job, &key))
+			.filter_map(|job| Jobs::<T>::get(job).map(|record| (record.deadline, job, record)))
+			.filter(|(deadline, _, _)| now < *deadline)
+			.collect();
+		due.sort_by_key(|(deadline, job, _)| (*deadline, *job));
 		let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(HTTP_DEADLINE_MS));
-		for index in head..tail.min(head.saturating_add(VERIFY_WINDOW)) {
-			let Some((job, _)) = Queue::<T>::get(DeadlineKind::Challenge, index) else { continue };
-			let Some(record) = Jobs::<T>::get(job) else { continue };
-			if now >= record.deadline || Verdicts::<T>::contains_key(job) {
-				continue;
-			}
-			// The quorum block's hash seeds the sample; it is known from the next block on.
-			let seed = frame_system::Pallet::<T>::block_hash(record.phase_started);
-			if seed == Default::default()
-				|| !Self::is_sampled(job, &record.phase, sample, seed.as_ref())
-			{
-				continue;
+		for (_, job, record) in due {
+			if sp_io::offchain::timestamp() >= deadline {
+				break;
 			}
 			// Claim the job for this node (compare-and-set, safe across concurrent runs); a
 			// claim older than `VERIFY_RETRY_BLOCKS` without a verdict on chain is retried.

@@ -3,7 +3,7 @@
 //! mocked HTTP, and a property test over random job lifecycles.
 
 use crate::{mock::*, *};
-use codec::Decode;
+use codec::{Decode, Encode};
 use frame_support::traits::Hooks;
 use frame_support::{
 	assert_noop, assert_ok,
@@ -13,7 +13,7 @@ use frame_support::{
 		Authorize,
 	},
 };
-use modelchain_primitives::{Balance, SlashReason};
+use modelchain_primitives::{Balance, FreshRandomness, SlashReason};
 use sp_core::H256;
 use sp_runtime::{testing::UintAuthorityId, DispatchError, Perbill, RuntimeAppPublic};
 
@@ -783,14 +783,15 @@ fn unanimous_job_settles_with_the_exact_split() {
 }
 
 #[test]
-fn minority_is_slashed_and_majority_shares_the_miners_part() {
+fn a_verified_minority_is_slashed_and_the_majority_shares_the_miners_part() {
 	new_test_ext().execute_with(|| {
 		let job = request(ALICE);
 		let miners = miners_of(job);
 		let before: Vec<_> = miners.iter().map(Balances::balance).collect();
 		to_challenge(job, [&GOOD, &GOOD, &BAD]);
-		assert!(slashes().is_empty(), "the minority is slashed only after the window");
-		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
+		assert!(slashes().is_empty(), "the minority is slashed only once verified");
+		assert!(VerificationDue::<Test>::contains_key(job), "a disagreement is always verified");
+		both_validators_find(job, &GOOD);
 		assert_eq!(slashes(), vec![(miners[2], SlashReason::WrongResult)]);
 		assert_eq!(Balances::balance(&miners[0]), before[0] + 150);
 		assert_eq!(Balances::balance(&miners[1]), before[1] + 150);
@@ -938,8 +939,7 @@ fn the_quorum_deposit_comes_back_when_a_quorum_is_reached() {
 		to_challenge(settled, [&GOOD, &GOOD, &GOOD]);
 		let overturned = request(ALICE);
 		to_challenge(overturned, [&BAD, &BAD, &GOOD]);
-		let (verdict, signature) = verdict(overturned, &GOOD, 1);
-		assert_ok!(submit(verdict, signature));
+		both_validators_find(overturned, &GOOD);
 		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
 		assert_eq!(phase(settled), JobPhase::Finished(JobOutcome::Settled));
 		assert_eq!(phase(overturned), JobPhase::Finished(JobOutcome::Overturned));
@@ -1048,18 +1048,38 @@ fn a_part_that_cannot_be_paid_goes_back_to_the_requester() {
 
 // ---------------------------------------------------------------- verdicts
 
+/// Both mock validators (1 and 2: a strict majority of 2 is 2) find `output` for `job`.
+fn both_validators_find(job: JobId, output: &[i64]) {
+	for authority in [1, 2] {
+		let (v, s) = verdict(job, output, authority);
+		assert_ok!(submit(v, s));
+	}
+}
+
 #[test]
-fn confirming_verdict_settles_at_once() {
+fn confirming_verdicts_of_a_majority_of_validators_settle_at_once() {
 	new_test_ext().execute_with(|| {
+		verify_everything();
 		let job = request(ALICE);
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
-		let (v, s) = verdict(job, &GOOD, 1);
-		assert_ok!(submit(v, s));
-		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
 		System::assert_has_event(
-			Event::VerdictConfirmed { job, authority: UintAuthorityId(1) }.into(),
+			Event::VerificationRequired { job, verdict_deadline: ASSIGNED + CHALLENGE_PERIOD }
+				.into(),
+		);
+		both_validators_find(job, &GOOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		System::assert_has_event(Event::VerdictConfirmed { job, votes: 2 }.into());
+		System::assert_has_event(
+			Event::VerdictSubmitted {
+				job,
+				authority: UintAuthorityId(2),
+				output_hash: output_hash(&GOOD),
+			}
+			.into(),
 		);
 		assert_eq!(held(ALICE), 0);
+		assert!(!VerificationDue::<Test>::contains_key(job), "no longer to be verified");
+		assert_eq!(VerdictVotes::<Test>::get(job).len(), 2, "the verdicts stay with the job");
 	});
 }
 
@@ -1070,8 +1090,7 @@ fn verdict_against_the_majority_slashes_it_and_refunds() {
 		let job = request(ALICE);
 		let miners = miners_of(job);
 		to_challenge(job, [&BAD, &BAD, &GOOD]);
-		let (v, s) = verdict(job, &GOOD, 2);
-		assert_ok!(submit(v, s));
+		both_validators_find(job, &GOOD);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Overturned));
 		assert_eq!(
 			slashes(),
@@ -1089,8 +1108,7 @@ fn verdict_on_a_dispute_slashes_the_wrong_outputs() {
 		let job = request(ALICE);
 		let miners = miners_of(job);
 		to_challenge(job, [&GOOD, &BAD, &OTHER]);
-		let (v, s) = verdict(job, &GOOD, 1);
-		assert_ok!(submit(v, s));
+		both_validators_find(job, &GOOD);
 		assert_eq!(
 			slashes(),
 			vec![(miners[1], SlashReason::WrongResult), (miners[2], SlashReason::WrongResult)]
@@ -1102,6 +1120,9 @@ fn verdict_on_a_dispute_slashes_the_wrong_outputs() {
 #[test]
 fn the_pool_refuses_bad_verdicts() {
 	new_test_ext().execute_with(|| {
+		verify_everything();
+		// Three validators: a strict majority is 2.
+		Inference::set_authorities((1..=3).map(UintAuthorityId).collect());
 		let job = request(ALICE);
 		let authorize = |verdict: VerdictOf<Test>, signature| {
 			Call::<Test>::submit_verdict { verdict, signature }
@@ -1117,7 +1138,7 @@ fn the_pool_refuses_bad_verdicts() {
 		);
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
 		// Not a validator's key.
-		let (v, s) = verdict(job, &GOOD, 3);
+		let (v, s) = verdict(job, &GOOD, 4);
 		assert_eq!(
 			authorize(v, s),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::BadSigner))
@@ -1135,28 +1156,41 @@ fn the_pool_refuses_bad_verdicts() {
 			authorize(v, s),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
 		);
-		// A valid verdict provides one tag per job, so the pool keeps one.
+		// A valid verdict provides one tag per job and key: the pool keeps one of each
+		// validator's verdicts on a job.
+		let provides = |verdict: VerdictOf<Test>, signature| {
+			Call::<Test>::submit_verdict { verdict, signature }
+				.authorize(TransactionSource::External)
+				.unwrap()
+				.unwrap()
+				.0
+				.provides
+		};
 		let (v, s) = verdict(job, &GOOD, 1);
-		let (validity, _) =
-			Call::<Test>::submit_verdict { verdict: v.clone(), signature: s.clone() }
-				.authorize(TransactionSource::External)
-				.unwrap()
-				.unwrap();
-		let (v2, s2) = verdict(job, &BAD, 2);
-		let (validity2, _) =
-			Call::<Test>::submit_verdict { verdict: v2.clone(), signature: s2.clone() }
-				.authorize(TransactionSource::External)
-				.unwrap()
-				.unwrap();
-		assert_eq!(validity.provides, validity2.provides);
+		let (v1, s1) = verdict(job, &BAD, 1);
+		let (v2, s2) = verdict(job, &GOOD, 2);
+		assert_eq!(provides(v.clone(), s.clone()), provides(v1.clone(), s1.clone()));
+		assert_ne!(provides(v.clone(), s.clone()), provides(v2.clone(), s2.clone()));
 		assert_ok!(submit(v, s));
-		// Once decided, later verdicts are stale, and a direct dispatch is refused too.
+		// One verdict per validator: its second is stale in the pool and refused on chain.
 		assert_eq!(
-			authorize(v2.clone(), s2.clone()),
+			authorize(v1.clone(), s1.clone()),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
 		);
 		assert_noop!(
-			Inference::submit_verdict(frame_system::RawOrigin::Authorized.into(), v2, s2),
+			Inference::submit_verdict(frame_system::RawOrigin::Authorized.into(), v1, s1),
+			Error::<Test>::AlreadyVerified
+		);
+		assert_ok!(submit(v2, s2));
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled), "2 of 3 decided");
+		// Once decided, later verdicts are stale, and a direct dispatch is refused too.
+		let (v3, s3) = verdict(job, &BAD, 3);
+		assert_eq!(
+			authorize(v3.clone(), s3.clone()),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+		);
+		assert_noop!(
+			Inference::submit_verdict(frame_system::RawOrigin::Authorized.into(), v3, s3),
 			Error::<Test>::NotVerifiable
 		);
 		// Only the authorized origin dispatches it.
@@ -1168,9 +1202,173 @@ fn the_pool_refuses_bad_verdicts() {
 	});
 }
 
+// ---------------------------------------------------------------- verification under attack
+
+/// Every job with a majority is to be verified (a sample of 100%).
+fn verify_everything() {
+	let mut params = test_parameters();
+	params.verification_sample = Perbill::one();
+	Parameters::<Test>::put(params);
+}
+
+#[test]
+fn a_minority_is_not_slashed_without_a_verdict() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		let before = Balances::balance(&miners[2]);
+		to_challenge(job, [&GOOD, &GOOD, &BAD]);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		assert!(slashes().is_empty(), "an unverified majority slashes nobody");
+		assert_eq!(Balances::balance(&miners[2]), before, "the minority is unpaid, not slashed");
+	});
+}
+
+#[test]
+fn one_validator_cannot_overturn_a_majority_alone() {
+	new_test_ext().execute_with(|| {
+		verify_everything();
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		let (v, s) = verdict(job, &BAD, 1);
+		assert_ok!(submit(v, s));
+		assert!(matches!(phase(job), JobPhase::Challenge { .. }), "1 verdict of 2 decides nothing");
+		assert!(slashes().is_empty());
+		let (v, s) = verdict(job, &BAD, 2);
+		assert_ok!(submit(v, s));
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Overturned));
+		assert_eq!(slashes().len(), 3);
+	});
+}
+
+#[test]
+fn one_validator_confirming_a_lie_first_cannot_shut_out_the_others() {
+	new_test_ext().execute_with(|| {
+		verify_everything();
+		Inference::set_authorities((1..=4).map(UintAuthorityId).collect());
+		let job = request(ALICE);
+		to_challenge(job, [&BAD, &BAD, &BAD]);
+		// Authority 1 covers for the lying miners...
+		let (v, s) = verdict(job, &BAD, 1);
+		assert_ok!(submit(v, s));
+		assert!(matches!(phase(job), JobPhase::Challenge { .. }), "1 verdict of 4 decides nothing");
+		// ...and the other three still count: 3 of 4 decide.
+		for authority in 2..=4 {
+			let (v, s) = verdict(job, &GOOD, authority);
+			assert_ok!(submit(v, s));
+		}
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Overturned));
+		assert_eq!(slashes().len(), 3);
+		// The validator that covered for them is on record.
+		System::assert_has_event(
+			Event::VerdictContradicted {
+				job,
+				authority: UintAuthorityId(1),
+				output_hash: output_hash(&BAD),
+			}
+			.into(),
+		);
+		assert_eq!(ContradictedVerdicts::<Test>::get(UintAuthorityId(1)), 1);
+		assert_eq!(ContradictedVerdicts::<Test>::get(UintAuthorityId(2)), 0);
+	});
+}
+
+#[test]
+fn the_sample_is_drawn_from_the_randomness_of_a_block_after_the_quorum() {
+	new_test_ext().execute_with(|| {
+		let mut params = test_parameters();
+		params.verification_sample = Perbill::from_percent(50);
+		Parameters::<Test>::put(params);
+		let jobs: Vec<JobId> = (0..8).map(|_| request_unassigned(ALICE)).collect();
+		next_block();
+		for job in &jobs {
+			to_challenge(*job, [&GOOD, &GOOD, &GOOD]);
+		}
+		// The quorum's block decides nothing: its author would know its own randomness.
+		assert_eq!(VerificationDue::<Test>::iter().count(), 0);
+		// Nor does a later block without randomness.
+		RandomnessInBlocks::set(false);
+		next_block();
+		assert_eq!(VerificationDue::<Test>::iter().count(), 0);
+		RandomnessInBlocks::set(true);
+		next_block();
+		let randomness = <MockRandomness as FreshRandomness>::fresh_randomness().unwrap();
+		let sampled: Vec<JobId> =
+			jobs.iter().copied().filter(|job| VerificationDue::<Test>::contains_key(job)).collect();
+		let expected: Vec<JobId> = jobs
+			.iter()
+			.copied()
+			.filter(|job| Inference::is_sampled(*job, Perbill::from_percent(50), &randomness))
+			.collect();
+		assert_eq!(sampled, expected, "exactly the draw of this block's randomness");
+		assert!(!sampled.is_empty() && sampled.len() < jobs.len(), "{sampled:?}");
+		for job in &sampled {
+			let deadline = Jobs::<Test>::get(job).unwrap().deadline;
+			System::assert_has_event(
+				Event::VerificationRequired { job: *job, verdict_deadline: deadline }.into(),
+			);
+		}
+		// Drawn once: the queue is empty and the next block draws nothing new.
+		assert_eq!(QueueBounds::<Test>::get(DeadlineKind::Sample).0, 8);
+		next_block();
+		assert_eq!(VerificationDue::<Test>::iter().count(), sampled.len());
+		// The unsampled jobs settle unverified; the sampled ones too when no verdict came.
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
+		assert!(jobs.iter().all(|job| phase(*job) == JobPhase::Finished(JobOutcome::Settled)));
+		assert_eq!(VerificationDue::<Test>::iter().count(), 0, "removed when a job finishes");
+	});
+}
+
+#[test]
+fn verdicts_on_jobs_not_chosen_for_verification_are_refused() {
+	new_test_ext().execute_with(|| {
+		let mut params = test_parameters();
+		params.verification_sample = Perbill::zero();
+		Parameters::<Test>::put(params);
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		next_block();
+		let (v, s) = verdict(job, &BAD, 1);
+		assert!(submit(v.clone(), s.clone()).is_err(), "the pool refuses it");
+		assert_noop!(
+			Inference::submit_verdict(frame_system::RawOrigin::Authorized.into(), v, s),
+			Error::<Test>::NotVerifiable
+		);
+		assert!(matches!(phase(job), JobPhase::Challenge { .. }));
+	});
+}
+
+#[test]
+fn a_verdict_signed_for_another_chain_or_without_the_genesis_hash_is_refused() {
+	new_test_ext().execute_with(|| {
+		verify_everything();
+		frame_system::BlockHash::<Test>::insert(0, H256::repeat_byte(7));
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		let (v, _) = verdict(job, &GOOD, 1);
+		let authorize = |message: Vec<u8>| {
+			let signature = UintAuthorityId(1).sign(&message).unwrap();
+			Call::<Test>::submit_verdict { verdict: v.clone(), signature }
+				.authorize(TransactionSource::External)
+				.unwrap()
+				.map(|_| ())
+		};
+		let bad_proof = Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof));
+		assert_eq!(authorize((VERDICT_CONTEXT, &v).encode()), bad_proof, "no genesis hash");
+		assert_eq!(
+			authorize((VERDICT_CONTEXT, H256::repeat_byte(8), &v).encode()),
+			bad_proof,
+			"another chain's"
+		);
+		assert_ok!(authorize((VERDICT_CONTEXT, H256::repeat_byte(7), &v).encode()));
+	});
+}
+
 #[test]
 fn verdict_after_the_window_is_refused() {
 	new_test_ext().execute_with(|| {
+		verify_everything();
 		let job = request(ALICE);
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
 		// At the deadline block, before the hook settles it.
@@ -1200,6 +1398,13 @@ fn parameters_are_set_by_root_only_and_checked() {
 		);
 		let mut bad = params.clone();
 		bad.protocol_fee = Perbill::from_percent(51);
+		assert_noop!(
+			Inference::set_parameters(RuntimeOrigin::root(), bad),
+			Error::<Test>::InvalidParameters
+		);
+		let mut bad = params.clone();
+		// Too short for the sample drawn in the block after the quorum.
+		bad.challenge_period = u64::from(MIN_CHALLENGE_PERIOD) - 1;
 		assert_noop!(
 			Inference::set_parameters(RuntimeOrigin::root(), bad),
 			Error::<Test>::InvalidParameters
@@ -1261,7 +1466,7 @@ fn parameters_have_upper_bounds_and_a_job_ends_before_its_stake_can_leave() {
 		let outlives = InferenceParameters {
 			commit_period: unbonding / 2,
 			reveal_period: unbonding / 2,
-			challenge_period: 1,
+			challenge_period: MIN_CHALLENGE_PERIOD.into(),
 			..base.clone()
 		};
 		assert_noop!(
@@ -1270,8 +1475,8 @@ fn parameters_have_upper_bounds_and_a_job_ends_before_its_stake_can_leave() {
 		);
 		let just_fits = InferenceParameters {
 			commit_period: unbonding / 2,
-			reveal_period: unbonding / 2 - 2,
-			challenge_period: 1,
+			reveal_period: unbonding / 2 - 3,
+			challenge_period: MIN_CHALLENGE_PERIOD.into(),
 			..base
 		};
 		assert_ok!(Inference::set_parameters(RuntimeOrigin::root(), just_fits));
@@ -1402,17 +1607,16 @@ fn shortening_a_period_keeps_every_queue_ordered() {
 #[test]
 fn settling_one_job_leaves_the_requesters_other_holds_alone() {
 	new_test_ext().execute_with(|| {
+		verify_everything();
 		let first = request(ALICE);
 		let second = request(ALICE);
 		assert_eq!(held(ALICE), 2 * PRICE);
 		to_challenge(first, [&GOOD, &GOOD, &GOOD]);
-		let (v, s) = verdict(first, &GOOD, 1);
-		assert_ok!(submit(v, s));
+		both_validators_find(first, &GOOD);
 		assert_eq!(phase(first), JobPhase::Finished(JobOutcome::Settled));
 		assert_eq!(held(ALICE), PRICE, "the second job's fee stays held");
 		to_challenge(second, [&GOOD, &GOOD, &GOOD]);
-		let (v, s) = verdict(second, &BAD, 2);
-		assert_ok!(submit(v, s));
+		both_validators_find(second, &BAD);
 		assert_eq!(held(ALICE), 0);
 	});
 }
@@ -1492,13 +1696,11 @@ mod offchain {
 			Parameters::<Test>::put(params);
 			StorageValueRef::persistent(crate::ocw::VERIFIER_URL_KEY)
 				.set(&b"http://verifier.test".to_vec());
+			// One validator: its verdict decides.
+			Inference::set_authorities(vec![UintAuthorityId(1)]);
 			let job = request(ALICE);
 			to_challenge(job, [&BAD, &BAD, &BAD]);
 			let record = Jobs::<Test>::get(job).unwrap();
-			// The sample is seeded by the quorum block's hash, known from the next block on.
-			Inference::offchain_worker(1); // no hash yet: nothing happens
-			assert!(pool.read().transactions.is_empty());
-			frame_system::BlockHash::<Test>::insert(record.phase_started, H256::repeat_byte(1));
 			offchain.write().expect_request(PendingRequest {
 				method: "POST".into(),
 				uri: "http://verifier.test/v1/verify".into(),
@@ -1525,6 +1727,72 @@ mod offchain {
 			// It passes pool validation and overturns the (wrong) unanimous majority.
 			assert_ok!(submit(verdict, signature));
 			assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Overturned));
+		});
+	}
+
+	/// Expects one POST of `job` to the test verifier, answered with `output`.
+	fn expect_verification(
+		offchain: &std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::OffchainState>>,
+		job: JobId,
+		output: &[i64],
+	) {
+		let record = Jobs::<Test>::get(job).unwrap();
+		offchain.write().expect_request(PendingRequest {
+			method: "POST".into(),
+			uri: "http://verifier.test/v1/verify".into(),
+			headers: vec![("Content-Type".into(), "application/json".into())],
+			body: Inference::job_request_body(job, &record),
+			response: Some(format!("{{\"output\":{output:?}}}").into_bytes()),
+			sent: true,
+			..Default::default()
+		});
+	}
+
+	fn set_verifier_url() {
+		StorageValueRef::persistent(crate::ocw::VERIFIER_URL_KEY)
+			.set(&b"http://verifier.test".to_vec());
+	}
+
+	#[test]
+	fn every_job_to_verify_is_verified_however_many_are_waiting() {
+		with_offchain(|offchain, pool| {
+			UintAuthorityId::set_all_keys(vec![1u64]);
+			verify_everything();
+			set_verifier_url();
+			// 40 quorums in one block: more than the old 32-entry window.
+			let jobs: Vec<JobId> =
+				(0..40).map(|i| request_unassigned(if i < 20 { ALICE } else { BOB })).collect();
+			// Assigned 8 a block.
+			run_to_block(System::block_number() + 5);
+			for job in &jobs {
+				to_challenge(*job, [&GOOD, &GOOD, &GOOD]);
+			}
+			let now = System::block_number();
+			// (What the old code seeded its sample with: the quorum block's hash.)
+			frame_system::BlockHash::<Test>::insert(now, H256::repeat_byte(1));
+			for job in &jobs {
+				expect_verification(offchain, *job, &GOOD);
+			}
+			Inference::offchain_worker(now);
+			assert_eq!(pool.read().transactions.len(), jobs.len());
+		});
+	}
+
+	#[test]
+	fn a_job_whose_miners_disagree_is_verified_whatever_the_sample() {
+		with_offchain(|offchain, pool| {
+			UintAuthorityId::set_all_keys(vec![1u64]);
+			let mut params = test_parameters();
+			params.verification_sample = Perbill::zero();
+			Parameters::<Test>::put(params);
+			set_verifier_url();
+			let job = request(ALICE);
+			to_challenge(job, [&GOOD, &GOOD, &BAD]);
+			let now = System::block_number();
+			frame_system::BlockHash::<Test>::insert(now, H256::repeat_byte(1));
+			expect_verification(offchain, job, &GOOD);
+			Inference::offchain_worker(now);
+			assert_eq!(pool.read().transactions.len(), 1);
 		});
 	}
 
@@ -1590,6 +1858,7 @@ mod properties {
 			),
 		) {
 			new_test_ext().execute_with(|| {
+				verify_everything();
 				let total = total_of_known_accounts();
 				let treasury_before = Balances::balance(&TREASURY);
 				let mut ids = Vec::new();
@@ -1621,8 +1890,7 @@ mod properties {
 					}
 					if let (Some(agree), JobPhase::Challenge { .. } | JobPhase::Disputed) = (verdict_kind, phase(job)) {
 						let truth: &[i64] = if *agree { &GOOD } else { &OTHER };
-						let (v, s) = verdict(job, truth, 1);
-						assert_ok!(submit(v, s));
+						both_validators_find(job, truth);
 					}
 					// Miners slashed in earlier jobs may be jailed: un-jail them so later jobs
 					// still find three.

@@ -17,16 +17,18 @@ export const commitment = (api, job, miner, output, s) =>
  * `output` and then reveals it; resolves with the events of the last reveal.
  */
 export async function commitAndReveal(api, job, assigned, output, signerOf) {
+  // One output for every miner, or one per miner (a list of outputs, in `assigned`'s order).
+  const outputOf = (i) => (Array.isArray(output[0]) ? output[i] : output);
   for (const [i, address] of assigned.entries()) {
     await sendAndWait(
       api,
-      api.tx.inference.commitResult(job, commitment(api, job, address, output, salt(job, i))),
+      api.tx.inference.commitResult(job, commitment(api, job, address, outputOf(i), salt(job, i))),
       signerOf(address),
     );
   }
   let last;
   for (const [i, address] of assigned.entries()) {
-    last = await sendAndWait(api, api.tx.inference.revealResult(job, output, salt(job, i)), signerOf(address));
+    last = await sendAndWait(api, api.tx.inference.revealResult(job, outputOf(i), salt(job, i)), signerOf(address));
   }
   return last.events;
 }

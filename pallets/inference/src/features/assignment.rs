@@ -17,32 +17,15 @@ impl<T: Config> Pallet<T> {
 	/// only as many as `meter`'s weight allows; the rest wait for the next block, in order.
 	/// Nothing is assigned in a block without fresh randomness.
 	pub fn assign_pending(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
-		let bounds_weight = T::DbWeight::get().reads_writes(1, 1);
-		if meter.try_consume(bounds_weight).is_err() {
-			return;
-		}
 		let Some(randomness) = T::Randomness::fresh_randomness() else { return };
-		let (start, tail, _) = QueueBounds::<T>::get(DeadlineKind::Assign);
-		let mut head = start;
-		let mut looked_at = 0u32;
-		let per_job = Self::assign_job_weight();
-		while head < tail && looked_at < T::MaxDeadlinesPerBlock::get() {
-			looked_at = looked_at.saturating_add(1);
-			let Some((job, due)) = Queue::<T>::get(DeadlineKind::Assign, head) else {
-				// Entries leave only here; a missing one is skipped (and counted).
-				head = head.saturating_add(1);
-				continue;
-			};
-			if due > now || meter.try_consume(per_job).is_err() {
-				break;
-			}
-			Queue::<T>::remove(DeadlineKind::Assign, head);
-			head = head.saturating_add(1);
-			Self::assign_job(job, &randomness, now);
-		}
-		if head != start {
-			QueueBounds::<T>::mutate(DeadlineKind::Assign, |bounds| bounds.0 = head);
-		}
+		Self::work_off(
+			DeadlineKind::Assign,
+			now,
+			meter,
+			Self::assign_job_weight(),
+			T::MaxDeadlinesPerBlock::get(),
+			|job| Self::assign_job(job, &randomness, now),
+		);
 	}
 
 	/// Draws `job`'s miners from `randomness` among the miners eligible now and opens its

@@ -1,7 +1,8 @@
 //! Deadlines: the four FIFO queues of phase ends and the bounded, round-robin hook that works
-//! them off.
+//! them off, and the bounded walk of the two queues `on_poll` works off.
 
 use super::prelude::*;
+use frame_support::weights::WeightMeter;
 
 impl<T: Config> Pallet<T> {
 	/// Appends `job` to a deadline queue with `deadline`, or the queue's latest deadline if
@@ -19,6 +20,43 @@ impl<T: Config> Pallet<T> {
 			*latest = deadline;
 			(deadline, slot)
 		})
+	}
+
+	/// Takes the due entries of a queue that `on_poll` works off (`Assign`, `Sample`) in
+	/// order, handing each job to `handle`: at most `max` entries, each only if `meter` has
+	/// `per_entry` left (the rest wait for a later block, in order).
+	pub(crate) fn work_off(
+		kind: DeadlineKind,
+		now: BlockNumberFor<T>,
+		meter: &mut WeightMeter,
+		per_entry: Weight,
+		max: u32,
+		mut handle: impl FnMut(JobId),
+	) {
+		if meter.try_consume(T::DbWeight::get().reads_writes(1, 1)).is_err() {
+			return;
+		}
+		let (start, tail, _) = QueueBounds::<T>::get(kind);
+		let mut head = start;
+		let mut looked_at = 0u32;
+		while head < tail && looked_at < max {
+			looked_at = looked_at.saturating_add(1);
+			let Some((job, due)) = Queue::<T>::get(kind, head) else {
+				// Entries of these queues leave only here; a missing one is skipped (and
+				// counted).
+				head = head.saturating_add(1);
+				continue;
+			};
+			if due > now || meter.try_consume(per_entry).is_err() {
+				break;
+			}
+			Queue::<T>::remove(kind, head);
+			head = head.saturating_add(1);
+			handle(job);
+		}
+		if head != start {
+			QueueBounds::<T>::mutate(kind, |bounds| bounds.0 = head);
+		}
 	}
 
 	/// Removes the entry of a phase that ended before its deadline (a no-op when the hook
@@ -109,7 +147,7 @@ impl<T: Config> Pallet<T> {
 			(DeadlineKind::Prune, JobPhase::Finished(_)) => {
 				Jobs::<T>::remove(job);
 				Results::<T>::remove(job);
-				Verdicts::<T>::remove(job);
+				VerdictVotes::<T>::remove(job);
 				Self::deposit_event(Event::JobPruned { job });
 				return;
 			}

@@ -12,6 +12,7 @@ pub mod verification;
 
 /// What the feature files use.
 mod prelude {
+	pub(crate) use super::verification::Verified;
 	pub(crate) use crate::*;
 	pub(crate) use alloc::vec::Vec;
 	pub(crate) use frame_support::{

@@ -6,6 +6,9 @@ use super::prelude::*;
 pub const MAX_PHASE_PERIOD: u32 = 100_800;
 /// Longest a finished job's record may be kept: 30 days of 6-second blocks.
 pub const MAX_RETENTION_PERIOD: u32 = 432_000;
+/// Shortest challenge window: the sample is drawn in the block after the quorum, and the
+/// validators need at least that block to answer.
+pub const MIN_CHALLENGE_PERIOD: u32 = 2;
 
 impl<T: Config> Pallet<T> {
 	/// The longest a job of the parameters in force keeps its miners' stake at risk: its
@@ -29,6 +32,7 @@ impl<T: Config> Pallet<T> {
 			[parameters.commit_period, parameters.reveal_period, parameters.challenge_period];
 		ensure!(
 			phases.iter().all(|period| (one..=max_phase).contains(period))
+				&& parameters.challenge_period >= MIN_CHALLENGE_PERIOD.into()
 				&& (one..=MAX_RETENTION_PERIOD.into()).contains(&parameters.retention_period)
 				&& parameters.protocol_fee <= Perbill::from_percent(50),
 			Error::<T>::InvalidParameters

@@ -141,8 +141,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Counts the reveals: slashes committed miners that did not reveal, then either
-	/// records the majority's output and opens the challenge window, or refunds the
-	/// requester and marks the job disputed.
+	/// records the majority's output and opens the challenge window (choosing whether
+	/// validators verify it), or refunds the requester and marks the job disputed (always
+	/// verified).
 	pub(crate) fn count_quorum(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
 		Self::remove_deadline(DeadlineKind::Reveal, record.deadline_slot);
 		for assignment in record.assignments.iter() {
@@ -175,11 +176,13 @@ impl<T: Config> Pallet<T> {
 					output_hash: winner,
 					challenge_deadline: deadline,
 				});
+				Self::choose_for_verification(job, record, winner, deadline, now);
 			}
 			None => {
 				Self::refund(job, record);
 				record.phase = JobPhase::Disputed;
 				Self::deposit_event(Event::JobDisputed { job, verdict_deadline: deadline });
+				Self::require_verification(job, deadline);
 			}
 		}
 		let _ = Reveals::<T>::clear_prefix(job, T::MaxRedundancy::get(), None);

@@ -3,27 +3,37 @@
 use super::prelude::*;
 
 impl<T: Config> Pallet<T> {
-	/// Ends a challenge window or dispute that got no verdict: a majority's job is
-	/// settled; a dispute ends with nobody slashed for a wrong output.
+	/// Ends a challenge window or dispute that no strict majority of validators decided: a
+	/// majority's job is settled unverified; a dispute ends with nobody slashed for a wrong
+	/// output. (Nobody is slashed for an output without a verdict.)
 	pub(crate) fn end_challenge(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
 		match record.phase {
-			JobPhase::Challenge { winner } => Self::settle(job, record, winner, now),
+			JobPhase::Challenge { winner } => Self::settle(job, record, winner, Verified::No, now),
 			_ => Self::finish(job, record, JobOutcome::NoQuorum, now),
 		}
 	}
 
-	/// Pays out the fee of a job whose majority stood, slashes the miners that revealed
-	/// another output and rewards the majority's reputation.
-	pub(crate) fn settle(job: JobId, record: &mut JobOf<T>, winner: H256, now: BlockNumberFor<T>) {
+	/// Pays out the fee of a job whose majority stood and rewards the majority's
+	/// reputation. Miners that revealed another output are not paid; they are slashed only
+	/// if validators `verified` the majority's output.
+	pub(crate) fn settle(
+		job: JobId,
+		record: &mut JobOf<T>,
+		winner: H256,
+		verified: Verified,
+		now: BlockNumberFor<T>,
+	) {
 		let winners: Vec<T::AccountId> = record
 			.assignments
 			.iter()
 			.filter(|a| a.revealed == Some(winner))
 			.map(|a| a.miner.clone())
 			.collect();
-		for assignment in record.assignments.iter() {
-			if assignment.revealed.is_some_and(|hash| hash != winner) {
-				Self::slash_miner(job, &assignment.miner, SlashReason::WrongResult);
+		if verified == Verified::Yes {
+			for assignment in record.assignments.iter() {
+				if assignment.revealed.is_some_and(|hash| hash != winner) {
+					Self::slash_miner(job, &assignment.miner, SlashReason::WrongResult);
+				}
 			}
 		}
 		for miner in &winners {
@@ -170,6 +180,7 @@ impl<T: Config> Pallet<T> {
 	) {
 		if matches!(record.phase, JobPhase::Challenge { .. } | JobPhase::Disputed) {
 			Self::remove_deadline(DeadlineKind::Challenge, record.deadline_slot);
+			VerificationDue::<T>::remove(job);
 		}
 		let (prune_at, slot) = Self::push_deadline(
 			DeadlineKind::Prune,

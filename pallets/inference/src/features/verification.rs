@@ -1,53 +1,142 @@
-//! Verification: validators' signed verdicts, checked in the pool and applied on chain.
+//! Verification: which jobs validators verify (chosen on chain), their signed verdicts
+//! (checked in the pool), and the k-of-n rule that turns verdicts into an outcome.
 
 use super::prelude::*;
+use frame_support::weights::WeightMeter;
 
 impl<T: Config> Pallet<T> {
-	/// Applies an authorized verdict (see [`Pallet::submit_verdict`]).
+	/// Decides whether validators verify a job that just reached a quorum on `winner`: at
+	/// once when its miners disagreed (some revealed another output) or when the sample is
+	/// all or nothing; otherwise it waits in the sample queue for the randomness of a later
+	/// block, which the author of the quorum's block cannot know. `deadline` ends the
+	/// challenge window.
+	pub(crate) fn choose_for_verification(
+		job: JobId,
+		record: &JobOf<T>,
+		winner: H256,
+		deadline: BlockNumberFor<T>,
+		now: BlockNumberFor<T>,
+	) {
+		let dissent = record.assignments.iter().any(|a| a.revealed.is_some_and(|h| h != winner));
+		let sample = Parameters::<T>::get().verification_sample;
+		if dissent || sample == Perbill::one() {
+			Self::require_verification(job, deadline);
+		} else if !sample.is_zero() {
+			Self::push_deadline(DeadlineKind::Sample, job, now.saturating_add(One::one()));
+		}
+	}
+
+	/// Puts `job` in `VerificationDue` until `deadline`.
+	pub(crate) fn require_verification(job: JobId, deadline: BlockNumberFor<T>) {
+		VerificationDue::<T>::insert(job, ());
+		Self::deposit_event(Event::VerificationRequired { job, verdict_deadline: deadline });
+	}
+
+	/// Whether `job` is in a sample of `sample` drawn from `randomness`.
+	pub fn is_sampled(job: JobId, sample: Perbill, randomness: &[u8; 32]) -> bool {
+		let draw = sp_io::hashing::blake2_256(&(b"modelchain/sample", randomness, job).encode());
+		let word = draw
+			.get(..4)
+			.and_then(|bytes| <[u8; 4]>::try_from(bytes).ok())
+			.map(u32::from_le_bytes)
+			.unwrap_or_default();
+		Perbill::from_rational(word, u32::MAX) < sample
+	}
+
+	/// The most weight one sample draw takes: the queue entry, the job and the parameters
+	/// read; the entry removed and the job's `VerificationDue` entry written.
+	pub fn draw_sample_weight() -> Weight {
+		T::DbWeight::get().reads_writes(3, 2)
+	}
+
+	/// Draws, from this block's randomness, which unanimous quorums of earlier blocks are
+	/// verified: at most `MaxActiveJobs` per block (one per unfinished job) and only as many
+	/// as `meter` allows. Nothing is drawn in a block without fresh randomness.
+	pub fn draw_samples(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
+		let Some(randomness) = T::Randomness::fresh_randomness() else { return };
+		let sample = Parameters::<T>::get().verification_sample;
+		Self::work_off(
+			DeadlineKind::Sample,
+			now,
+			meter,
+			Self::draw_sample_weight(),
+			T::MaxActiveJobs::get(),
+			|job| {
+				let Some(record) = Jobs::<T>::get(job) else { return };
+				if matches!(record.phase, JobPhase::Challenge { .. })
+					&& now < record.deadline
+					&& Self::is_sampled(job, sample, &randomness)
+				{
+					Self::require_verification(job, record.deadline);
+				}
+			},
+		);
+	}
+
+	/// How many validators must find the same output to decide a job: a strict majority
+	/// of the current validators (1 of 1, 2 of 2 or 3, 3 of 4 or 5, …).
+	pub fn verdicts_needed() -> u32 {
+		Self::majority(Authorities::<T>::decode_len().unwrap_or_default() as u32)
+	}
+
+	/// Records a validator's verdict (see [`Pallet::submit_verdict`]) and decides the job
+	/// once `verdicts_needed` validators found the same output.
 	pub(crate) fn do_submit_verdict(verdict: VerdictOf<T>) -> DispatchResult {
 		// The pool checked these; a block author could still include a stale copy.
 		Self::check_verdict(&verdict)?;
-		let mut record = Jobs::<T>::get(verdict.job).ok_or(Error::<T>::UnknownJob)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		Self::apply_verdict(&verdict, &mut record, now);
-		Verdicts::<T>::insert(verdict.job, &verdict);
-		Jobs::<T>::insert(verdict.job, record);
+		let job = verdict.job;
+		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		// Only the current validators' verdicts count (the set may have changed since the
+		// first one); at most `MaxAuthorities` of them, and this one's is not among them yet.
+		let authorities = Authorities::<T>::get();
+		let mut votes = VerdictVotes::<T>::get(job);
+		votes.retain(|(voter, _)| authorities.contains(voter));
+		if votes.try_push((verdict.authority.clone(), verdict.output_hash)).is_err() {
+			frame_support::defensive!("more verdicts than validators on a job");
+			return Err(Error::<T>::AlreadyVerified.into());
+		}
+		Self::deposit_event(Event::VerdictSubmitted {
+			job,
+			authority: verdict.authority,
+			output_hash: verdict.output_hash,
+		});
+		let agreeing = votes.iter().filter(|(_, hash)| *hash == verdict.output_hash).count() as u32;
+		if agreeing >= Self::verdicts_needed() {
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::decide(job, &mut record, verdict.output_hash, agreeing, now);
+			for (authority, hash) in votes.iter().filter(|(_, hash)| *hash != verdict.output_hash) {
+				ContradictedVerdicts::<T>::mutate(authority, |count| {
+					*count = count.saturating_add(1)
+				});
+				Self::deposit_event(Event::VerdictContradicted {
+					job,
+					authority: authority.clone(),
+					output_hash: *hash,
+				});
+			}
+			Jobs::<T>::insert(job, record);
+		}
+		VerdictVotes::<T>::insert(job, votes);
 		Ok(())
 	}
 
-	/// Applies an accepted verdict.
-	pub(crate) fn apply_verdict(
-		verdict: &VerdictOf<T>,
-		record: &mut JobOf<T>,
-		now: BlockNumberFor<T>,
-	) {
-		let job = verdict.job;
+	/// Ends a job whose validators decided that `truth` is its output.
+	fn decide(job: JobId, record: &mut JobOf<T>, truth: H256, votes: u32, now: BlockNumberFor<T>) {
 		match record.phase {
-			JobPhase::Challenge { winner } if winner == verdict.output_hash => {
-				Self::deposit_event(Event::VerdictConfirmed {
-					job,
-					authority: verdict.authority.clone(),
-				});
-				Self::settle(job, record, winner, now);
+			JobPhase::Challenge { winner } if winner == truth => {
+				Self::deposit_event(Event::VerdictConfirmed { job, votes });
+				Self::settle(job, record, winner, Verified::Yes, now);
 			}
 			JobPhase::Challenge { .. } => {
-				Self::deposit_event(Event::VerdictAgainst {
-					job,
-					authority: verdict.authority.clone(),
-					output_hash: verdict.output_hash,
-				});
-				Self::slash_against(job, record, verdict.output_hash);
+				Self::deposit_event(Event::VerdictAgainst { job, output_hash: truth, votes });
+				Self::slash_against(job, record, truth);
 				Results::<T>::remove(job);
 				Self::refund(job, record);
 				Self::finish(job, record, JobOutcome::Overturned, now);
 			}
 			JobPhase::Disputed => {
-				Self::deposit_event(Event::VerdictAgainst {
-					job,
-					authority: verdict.authority.clone(),
-					output_hash: verdict.output_hash,
-				});
-				Self::slash_against(job, record, verdict.output_hash);
+				Self::deposit_event(Event::VerdictAgainst { job, output_hash: truth, votes });
+				Self::slash_against(job, record, truth);
 				Self::finish(job, record, JobOutcome::NoQuorum, now);
 			}
 			// `check_verdict` admits only the two phases above.
@@ -67,27 +156,37 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// What a verdict signature covers.
+	/// What a verdict signature covers: the context, this chain's genesis hash (a verdict
+	/// cannot be replayed on another chain that reuses the keys and job ids) and the verdict.
 	pub fn verdict_message(verdict: &VerdictOf<T>) -> Vec<u8> {
-		(VERDICT_CONTEXT, verdict).encode()
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		(VERDICT_CONTEXT, genesis, verdict).encode()
 	}
 
-	/// Checks that a verdict's job can be verified now and has no verdict yet (the
-	/// signature and signer are checked by `authorize_verdict`).
+	/// Checks that a verdict's job is to be verified now and that its validator has not
+	/// given a verdict on it yet (the signature and signer are checked by
+	/// `authorize_verdict`).
 	pub fn check_verdict(verdict: &VerdictOf<T>) -> Result<(), Error<T>> {
 		let record = Jobs::<T>::get(verdict.job).ok_or(Error::<T>::UnknownJob)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(
 			matches!(record.phase, JobPhase::Challenge { .. } | JobPhase::Disputed)
-				&& now < record.deadline,
+				&& now < record.deadline
+				&& VerificationDue::<T>::contains_key(verdict.job),
 			Error::<T>::NotVerifiable
 		);
-		ensure!(!Verdicts::<T>::contains_key(verdict.job), Error::<T>::AlreadyVerified);
+		ensure!(!Self::has_voted(verdict.job, &verdict.authority), Error::<T>::AlreadyVerified);
 		Ok(())
 	}
 
+	/// Whether `authority` gave a verdict on `job`.
+	pub fn has_voted(job: JobId, authority: &T::AuthorityId) -> bool {
+		VerdictVotes::<T>::get(job).iter().any(|(voter, _)| voter == authority)
+	}
+
 	/// Pool validation of `submit_verdict`: a valid signature by a current validator's
-	/// inference key, on a job that can be verified now; one verdict per job in the pool.
+	/// inference key, on a job that is to be verified now; one verdict per job and key in
+	/// the pool.
 	pub(crate) fn authorize_verdict(
 		verdict: &VerdictOf<T>,
 		signature: &AuthoritySignatureOf<T>,
@@ -103,10 +202,21 @@ impl<T: Config> Pallet<T> {
 		}
 		let validity = ValidTransaction::with_tag_prefix("ModelChainVerdict")
 			.priority(T::VerdictPriority::get())
-			.and_provides(verdict.job)
+			.and_provides((verdict.job, verdict.authority.clone()))
 			.longevity(5)
 			.propagate(true)
 			.build()?;
 		Ok((validity, Weight::zero()))
 	}
+}
+
+/// Whether validators verified the output a job is settled with.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Verified {
+	/// A strict majority of the validators found the same output: miners that revealed
+	/// another one are slashed.
+	Yes,
+	/// Nobody decided (not sampled, or no majority of verdicts in the window): miners that
+	/// revealed another output are not paid, and not slashed either.
+	No,
 }
