@@ -92,9 +92,17 @@ trap 'cleanup; exit 129' HUP
 step "$REPO_ROOT/scripts/setup.sh"
 step build_release
 
+# The secret the node and its verifier share (it authenticates every verification request
+# and answer); made once, readable by this user only.
+VERIFIER_SECRET="$STATE/verifier-secret"
+if [ ! -s "$VERIFIER_SECRET" ]; then
+	(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$VERIFIER_SECRET")
+fi
+
 log "starting the dev node (log: $LOGS/node.log)"
 "$NODE_BIN" --dev "${storage[@]}" --rpc-port "$RPC_PORT" --port "$P2P_PORT" --rpc-cors all \
 	--prometheus-port "$PROMETHEUS_PORT" --inference-verifier-url "http://127.0.0.1:$VERIFIER_PORT" \
+	--inference-verifier-secret-file "$VERIFIER_SECRET" \
 	"$@" >"$LOGS/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 120); do
@@ -129,7 +137,7 @@ fi
 
 log "starting the verifier on 127.0.0.1:$VERIFIER_PORT"
 serve --suri //Alice run --model "$MODEL_ID" --model-file "$MODEL_FILE" --verify-only \
-	--listen "127.0.0.1:$VERIFIER_PORT" --state-dir "$STATE/verifier" >"$LOGS/verifier.log" 2>&1 &
+	--verifier-secret-file "$VERIFIER_SECRET" --listen "127.0.0.1:$VERIFIER_PORT" --state-dir "$STATE/verifier" >"$LOGS/verifier.log" 2>&1 &
 for i in 0 1 2; do
 	suri="${MINERS[$i]}"
 	port="${MINER_PORTS[$i]}"

@@ -54,8 +54,17 @@ pub struct Cli {
 
 	/// Base URL of the verifier (a `modelchain-worker` in the verifier role, e.g.
 	/// `http://127.0.0.1:7071`) through which this validator's off-chain worker re-executes
-	/// inference jobs in their challenge window. Stored in the node's off-chain storage, so it
-	/// persists across restarts; without it the node verifies nothing.
-	#[arg(long, value_name = "URL")]
+	/// inference jobs in their challenge window. Written to the node's off-chain storage at
+	/// every start (and removed when the flag is absent): without it the node verifies
+	/// nothing. Needs `--inference-verifier-secret-file`.
+	#[arg(long, value_name = "URL", requires = "inference_verifier_secret_file")]
 	pub inference_verifier_url: Option<String>,
+
+	/// File with the 32-byte secret (64 hex digits) this node shares with its verifier (the
+	/// worker's `--verifier-secret-file`): it authenticates every request to the verifier and
+	/// every answer, so nobody else can use the verifier and a man in the middle cannot forge
+	/// an answer. Generate one with `openssl rand -hex 32` (or `od -An -tx1 -N32 /dev/urandom
+	/// | tr -d ' \n'`) and keep it readable by the node and the verifier only.
+	#[arg(long, value_name = "PATH")]
+	pub inference_verifier_secret_file: Option<std::path::PathBuf>,
 }

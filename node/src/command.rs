@@ -147,8 +147,16 @@ pub fn run() -> sc_cli::Result<()> {
 		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			let options =
-				service::NodeOptions { inference_verifier_url: cli.inference_verifier_url.clone() };
+			let inference_verifier_secret = cli
+				.inference_verifier_secret_file
+				.as_deref()
+				.map(service::read_verifier_secret)
+				.transpose()
+				.map_err(sc_cli::Error::Input)?;
+			let options = service::NodeOptions {
+				inference_verifier_url: cli.inference_verifier_url.clone(),
+				inference_verifier_secret,
+			};
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<

@@ -134,6 +134,19 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 pub struct NodeOptions {
 	/// Base URL of the verifier the off-chain worker re-executes jobs through.
 	pub inference_verifier_url: Option<String>,
+	/// The secret shared with that verifier.
+	pub inference_verifier_secret: Option<[u8; 32]>,
+}
+
+/// Reads a verifier secret file: 64 hex digits (`0x` and surrounding whitespace allowed).
+pub fn read_verifier_secret(path: &std::path::Path) -> Result<[u8; 32], String> {
+	let text = std::fs::read_to_string(path)
+		.map_err(|e| format!("reading the verifier secret {}: {e}", path.display()))?;
+	let bytes = sp_core::bytes::from_hex(text.trim())
+		.map_err(|_| format!("{}: the verifier secret is not hex", path.display()))?;
+	<[u8; 32]>::try_from(bytes).map_err(|bytes| {
+		format!("{}: the verifier secret is {} bytes; it must be 32", path.display(), bytes.len())
+	})
 }
 
 /// Builds and starts a full node: networking, RPC, off-chain workers and, on an authority,
@@ -200,19 +213,34 @@ pub fn new_full<
 			gap_sync_body_policy: None,
 		})?;
 
-	if let Some(url) = &options.inference_verifier_url {
+	if let Some(mut storage) = backend.offchain_storage() {
 		use sp_core::offchain::OffchainStorage;
 		use sp_core::Encode;
-		let mut storage = backend.offchain_storage().ok_or_else(|| {
-			ServiceError::Other("--inference-verifier-url needs the off-chain database".into())
-		})?;
-		// Read by pallet-inference's off-chain worker (`StorageValueRef::persistent`).
-		storage.set(
-			sp_core::offchain::STORAGE_PREFIX,
-			pallet_inference::ocw::VERIFIER_URL_KEY,
-			&url.as_bytes().to_vec().encode(),
-		);
-		log::info!("Inference verifier: {url}");
+		// Set from the command line at every start, and removed when the flags are gone, so
+		// the verifier a node uses is never a leftover (or something an RPC call stored).
+		let prefix = sp_core::offchain::STORAGE_PREFIX;
+		storage.remove(prefix, pallet_inference::ocw::VERIFIER_URL_KEY);
+		storage.remove(prefix, pallet_inference::ocw::VERIFIER_SECRET_KEY);
+		if let Some(url) = &options.inference_verifier_url {
+			// Read by pallet-inference's off-chain worker (`StorageValueRef::persistent`).
+			storage.set(
+				prefix,
+				pallet_inference::ocw::VERIFIER_URL_KEY,
+				&url.as_bytes().to_vec().encode(),
+			);
+			if let Some(secret) = &options.inference_verifier_secret {
+				storage.set(
+					prefix,
+					pallet_inference::ocw::VERIFIER_SECRET_KEY,
+					&secret.to_vec().encode(),
+				);
+			}
+			log::info!("Inference verifier: {url} (requests and answers authenticated)");
+		}
+	} else if options.inference_verifier_url.is_some() {
+		return Err(ServiceError::Other(
+			"--inference-verifier-url needs the off-chain database".into(),
+		));
 	}
 
 	if config.offchain_worker.enabled {

@@ -6,19 +6,22 @@
 // miners disagree is verified although the sample is zero, and only the verdict slashes the
 // minority. A job whose miners all lie is overturned by the verdict: they are slashed and the
 // requester refunded.
-// The miners and the verifier are played by an HTTP server in this test; the real worker binary
-// comes with the worker issue.
+// Requests to the verifier and its answers carry MACs under the secret the node and the verifier
+// share: an answer a man in the middle forged is no verdict. The miners and the verifier are
+// played by an HTTP server in this test (worker.test.mjs runs the real worker).
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { assignedMiners, commitAndReveal } from './lib/jobs.mjs';
 import { registerModel } from './lib/models.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+import { verifierSecret } from './lib/worker.mjs';
 
 const UNIT = 10n ** 12n;
 const PRICE = UNIT;
@@ -32,25 +35,43 @@ describe('inference jobs over RPC', () => {
   let alice;
   let eve;
   let miners;
-  const received = { jobs: [], verify: [] };
+  const received = { jobs: [], verify: [], unauthenticated: 0 };
   let verifierOutput = TRUE_OUTPUT;
+  // A man in the middle: answers `verifierOutput` with a MAC it cannot compute.
+  let forgeAnswers = false;
   let model;
+  const secret = verifierSecret();
+  const mac = (key, context, ...parts) =>
+    blake2AsU8a(u8aConcat(key, stringToU8a(context), ...parts), 256);
 
   before(async () => {
     await cryptoWaitReady();
     const port = await freePort();
     server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
+      const chunks = [];
+      req.on('data', (chunk) => chunks.push(chunk));
       req.on('end', () => {
+        const raw = new Uint8Array(Buffer.concat(chunks));
+        const body = Buffer.from(raw).toString('utf8');
         const json = body ? JSON.parse(body) : {};
         if (req.url.endsWith('/v1/jobs')) {
           received.jobs.push({ url: req.url, job: json.job });
           res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"accepted":true}');
         } else if (req.url === '/v1/verify') {
+          // Only the node, which holds the secret, may ask; the answer is bound to the request.
+          const requestMac = mac(secret.secret, 'modelchain/verify-request', raw);
+          if (req.headers['x-modelchain-mac'] !== u8aToHex(requestMac)) {
+            received.unauthenticated += 1;
+            res.writeHead(401).end();
+            return;
+          }
           received.verify.push(json.job);
-          res.writeHead(200, { 'Content-Type': 'application/json' })
-            .end(JSON.stringify({ output: verifierOutput }));
+          const answer = stringToU8a(JSON.stringify({ output: verifierOutput }));
+          const key = forgeAnswers ? new Uint8Array(32).fill(1) : secret.secret;
+          res.writeHead(200, {
+            'Content-Type': 'application/json',
+            'X-ModelChain-Mac': u8aToHex(mac(key, 'modelchain/verify-response', requestMac, answer)),
+          }).end(answer);
         } else {
           res.writeHead(404).end();
         }
@@ -59,7 +80,10 @@ describe('inference jobs over RPC', () => {
     await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
     node = await startNode({
       name: 'inference',
-      args: ['--dev', '--tmp', '--inference-verifier-url', `http://127.0.0.1:${port}`],
+      args: [
+        '--dev', '--tmp', '--inference-verifier-url', `http://127.0.0.1:${port}`,
+        '--inference-verifier-secret-file', secret.file,
+      ],
     });
     api = await connect(node.url);
     const keyring = new Keyring({ type: 'sr25519' });
@@ -163,6 +187,27 @@ describe('inference jobs over RPC', () => {
     const claim = await sendAndWait(api, api.tx.modelShares.claim(model), alice);
     const claimed = claim.events.find(({ event }) => api.events.modelShares.RevenueClaimed.is(event));
     assert.equal(claimed.event.data.amount.toBigInt(), (PRICE * 6n) / 10n);
+  });
+
+  test('a verifier answer forged by a man in the middle is no verdict: the honest job settles', async () => {
+    forgeAnswers = true;
+    verifierOutput = LIE;
+    try {
+      const { job, assigned } = await requestJob();
+      const finished = waitForEvent(
+        (event) => api.events.inference.JobFinished.is(event) && event.data.job.toBigInt() === job,
+        'JobFinished',
+      );
+      await commitAndReveal(api, job, assigned, TRUE_OUTPUT, signerOf);
+      const { data } = await finished;
+      assert.equal(data.outcome.toString(), 'Settled', 'not overturned by the forged "lie"');
+      assert.ok(received.verify.map(BigInt).includes(job), 'the verifier was asked (and its answer forged)');
+      assert.equal((await api.query.inference.verdictVotes(job)).length, 0, 'no verdict was submitted');
+      assert.equal(received.unauthenticated, 0, 'every request the node sent was authenticated');
+    } finally {
+      forgeAnswers = false;
+      verifierOutput = TRUE_OUTPUT;
+    }
   });
 
   test('a disagreement is verified whatever the sample, and only the verdict slashes the minority', async () => {

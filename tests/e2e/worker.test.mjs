@@ -21,12 +21,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
-import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { loadModel, modelCard, predict, testSet } from './lib/digits.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
-import { publishDemoModel, registerMiner, serving, startWorker, workerCommand } from './lib/worker.mjs';
+import {
+  publishDemoModel, registerMiner, serving, startWorker, verifierSecret, workerCommand,
+} from './lib/worker.mjs';
 import { assignedMiners } from './lib/jobs.mjs';
 
 const UNIT = 10n ** 12n;
@@ -45,6 +47,7 @@ describe('modelchain-worker end to end', () => {
   let bob;
   let eve;
   let verifier;
+  let secret;
   const miners = new Map(); // suri -> { worker, port, stateDir, account }
   const reference = loadModel();
   const images = testSet();
@@ -65,10 +68,12 @@ describe('modelchain-worker end to end', () => {
   before(async () => {
     await cryptoWaitReady();
     const verifierPort = await freePort();
+    secret = verifierSecret();
     nodeArgs = [
       '--dev',
       '--base-path', fs.mkdtempSync(path.join(os.tmpdir(), 'modelchain-worker-e2e-')),
       '--inference-verifier-url', `http://127.0.0.1:${verifierPort}`,
+      '--inference-verifier-secret-file', secret.file,
     ];
     node = await startNode({ name: 'worker', args: nodeArgs });
     rpc = node.url;
@@ -90,7 +95,7 @@ describe('modelchain-worker end to end', () => {
 
     verifier = await startWorker({
       rpc, suri: '//Alice', name: 'verifier', port: verifierPort,
-      args: serving(model, ['--verify-only']),
+      args: serving(model, ['--verify-only', '--verifier-secret-file', secret.file]),
     });
     for (const suri of MINERS) {
       const port = await freePort();
@@ -181,6 +186,106 @@ describe('modelchain-worker end to end', () => {
     assert.equal(await claim(bob), (holdersTotal * BOB_SHARES) / SHARES);
     assert.equal(await claim(alice), (holdersTotal * (SHARES - BOB_SHARES)) / SHARES);
     assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'no fee left held');
+  });
+
+  test('only its node can use the verifier: unauthenticated and forged requests are refused unrun', async () => {
+    const body = JSON.stringify({
+      job: 0, model, version: 0, output_precision: 4, input: u8aToHex(Uint8Array.from(images[0].pixels)),
+      input_uri: null, input_hash: '',
+      miners: [], deadline: 0,
+    });
+    const post = (url, headers = {}) =>
+      fetch(`${url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const before = await verifier.metrics();
+    assert.equal((await post(verifier.url)).status, 401, 'no MAC');
+    const forged = u8aToHex(blake2AsU8a(u8aConcat(new Uint8Array(32), stringToU8a('modelchain/verify-request'), stringToU8a(body)), 256));
+    assert.equal((await post(verifier.url, { 'x-modelchain-mac': forged })).status, 401, 'a MAC under another secret');
+    // With the right secret it runs (this is what the node sends).
+    const mac = blake2AsU8a(u8aConcat(secret.secret, stringToU8a('modelchain/verify-request'), stringToU8a(body)), 256);
+    const answer = await post(verifier.url, { 'x-modelchain-mac': u8aToHex(mac) });
+    assert.equal(answer.status, 200);
+    const text = await answer.text();
+    const expected = blake2AsU8a(u8aConcat(secret.secret, stringToU8a('modelchain/verify-response'), mac, stringToU8a(text)), 256);
+    assert.equal(answer.headers.get('x-modelchain-mac'), u8aToHex(expected), 'the answer is authenticated');
+    const count = (metrics, name) => Number(new RegExp(`${name} (\\d+)`).exec(metrics)[1]);
+    const afterwards = await verifier.metrics();
+    assert.equal(count(afterwards, 'modelchain_worker_verifications_unauthorized_total') - count(before, 'modelchain_worker_verifications_unauthorized_total'), 2);
+    assert.equal(count(afterwards, 'modelchain_worker_verifications_total') - count(before, 'modelchain_worker_verifications_total'), 1, 'only the authenticated one ran');
+    // A miner has no secret: its /v1/verify is off.
+    const [miner] = miners.values();
+    assert.equal((await post(miner.worker.url, { 'x-modelchain-mac': u8aToHex(mac) })).status, 403);
+  });
+
+  test('a flood of junk POSTs while jobs run: no missed reveal, /health stays green', async (t) => {
+    // Junk requests, 50 at a time, spread over the three miners and the verifier, from before
+    // the jobs are requested until they end (at least 3,000): malformed JSON, hints for jobs
+    // that do not exist, unauthenticated verify requests.
+    const targets = [...[...miners.values()].map(({ worker }) => worker.url), verifier.url];
+    const junk = [
+      (url) => fetch(`${url}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"job":' }),
+      (url, i) => fetch(`${url}/v1/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ job: 1_000_000 + i, model, version: 0, input: '0x00', miners: [], deadline: 0 }),
+      }),
+      (url, i) => fetch(`${url}/v1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ job: i, model, version: 0, input: '0x00', miners: [], deadline: 0 }),
+      }),
+    ];
+    const statuses = new Map();
+    let sent = 0;
+    let healthChecks = 0;
+    let jobsDone = false;
+    const flooding = () => sent < 3_000 || !jobsDone;
+    const flood = async () => {
+      while (flooding()) {
+        const i = sent++;
+        const url = targets[i % targets.length];
+        try {
+          const response = await junk[i % junk.length](url, i);
+          await response.arrayBuffer();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        } catch {
+          statuses.set('error', (statuses.get('error') ?? 0) + 1);
+        }
+      }
+    };
+    const health = async () => {
+      while (flooding()) {
+        for (const url of targets) {
+          const response = await fetch(`${url}/health`);
+          assert.equal(response.status, 200, `${url}/health during the flood`);
+          await response.arrayBuffer();
+          healthChecks += 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    const rows = images.slice(6, 9);
+    const jobs = [];
+    const floods = Promise.all([...Array.from({ length: 50 }, flood), health()]);
+    for (const row of rows) {
+      const { job } = await request(row.pixels);
+      jobs.push({ job, row, end: finished(job) });
+    }
+    await Promise.all(jobs.map(({ end }) => end));
+    jobsDone = true;
+    await floods;
+    assert.ok(sent >= 3_000, `${sent} junk requests`);
+    t.diagnostic(`${sent} junk requests answered ${JSON.stringify([...statuses])}; ${healthChecks} health checks`);
+    for (const { job, row, end } of jobs) {
+      assert.equal((await end).data.outcome.toString(), 'Settled', `job ${job} settled`);
+      const record = (await api.query.inference.jobs(job)).unwrap();
+      assert.ok(record.assignments.every((a) => a.revealed.isSome), `job ${job}: every miner revealed`);
+      assert.deepEqual((await api.query.inference.results(job)).unwrap().toJSON(), predict(reference, row.pixels));
+    }
+    assert.equal(statuses.get('error') ?? 0, 0, `every junk request was answered: ${[...statuses]}`);
+    assert.ok(healthChecks > 0);
+    for (const { worker } of [...miners.values(), { worker: verifier }]) {
+      assert.equal((await fetch(`${worker.url}/health`)).status, 200, 'green after the flood');
+    }
   });
 
   test('remote inputs are fetched over HTTP, hash-checked and time-bounded, and nothing is lost', async () => {

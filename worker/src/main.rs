@@ -9,6 +9,7 @@
 //! modelchain-worker infer --model-file models/digits/model.safetensors --pixels 0,0,5,…
 //! ```
 
+mod auth;
 mod chain;
 mod engine;
 mod input;
@@ -128,9 +129,15 @@ struct RunArgs {
 	/// Where pending commitments are saved (one directory per worker).
 	#[arg(long, default_value = ".modelchain-worker")]
 	state_dir: PathBuf,
-	/// Only answer /v1/verify (the node's verifier); do not mine.
-	#[arg(long)]
+	/// Only answer /v1/verify (the node's verifier); do not mine. Needs
+	/// --verifier-secret-file.
+	#[arg(long, requires = "verifier_secret_file")]
 	verify_only: bool,
+	/// File with the secret shared with the validator node whose verifier this is (64 hex
+	/// digits; the node's --inference-verifier-secret-file). /v1/verify answers only requests
+	/// authenticated with it, and is off without it.
+	#[arg(long, env = "MODELCHAIN_VERIFIER_SECRET_FILE", value_name = "PATH")]
+	verifier_secret_file: Option<PathBuf>,
 	/// Largest remote input (`Remote { uri, hash }`) fetched, in bytes; a larger one is
 	/// answered as an invalid input.
 	#[arg(long, default_value_t = 1 << 20)]
@@ -336,6 +343,11 @@ async fn serve(rpc: &str, signer: Keypair, args: RunArgs) -> Result<()> {
 		listen: args.listen,
 		version,
 		mine: !args.verify_only,
+		verifier_secret: args
+			.verifier_secret_file
+			.as_deref()
+			.map(auth::Secret::load)
+			.transpose()?,
 		input_limits: input::Limits {
 			max_bytes: args.input_max_bytes,
 			timeout: std::time::Duration::from_millis(args.input_timeout_ms),

@@ -7,7 +7,9 @@
 //! commits; in the reveal phase it reveals. A restart reloads the saved jobs and scans recent
 //! ones, and a lost connection is re-established, so neither loses a reveal.
 //!
-//! `/v1/verify` re-executes a job for the node's verifier (`--inference-verifier-url`).
+//! `/v1/verify` re-executes a job for the node's verifier (`--inference-verifier-url`), only
+//! for requests authenticated with the secret shared with that node (see [`crate::auth`]),
+//! and authenticates its answer.
 
 use std::{
 	collections::{BTreeMap, BTreeSet},
@@ -21,8 +23,9 @@ use std::{
 
 use anyhow::{Context, Result};
 use axum::{
+	body::Bytes,
 	extract::{rejection::JsonRejection, State},
-	http::StatusCode,
+	http::{header, HeaderMap, HeaderName, StatusCode},
 	response::{IntoResponse, Response},
 	routing::{get, post},
 	Json, Router,
@@ -33,6 +36,7 @@ use subxt_signer::sr25519::Keypair;
 use tokio::sync::{mpsc, Mutex};
 
 use crate::{
+	auth::{self, Secret},
 	chain::{
 		commitment, job_at, next_job_id_at, AtBlock, Chain, JobAssigned, JobId, JobInput, JobPhase,
 		VersionRef,
@@ -53,6 +57,8 @@ pub struct Options {
 	pub version: VersionRef,
 	/// Follow the chain and mine (false: only answer `/v1/verify`).
 	pub mine: bool,
+	/// The secret shared with the node whose verifier this is; `/v1/verify` is off without.
+	pub verifier_secret: Option<Secret>,
 	/// Bounds of a remote input's fetch.
 	pub input_limits: input::Limits,
 	/// How many model executions may run at once.
@@ -73,6 +79,7 @@ pub struct Metrics {
 	tx_failures: AtomicU64,
 	verifications: AtomicU64,
 	verifications_busy: AtomicU64,
+	verifications_unauthorized: AtomicU64,
 	input_fetches: AtomicU64,
 	engine_runs: AtomicU64,
 	engine_ns: AtomicU64,
@@ -137,6 +144,12 @@ impl Metrics {
 			"counter",
 			"/v1/verify requests answered 503 because every engine slot was in use.",
 			get(&self.verifications_busy).to_string(),
+		);
+		put(
+			"verifications_unauthorized_total",
+			"counter",
+			"/v1/verify requests refused (401) for a missing or wrong MAC.",
+			get(&self.verifications_unauthorized).to_string(),
 		);
 		put(
 			"input_fetches_total",
@@ -685,11 +698,28 @@ async fn dispatch_job(
 
 async fn verify_job(
 	State(shared): State<Arc<Shared>>,
-	body: Result<Json<JobRequest>, JsonRejection>,
+	headers: HeaderMap,
+	body: Bytes,
 ) -> Response {
-	let request = match parse(body, "/v1/verify") {
+	// Authenticated before anything else: nobody but the node makes this worker run a model.
+	let Some(secret) = &shared.options.verifier_secret else {
+		return error(
+			StatusCode::FORBIDDEN,
+			"verification is off: start the worker with --verifier-secret-file (the secret \
+			 of the node's --inference-verifier-secret-file)",
+		);
+	};
+	let mac = headers.get(auth::MAC_HEADER).and_then(|value| value.to_str().ok());
+	let request_mac = match secret.check_request(mac, &body) {
+		Ok(request_mac) => request_mac,
+		Err(refused) => {
+			Metrics::add(&shared.metrics.verifications_unauthorized, 1);
+			return error(StatusCode::UNAUTHORIZED, refused.to_string());
+		}
+	};
+	let request: JobRequest = match serde_json::from_slice(&body) {
 		Ok(request) => request,
-		Err(response) => return *response,
+		Err(e) => return error(StatusCode::BAD_REQUEST, format!("/v1/verify: {e}")),
 	};
 	let requested = VersionRef { model: request.model, version: request.version };
 	if requested != shared.options.version {
@@ -741,7 +771,14 @@ async fn verify_job(
 	};
 	Metrics::add(&shared.metrics.verifications, 1);
 	log::info!("verified job {}: {output:?}", request.job);
-	(StatusCode::OK, Json(serde_json::json!({ "output": output }))).into_response()
+	// The node checks this MAC, bound to its request, before it signs a verdict.
+	let body = serde_json::json!({ "output": output }).to_string();
+	let mac = auth::header_value(&secret.response_mac(&request_mac, body.as_bytes()));
+	let headers = [
+		(header::CONTENT_TYPE, "application/json".to_owned()),
+		(HeaderName::from_static(auth::MAC_HEADER), mac),
+	];
+	(StatusCode::OK, headers, body).into_response()
 }
 
 async fn health(State(shared): State<Arc<Shared>>) -> Response {

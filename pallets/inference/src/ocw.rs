@@ -14,7 +14,12 @@
 //!   threads).
 //!
 //! The verifier endpoint is read from the persistent off-chain storage key
-//! [`VERIFIER_URL_KEY`]; the node sets it from `--inference-verifier-url`.
+//! [`VERIFIER_URL_KEY`], the secret shared with it from [`VERIFIER_SECRET_KEY`]; the node sets
+//! them from `--inference-verifier-url` and `--inference-verifier-secret-file`. Every request
+//! to the verifier carries [`request_mac`] in the [`MAC_HEADER`] header and every answer must
+//! carry [`response_mac`], bound to the request: only this node can make its verifier work,
+//! and a man in the middle of plain HTTP can neither forge nor replay an answer. The worker
+//! (`worker/src/auth.rs`) implements the same definition; both test the same vector.
 
 use super::*;
 use alloc::{string::String, vec::Vec};
@@ -35,10 +40,22 @@ use sp_runtime::{
 /// Persistent off-chain storage key of the verifier endpoint's base URL (e.g.
 /// `http://127.0.0.1:7071`); verification is off while it is unset.
 pub const VERIFIER_URL_KEY: &[u8] = b"modelchain::inference::verifier-url";
+/// Persistent off-chain storage key of the 32-byte secret shared with the verifier;
+/// verification is off while it is unset.
+pub const VERIFIER_SECRET_KEY: &[u8] = b"modelchain::inference::verifier-secret";
+/// The HTTP header that carries a request's or an answer's MAC (`0x`-prefixed hex).
+pub const MAC_HEADER: &str = "x-modelchain-mac";
+const REQUEST_MAC_CONTEXT: &[u8] = b"modelchain/verify-request";
+const RESPONSE_MAC_CONTEXT: &[u8] = b"modelchain/verify-response";
 /// Prefix of the per-job dispatch records.
 const DISPATCH_PREFIX: &[u8] = b"modelchain::inference::dispatch::";
 /// Prefix of the per-job verification markers.
 const VERIFIED_PREFIX: &[u8] = b"modelchain::inference::verified::";
+/// The lowest job id whose dispatch record or verification marker may still exist (those of
+/// earlier jobs were removed once the jobs finished).
+const PRUNE_CURSOR_KEY: &[u8] = b"modelchain::inference::prune-cursor";
+/// Most jobs whose off-chain records one run removes.
+pub const PRUNE_PER_RUN: u64 = 64;
 /// How many of the newest jobs dispatch looks at.
 pub const DISPATCH_WINDOW: u64 = 16;
 /// Runs after which dispatch gives up on a miner that does not answer.
@@ -75,6 +92,30 @@ impl<T: Config> Pallet<T> {
 		}
 		if let Err(error) = Self::verify_jobs(now) {
 			log::warn!(target: "runtime::inference", "verification at block {now:?}: {error}");
+		}
+		Self::prune_offchain_records();
+	}
+
+	/// Removes the dispatch records and verification markers of finished (or pruned) jobs,
+	/// oldest first, at most `PRUNE_PER_RUN` per run, stopping at the first unfinished job:
+	/// this node's off-chain database keeps records only of jobs that may still need them.
+	fn prune_offchain_records() {
+		let cursor = StorageValueRef::persistent(PRUNE_CURSOR_KEY);
+		let start: JobId = cursor.get().ok().flatten().unwrap_or_default();
+		let end = NextJobId::<T>::get().min(start.saturating_add(PRUNE_PER_RUN));
+		let mut job = start;
+		while job < end {
+			let unfinished = Jobs::<T>::get(job)
+				.is_some_and(|record| !matches!(record.phase, JobPhase::Finished(_)));
+			if unfinished {
+				break;
+			}
+			StorageValueRef::persistent(&storage_key(DISPATCH_PREFIX, job)).clear();
+			StorageValueRef::persistent(&storage_key(VERIFIED_PREFIX, job)).clear();
+			job = job.saturating_add(1);
+		}
+		if job != start {
+			cursor.set(&job);
 		}
 	}
 
@@ -183,6 +224,14 @@ impl<T: Config> Pallet<T> {
 		else {
 			return Ok(());
 		};
+		let Some(secret) = StorageValueRef::persistent(VERIFIER_SECRET_KEY)
+			.get::<Vec<u8>>()
+			.ok()
+			.flatten()
+			.and_then(|secret| <[u8; 32]>::try_from(secret).ok())
+		else {
+			return Err("a verifier URL but no verifier secret: verification is off");
+		};
 		let authorities = Authorities::<T>::get();
 		let Some(key) = T::AuthorityId::all().into_iter().find(|key| authorities.contains(key))
 		else {
@@ -216,7 +265,7 @@ impl<T: Config> Pallet<T> {
 			{
 				continue;
 			}
-			let output = match Self::call_verifier(&url, job, &record, deadline) {
+			let output = match Self::call_verifier(&url, &secret, job, &record, deadline) {
 				Ok(output) => output,
 				Err(error) => {
 					log::warn!(target: "runtime::inference", "verifier on job {job}: {error}");
@@ -237,25 +286,39 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// POSTs a job to the verifier and reads the canonical output it computed.
+	/// POSTs a job to the verifier, authenticated with `secret`, and reads the canonical
+	/// output it computed, once its answer's MAC is right.
 	fn call_verifier(
 		url: &str,
+		secret: &[u8; 32],
 		job: JobId,
 		record: &JobOf<T>,
 		deadline: sp_runtime::offchain::Timestamp,
 	) -> Result<Vec<i64>, &'static str> {
 		let url = alloc::format!("{}/v1/verify", url.trim_end_matches('/'));
-		let pending = http::Request::post(&url, alloc::vec![Self::job_request_body(job, record)])
+		let body = Self::job_request_body(job, record);
+		let request_mac = request_mac(secret, &body);
+		let pending = http::Request::post(&url, alloc::vec![body])
 			.add_header("Content-Type", "application/json")
+			.add_header(MAC_HEADER, &hex(&request_mac))
 			.deadline(deadline)
 			.send()
 			.map_err(|_| "cannot send the request")?;
-		let response = pending
+		let mut response = pending
 			.try_wait(deadline)
 			.map_err(|_| "deadline reached")?
 			.map_err(|_| "request failed")?;
 		if response.code != 200 {
 			return Err("verifier answered with an error status");
+		}
+		let mut headers = response.headers().into_iter();
+		let mut answer_mac = None;
+		while headers.next() {
+			if let Some((name, value)) = headers.current() {
+				if name.eq_ignore_ascii_case(MAC_HEADER) {
+					answer_mac = unhex32(value);
+				}
+			}
 		}
 		let mut reader = response.body();
 		reader.deadline(deadline);
@@ -266,6 +329,9 @@ impl<T: Config> Pallet<T> {
 		if body.len() > MAX_RESPONSE_BYTES {
 			return Err("the verifier's answer is too long");
 		}
+		if answer_mac != Some(response_mac(secret, &request_mac, &body)) {
+			return Err("the verifier's answer is not authenticated (missing or wrong MAC)");
+		}
 		let parsed: VerifyResponse =
 			serde_json::from_slice(&body).map_err(|_| "verifier answer is not {\"output\":[…]}")?;
 		if parsed.output.is_empty() || parsed.output.len() > T::MaxOutputValues::get() as usize {
@@ -273,6 +339,34 @@ impl<T: Config> Pallet<T> {
 		}
 		Ok(parsed.output)
 	}
+}
+
+/// The MAC of a request body to the verifier: `blake2_256(secret ‖ context ‖ body)` (BLAKE2
+/// has no length extension, so a prefix MAC is sound).
+pub fn request_mac(secret: &[u8; 32], body: &[u8]) -> [u8; 32] {
+	sp_io::hashing::blake2_256(&[&secret[..], REQUEST_MAC_CONTEXT, body].concat())
+}
+
+/// The MAC of the verifier's answer `body` to the request whose MAC was `request_mac`.
+pub fn response_mac(secret: &[u8; 32], request_mac: &[u8; 32], body: &[u8]) -> [u8; 32] {
+	sp_io::hashing::blake2_256(
+		&[&secret[..], RESPONSE_MAC_CONTEXT, &request_mac[..], body].concat(),
+	)
+}
+
+/// 32 bytes from 64 hex digits (`0x` allowed), or `None`.
+fn unhex32(text: &str) -> Option<[u8; 32]> {
+	let digits = text.trim().trim_start_matches("0x").as_bytes();
+	if digits.len() != 64 {
+		return None;
+	}
+	let nibble = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
+	let mut out = [0u8; 32];
+	for (byte, pair) in out.iter_mut().zip(digits.chunks(2)) {
+		let (high, low) = (pair.first().copied()?, pair.get(1).copied()?);
+		*byte = nibble(high)?.checked_mul(16)?.checked_add(nibble(low)?)?;
+	}
+	Some(out)
 }
 
 /// `prefix ++ decimal job id`.

@@ -1688,28 +1688,58 @@ mod offchain {
 	}
 
 	#[test]
+	fn off_chain_records_of_finished_jobs_are_removed() {
+		with_offchain(|offchain, _pool| {
+			let record_of = |job: JobId| {
+				// A `DispatchRecord`: delivered miner indices and attempts.
+				StorageValueRef::persistent(
+					format!("modelchain::inference::dispatch::{job}").as_bytes(),
+				)
+				.get::<(Vec<u8>, u8)>()
+				.unwrap()
+			};
+			let expect_dispatch = |job: JobId| {
+				let body = Inference::job_request_body(job, &Jobs::<Test>::get(job).unwrap());
+				for miner in miners_of(job) {
+					offchain.write().expect_request(PendingRequest {
+						method: "POST".into(),
+						uri: format!("http://miner{miner}.test/v1/jobs"),
+						headers: vec![("Content-Type".into(), "application/json".into())],
+						body: body.clone(),
+						response: Some(b"{}".to_vec()),
+						sent: true,
+						..Default::default()
+					});
+				}
+			};
+			let done = request(ALICE);
+			expect_dispatch(done);
+			Inference::offchain_worker(System::block_number());
+			assert!(record_of(done).is_some(), "dispatch remembers what it delivered");
+			to_challenge(done, [&GOOD, &GOOD, &GOOD]);
+			run_to_block(System::block_number() + CHALLENGE_PERIOD);
+			assert_eq!(phase(done), JobPhase::Finished(JobOutcome::Settled));
+			let running = request(ALICE);
+			expect_dispatch(running);
+			Inference::offchain_worker(System::block_number());
+			assert!(record_of(done).is_none(), "a finished job's record is removed");
+			assert!(record_of(running).is_some(), "a running job's record stays");
+		});
+	}
+
+	#[test]
 	fn verification_submits_a_signed_verdict() {
 		with_offchain(|offchain, pool| {
 			UintAuthorityId::set_all_keys(vec![1u64]);
 			let mut params = test_parameters();
 			params.verification_sample = Perbill::one();
 			Parameters::<Test>::put(params);
-			StorageValueRef::persistent(crate::ocw::VERIFIER_URL_KEY)
-				.set(&b"http://verifier.test".to_vec());
+			set_verifier_url();
 			// One validator: its verdict decides.
 			Inference::set_authorities(vec![UintAuthorityId(1)]);
 			let job = request(ALICE);
 			to_challenge(job, [&BAD, &BAD, &BAD]);
-			let record = Jobs::<Test>::get(job).unwrap();
-			offchain.write().expect_request(PendingRequest {
-				method: "POST".into(),
-				uri: "http://verifier.test/v1/verify".into(),
-				headers: vec![("Content-Type".into(), "application/json".into())],
-				body: Inference::job_request_body(job, &record),
-				response: Some(br#"{"output":[9000,700,300]}"#.to_vec()),
-				sent: true,
-				..Default::default()
-			});
+			expect_verification(offchain, job, &GOOD);
 			Inference::offchain_worker(2);
 			let tx = pool.write().transactions.pop().expect("a verdict was submitted");
 			// Claimed: the next run does not call the verifier again (no request is expected;
@@ -1730,27 +1760,114 @@ mod offchain {
 		});
 	}
 
-	/// Expects one POST of `job` to the test verifier, answered with `output`.
-	fn expect_verification(
-		offchain: &std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::OffchainState>>,
-		job: JobId,
-		output: &[i64],
-	) {
+	type OffchainState =
+		std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::OffchainState>>;
+
+	/// The secret the test node shares with its verifier.
+	const SECRET: [u8; 32] = [7; 32];
+
+	/// How the test verifier authenticates its answer.
+	#[derive(Clone, Copy)]
+	enum AnswerMac {
+		/// The right MAC.
+		Right,
+		/// A MAC under another secret (a man in the middle's forgery).
+		Forged,
+		/// No MAC header.
+		Missing,
+	}
+
+	/// Expects one authenticated POST of `job` to the test verifier, answered with `output`
+	/// and a MAC as `mac` says.
+	fn expect_answer(offchain: &OffchainState, job: JobId, output: &[i64], mac: AnswerMac) {
 		let record = Jobs::<Test>::get(job).unwrap();
+		let body = Inference::job_request_body(job, &record);
+		let request_mac = crate::ocw::request_mac(&SECRET, &body);
+		let response = format!("{{\"output\":{output:?}}}").into_bytes();
+		let response_headers = match mac {
+			AnswerMac::Right => vec![(
+				"x-modelchain-mac".into(),
+				crate::ocw::hex(&crate::ocw::response_mac(&SECRET, &request_mac, &response)),
+			)],
+			AnswerMac::Forged => vec![(
+				"x-modelchain-mac".into(),
+				crate::ocw::hex(&crate::ocw::response_mac(&[8; 32], &request_mac, &response)),
+			)],
+			AnswerMac::Missing => vec![],
+		};
 		offchain.write().expect_request(PendingRequest {
 			method: "POST".into(),
 			uri: "http://verifier.test/v1/verify".into(),
-			headers: vec![("Content-Type".into(), "application/json".into())],
-			body: Inference::job_request_body(job, &record),
-			response: Some(format!("{{\"output\":{output:?}}}").into_bytes()),
+			headers: vec![
+				("Content-Type".into(), "application/json".into()),
+				("x-modelchain-mac".into(), crate::ocw::hex(&request_mac)),
+			],
+			body,
+			response: Some(response),
+			response_headers,
 			sent: true,
 			..Default::default()
 		});
 	}
 
+	fn expect_verification(offchain: &OffchainState, job: JobId, output: &[i64]) {
+		expect_answer(offchain, job, output, AnswerMac::Right);
+	}
+
 	fn set_verifier_url() {
 		StorageValueRef::persistent(crate::ocw::VERIFIER_URL_KEY)
 			.set(&b"http://verifier.test".to_vec());
+		StorageValueRef::persistent(crate::ocw::VERIFIER_SECRET_KEY).set(&SECRET.to_vec());
+	}
+
+	/// The vector the worker (`worker/src/auth.rs`) tests too.
+	#[test]
+	fn macs_match_the_workers_definition() {
+		let request = crate::ocw::request_mac(&[7; 32], br#"{"job":1}"#);
+		assert_eq!(
+			crate::ocw::hex(&request),
+			"0x3c443cb4708db64e84cb087d1cda93073c38b14c3f31f98058dcb32536306f14"
+		);
+		assert_eq!(
+			crate::ocw::hex(&crate::ocw::response_mac(&[7; 32], &request, br#"{"output":[1]}"#)),
+			"0x9226e85fb060367b3280a60bce821e6ceed4ce77fff89f7c5ddda4f4ef0ef3c8"
+		);
+	}
+
+	#[test]
+	fn a_forged_or_unauthenticated_verifier_answer_is_no_verdict() {
+		with_offchain(|offchain, pool| {
+			UintAuthorityId::set_all_keys(vec![1u64]);
+			verify_everything();
+			set_verifier_url();
+			let forged = request(ALICE);
+			let unsigned = request(BOB);
+			to_challenge(forged, [&GOOD, &GOOD, &GOOD]);
+			to_challenge(unsigned, [&GOOD, &GOOD, &GOOD]);
+			// A man in the middle answers "BAD" to overturn the honest majorities.
+			expect_answer(offchain, forged, &BAD, AnswerMac::Forged);
+			expect_answer(offchain, unsigned, &BAD, AnswerMac::Missing);
+			Inference::offchain_worker(System::block_number());
+			assert!(
+				pool.read().transactions.is_empty(),
+				"no verdict from an unauthenticated answer"
+			);
+		});
+	}
+
+	#[test]
+	fn nothing_is_verified_without_the_verifier_secret() {
+		with_offchain(|_offchain, pool| {
+			UintAuthorityId::set_all_keys(vec![1u64]);
+			verify_everything();
+			StorageValueRef::persistent(crate::ocw::VERIFIER_URL_KEY)
+				.set(&b"http://verifier.test".to_vec());
+			let job = request(ALICE);
+			to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+			// No request is sent (an unexpected one would panic), no verdict submitted.
+			Inference::offchain_worker(System::block_number());
+			assert!(pool.read().transactions.is_empty());
+		});
 	}
 
 	#[test]
@@ -1804,11 +1921,9 @@ mod offchain {
 			Parameters::<Test>::put(params);
 			let job = request(ALICE);
 			to_challenge(job, [&GOOD, &GOOD, &GOOD]);
-			frame_system::BlockHash::<Test>::insert(1, H256::repeat_byte(1));
 			UintAuthorityId::set_all_keys(vec![1u64]);
 			Inference::offchain_worker(2); // no URL: no request (an unexpected one would panic)
-			StorageValueRef::persistent(crate::ocw::VERIFIER_URL_KEY)
-				.set(&b"http://verifier.test".to_vec());
+			set_verifier_url();
 			UintAuthorityId::set_all_keys(vec![5u64]); // not a validator key
 			Inference::offchain_worker(2);
 			assert!(pool.read().transactions.is_empty());

@@ -20,7 +20,9 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { modelFile, testSet } from '../lib/digits.mjs';
 import { connect, freePort, sendAndWait, startNode, waitFor } from '../lib/node.mjs';
-import { publishDemoModel, registerMiner, serving, startWorker, workerBinary } from '../lib/worker.mjs';
+import {
+  publishDemoModel, registerMiner, serving, startWorker, verifierSecret, workerBinary,
+} from '../lib/worker.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS || 40);
 const REPEAT = Number(process.env.BENCH_ENGINE_REPEAT || 20000);
@@ -35,9 +37,13 @@ console.log(`bare engine: ${bare.engine_us_per_inference.toFixed(1)} µs per inf
 
 await cryptoWaitReady();
 const verifierPort = await freePort();
+const secret = verifierSecret();
 const node = await startNode({
   name: 'bench',
-  args: ['--dev', '--tmp', '--inference-verifier-url', `http://127.0.0.1:${verifierPort}`],
+  args: [
+    '--dev', '--tmp', '--inference-verifier-url', `http://127.0.0.1:${verifierPort}`,
+    '--inference-verifier-secret-file', secret.file,
+  ],
 });
 const workers = [];
 try {
@@ -46,7 +52,7 @@ try {
   const model = await publishDemoModel(node.url, '//Alice');
   workers.push(await startWorker({
     rpc: node.url, suri: '//Alice', name: 'bench-verifier', port: verifierPort,
-    args: serving(model, ['--verify-only']),
+    args: serving(model, ['--verify-only', '--verifier-secret-file', secret.file]),
   }));
   const minerSuris = ['//Bob', '//Charlie', '//Dave'];
   const ports = await Promise.all(minerSuris.map(() => freePort()));

@@ -1,6 +1,7 @@
 // Starts `modelchain-worker` processes (miners, verifiers) for the end-to-end tests.
 
 import { execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -86,6 +87,18 @@ export async function startWorker({ rpc, suri, name, args, port, stateDir }) {
     stop: () => end('SIGINT'),
     metrics: async () => (await fetch(`${url}/metrics`)).text(),
   };
+}
+
+/**
+ * A fresh secret for a node and its verifier (`--inference-verifier-secret-file`,
+ * `--verifier-secret-file`): resolves to `{ file, secret }` (the file holds 64 hex digits).
+ */
+export function verifierSecret() {
+  const secret = crypto.randomBytes(32);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelchain-verifier-secret-'));
+  const file = path.join(dir, 'secret');
+  fs.writeFileSync(file, secret.toString('hex'), { mode: 0o600 });
+  return { file, secret: new Uint8Array(secret) };
 }
 
 /** `run` arguments that serve the demo model `model` (plus `extra`). */
