@@ -67,4 +67,11 @@ pub struct Cli {
 	/// | tr -d ' \n'`) and keep it readable by the node and the verifier only.
 	#[arg(long, value_name = "PATH")]
 	pub inference_verifier_secret_file: Option<std::path::PathBuf>,
+
+	/// A verifier for one model version, `MODEL.VERSION=URL` (e.g. `3.0=http://127.0.0.1:7072`;
+	/// repeat for more): that version's jobs are re-executed there instead of at
+	/// `--inference-verifier-url`, so one validator can verify every model with one verifier
+	/// per version. Every verifier shares `--inference-verifier-secret-file`.
+	#[arg(long, value_name = "MODEL.VERSION=URL", requires = "inference_verifier_secret_file")]
+	pub inference_verifier_route: Vec<String>,
 }

@@ -153,9 +153,16 @@ pub fn run() -> sc_cli::Result<()> {
 				.map(service::read_verifier_secret)
 				.transpose()
 				.map_err(sc_cli::Error::Input)?;
+			let inference_verifier_routes = cli
+				.inference_verifier_route
+				.iter()
+				.map(|route| service::parse_verifier_route(route))
+				.collect::<Result<Vec<_>, _>>()
+				.map_err(sc_cli::Error::Input)?;
 			let options = service::NodeOptions {
 				inference_verifier_url: cli.inference_verifier_url.clone(),
 				inference_verifier_secret,
+				inference_verifier_routes,
 			};
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {

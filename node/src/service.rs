@@ -134,8 +134,25 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 pub struct NodeOptions {
 	/// Base URL of the verifier the off-chain worker re-executes jobs through.
 	pub inference_verifier_url: Option<String>,
-	/// The secret shared with that verifier.
+	/// The secret shared with the verifiers.
 	pub inference_verifier_secret: Option<[u8; 32]>,
+	/// Verifiers of single model versions, used instead of the default one.
+	pub inference_verifier_routes: Vec<(modelchain_primitives::ModelVersionRef, String)>,
+}
+
+/// Parses `MODEL.VERSION=URL` (`--inference-verifier-route`).
+pub fn parse_verifier_route(
+	route: &str,
+) -> Result<(modelchain_primitives::ModelVersionRef, String), String> {
+	let usage = || format!("--inference-verifier-route {route:?}: expected MODEL.VERSION=URL");
+	let (version, url) = route.split_once('=').ok_or_else(usage)?;
+	let (model, version) = version.split_once('.').ok_or_else(usage)?;
+	let model = model.trim().parse().map_err(|_| usage())?;
+	let version = version.trim().parse().map_err(|_| usage())?;
+	if !(url.starts_with("http://") || url.starts_with("https://")) {
+		return Err(format!("--inference-verifier-route {route:?}: the URL must be http(s)"));
+	}
+	Ok((modelchain_primitives::ModelVersionRef { model, version }, url.to_owned()))
 }
 
 /// Reads a verifier secret file: 64 hex digits (`0x` and surrounding whitespace allowed).
@@ -221,6 +238,29 @@ pub fn new_full<
 		let prefix = sp_core::offchain::STORAGE_PREFIX;
 		storage.remove(prefix, pallet_inference::ocw::VERIFIER_URL_KEY);
 		storage.remove(prefix, pallet_inference::ocw::VERIFIER_SECRET_KEY);
+		storage.remove(prefix, pallet_inference::ocw::VERIFIER_ROUTES_KEY);
+		if let Some(secret) = &options.inference_verifier_secret {
+			storage.set(
+				prefix,
+				pallet_inference::ocw::VERIFIER_SECRET_KEY,
+				&secret.to_vec().encode(),
+			);
+		}
+		if !options.inference_verifier_routes.is_empty() {
+			let routes: Vec<_> = options
+				.inference_verifier_routes
+				.iter()
+				.map(|(version, url)| (*version, url.as_bytes().to_vec()))
+				.collect();
+			storage.set(prefix, pallet_inference::ocw::VERIFIER_ROUTES_KEY, &routes.encode());
+			for (version, url) in &options.inference_verifier_routes {
+				log::info!(
+					"Inference verifier of model {} version {}: {url}",
+					version.model,
+					version.version
+				);
+			}
+		}
 		if let Some(url) = &options.inference_verifier_url {
 			// Read by pallet-inference's off-chain worker (`StorageValueRef::persistent`).
 			storage.set(
@@ -228,16 +268,11 @@ pub fn new_full<
 				pallet_inference::ocw::VERIFIER_URL_KEY,
 				&url.as_bytes().to_vec().encode(),
 			);
-			if let Some(secret) = &options.inference_verifier_secret {
-				storage.set(
-					prefix,
-					pallet_inference::ocw::VERIFIER_SECRET_KEY,
-					&secret.to_vec().encode(),
-				);
-			}
 			log::info!("Inference verifier: {url} (requests and answers authenticated)");
 		}
-	} else if options.inference_verifier_url.is_some() {
+	} else if options.inference_verifier_url.is_some()
+		|| !options.inference_verifier_routes.is_empty()
+	{
 		return Err(ServiceError::Other(
 			"--inference-verifier-url needs the off-chain database".into(),
 		));
@@ -387,4 +422,35 @@ pub fn new_full<
 	}
 
 	Ok(task_manager)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn verifier_routes_name_a_version_and_an_http_url() {
+		let (version, url) = parse_verifier_route("3.1=http://127.0.0.1:9972").unwrap();
+		assert_eq!((version.model, version.version), (3, 1));
+		assert_eq!(url, "http://127.0.0.1:9972");
+		for bad in ["3=http://x", "3.1", "a.1=http://x", "3.1=ftp://x", "3.1=127.0.0.1:9972"] {
+			assert!(parse_verifier_route(bad).is_err(), "{bad} must be refused");
+		}
+	}
+
+	#[test]
+	fn verifier_secrets_are_32_bytes_of_hex() {
+		let dir =
+			std::env::temp_dir().join(format!("modelchain-secret-test-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let file = dir.join("secret");
+		std::fs::write(&file, format!("0x{}\n", "07".repeat(32))).unwrap();
+		assert_eq!(read_verifier_secret(&file).unwrap(), [7u8; 32]);
+		std::fs::write(&file, "1234").unwrap();
+		assert!(read_verifier_secret(&file).unwrap_err().contains("must be 32"));
+		std::fs::write(&file, "zz").unwrap();
+		assert!(read_verifier_secret(&file).unwrap_err().contains("not hex"));
+		assert!(read_verifier_secret(&dir.join("missing")).is_err());
+		std::fs::remove_dir_all(&dir).unwrap();
+	}
 }

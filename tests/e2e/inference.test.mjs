@@ -35,7 +35,7 @@ describe('inference jobs over RPC', () => {
   let alice;
   let eve;
   let miners;
-  const received = { jobs: [], verify: [], unauthenticated: 0 };
+  const received = { jobs: [], verify: [], routed: [], unauthenticated: 0 };
   let verifierOutput = TRUE_OUTPUT;
   // A man in the middle: answers `verifierOutput` with a MAC it cannot compute.
   let forgeAnswers = false;
@@ -57,7 +57,7 @@ describe('inference jobs over RPC', () => {
         if (req.url.endsWith('/v1/jobs')) {
           received.jobs.push({ url: req.url, job: json.job });
           res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"accepted":true}');
-        } else if (req.url === '/v1/verify') {
+        } else if (req.url === '/v1/verify' || req.url === '/model0/v1/verify') {
           // Only the node, which holds the secret, may ask; the answer is bound to the request.
           const requestMac = mac(secret.secret, 'modelchain/verify-request', raw);
           if (req.headers['x-modelchain-mac'] !== u8aToHex(requestMac)) {
@@ -66,6 +66,7 @@ describe('inference jobs over RPC', () => {
             return;
           }
           received.verify.push(json.job);
+          if (req.url.startsWith('/model0/')) received.routed.push(json.job);
           const answer = stringToU8a(JSON.stringify({ output: verifierOutput }));
           const key = forgeAnswers ? new Uint8Array(32).fill(1) : secret.secret;
           res.writeHead(200, {
@@ -83,6 +84,8 @@ describe('inference jobs over RPC', () => {
       args: [
         '--dev', '--tmp', '--inference-verifier-url', `http://127.0.0.1:${port}`,
         '--inference-verifier-secret-file', secret.file,
+        // Model 0 (the first one registered below) has its own verifier.
+        '--inference-verifier-route', `0.0=http://127.0.0.1:${port}/model0`,
       ],
     });
     api = await connect(node.url);
@@ -94,6 +97,7 @@ describe('inference jobs over RPC', () => {
     miners = ['//Bob', '//Charlie', '//Dave', '//Ferdie'].map((uri) => keyring.addFromUri(uri));
 
     model = await registerModel(api, alice, { price: PRICE });
+    assert.equal(model, 0, 'the first model of a fresh chain (routed to its own verifier)');
     await sendAndWait(api, api.tx.modelShares.issueShares(model, 1_000_000), alice);
     for (const [index, miner] of miners.entries()) {
       await sendAndWait(
@@ -173,6 +177,7 @@ describe('inference jobs over RPC', () => {
     // which settled the job before the end of its challenge window.
     const settled = await settledPromise;
     assert.ok(received.verify.map(BigInt).includes(job), 'the verifier was called');
+    assert.ok(received.routed.map(BigInt).includes(job), "through model 0's own verifier");
     const { treasury: toTreasury, creator, miners: toMiners, holders, refunded } = settled.data;
     assert.equal(toTreasury.toBigInt(), PRICE / 20n);
     assert.equal(creator.toBigInt(), PRICE / 20n);

@@ -26,7 +26,7 @@ use alloc::{string::String, vec::Vec};
 use codec::{Decode, Encode};
 use frame_support::traits::Get;
 use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
-use modelchain_primitives::ComputeStakingInterface;
+use modelchain_primitives::{ComputeStakingInterface, ModelVersionRef};
 use sp_runtime::{
 	offchain::{
 		http,
@@ -40,6 +40,10 @@ use sp_runtime::{
 /// Persistent off-chain storage key of the verifier endpoint's base URL (e.g.
 /// `http://127.0.0.1:7071`); verification is off while it is unset.
 pub const VERIFIER_URL_KEY: &[u8] = b"modelchain::inference::verifier-url";
+/// Persistent off-chain storage key of the per-version verifiers: SCALE
+/// `Vec<(ModelVersionRef, Vec<u8>)>`, the base URL of the verifier of each listed version (the
+/// jobs of any other version go to [`VERIFIER_URL_KEY`]'s).
+pub const VERIFIER_ROUTES_KEY: &[u8] = b"modelchain::inference::verifier-routes";
 /// Persistent off-chain storage key of the 32-byte secret shared with the verifier;
 /// verification is off while it is unset.
 pub const VERIFIER_SECRET_KEY: &[u8] = b"modelchain::inference::verifier-secret";
@@ -216,14 +220,10 @@ impl<T: Config> Pallet<T> {
 	/// submits a signed verdict for each; what the run's HTTP deadline leaves undone is
 	/// taken up by the next run.
 	fn verify_jobs(now: BlockNumberFor<T>) -> Result<(), &'static str> {
-		let Some(url) = StorageValueRef::persistent(VERIFIER_URL_KEY)
-			.get::<Vec<u8>>()
-			.ok()
-			.flatten()
-			.and_then(|url| String::from_utf8(url).ok())
-		else {
+		let verifiers = Verifiers::load();
+		if verifiers.is_empty() {
 			return Ok(());
-		};
+		}
 		let Some(secret) = StorageValueRef::persistent(VERIFIER_SECRET_KEY)
 			.get::<Vec<u8>>()
 			.ok()
@@ -248,6 +248,8 @@ impl<T: Config> Pallet<T> {
 			if sp_io::offchain::timestamp() >= deadline {
 				break;
 			}
+			// A version this node has no verifier for is left to the other validators.
+			let Some(url) = verifiers.url_for(&record.version) else { continue };
 			// Claim the job for this node (compare-and-set, safe across concurrent runs); a
 			// claim older than `VERIFY_RETRY_BLOCKS` without a verdict on chain is retried.
 			let marker = storage_key(VERIFIED_PREFIX, job);
@@ -265,7 +267,7 @@ impl<T: Config> Pallet<T> {
 			{
 				continue;
 			}
-			let output = match Self::call_verifier(&url, &secret, job, &record, deadline) {
+			let output = match Self::call_verifier(url, &secret, job, &record, deadline) {
 				Ok(output) => output,
 				Err(error) => {
 					log::warn!(target: "runtime::inference", "verifier on job {job}: {error}");
@@ -338,6 +340,46 @@ impl<T: Config> Pallet<T> {
 			return Err("verifier output is empty or too long");
 		}
 		Ok(parsed.output)
+	}
+}
+
+/// This node's verifiers: one per model version that has its own, and a default one.
+struct Verifiers {
+	default: Option<String>,
+	routes: Vec<(ModelVersionRef, String)>,
+}
+
+impl Verifiers {
+	/// What the node stored from `--inference-verifier-url` and `--inference-verifier-route`.
+	fn load() -> Self {
+		let default = StorageValueRef::persistent(VERIFIER_URL_KEY)
+			.get::<Vec<u8>>()
+			.ok()
+			.flatten()
+			.and_then(|url| String::from_utf8(url).ok());
+		let routes = StorageValueRef::persistent(VERIFIER_ROUTES_KEY)
+			.get::<Vec<(ModelVersionRef, Vec<u8>)>>()
+			.ok()
+			.flatten()
+			.unwrap_or_default()
+			.into_iter()
+			.filter_map(|(version, url)| Some((version, String::from_utf8(url).ok()?)))
+			.collect();
+		Self { default, routes }
+	}
+
+	/// Whether no verifier is configured (verification is off).
+	fn is_empty(&self) -> bool {
+		self.default.is_none() && self.routes.is_empty()
+	}
+
+	/// The base URL of the verifier of `version`'s jobs, if any.
+	fn url_for(&self, version: &ModelVersionRef) -> Option<&str> {
+		self.routes
+			.iter()
+			.find(|(routed, _)| routed == version)
+			.map(|(_, url)| url.as_str())
+			.or(self.default.as_deref())
 	}
 }
 

@@ -13,7 +13,7 @@ use frame_support::{
 		Authorize,
 	},
 };
-use modelchain_primitives::{Balance, FreshRandomness, SlashReason};
+use modelchain_primitives::{Balance, FreshRandomness, ModelVersionRef, SlashReason};
 use sp_core::H256;
 use sp_runtime::{testing::UintAuthorityId, DispatchError, Perbill, RuntimeAppPublic};
 
@@ -1780,6 +1780,17 @@ mod offchain {
 	/// Expects one authenticated POST of `job` to the test verifier, answered with `output`
 	/// and a MAC as `mac` says.
 	fn expect_answer(offchain: &OffchainState, job: JobId, output: &[i64], mac: AnswerMac) {
+		expect_answer_from(offchain, "http://verifier.test", job, output, mac);
+	}
+
+	/// Like [`expect_answer`], from the verifier at `base`.
+	fn expect_answer_from(
+		offchain: &OffchainState,
+		base: &str,
+		job: JobId,
+		output: &[i64],
+		mac: AnswerMac,
+	) {
 		let record = Jobs::<Test>::get(job).unwrap();
 		let body = Inference::job_request_body(job, &record);
 		let request_mac = crate::ocw::request_mac(&SECRET, &body);
@@ -1797,7 +1808,7 @@ mod offchain {
 		};
 		offchain.write().expect_request(PendingRequest {
 			method: "POST".into(),
-			uri: "http://verifier.test/v1/verify".into(),
+			uri: format!("{base}/v1/verify"),
 			headers: vec![
 				("Content-Type".into(), "application/json".into()),
 				("x-modelchain-mac".into(), crate::ocw::hex(&request_mac)),
@@ -1852,6 +1863,51 @@ mod offchain {
 				pool.read().transactions.is_empty(),
 				"no verdict from an unauthenticated answer"
 			);
+		});
+	}
+
+	#[test]
+	fn each_version_is_verified_by_its_own_verifier() {
+		with_offchain(|offchain, pool| {
+			UintAuthorityId::set_all_keys(vec![1u64]);
+			verify_everything();
+			set_verifier_url();
+			// Model 7's version 0 has its own verifier; the rest go to the default one.
+			let routed = ModelVersionRef { model: 7, version: 0 };
+			StorageValueRef::persistent(crate::ocw::VERIFIER_ROUTES_KEY)
+				.set(&vec![(routed, b"http://seven.test".to_vec())]);
+			let default_job = request(ALICE);
+			let routed_job = request(BOB);
+			to_challenge(default_job, [&GOOD, &GOOD, &GOOD]);
+			to_challenge(routed_job, [&GOOD, &GOOD, &GOOD]);
+			Jobs::<Test>::mutate(routed_job, |record| {
+				if let Some(record) = record {
+					record.version = routed;
+				}
+			});
+			expect_verification(offchain, default_job, &GOOD);
+			expect_answer_from(offchain, "http://seven.test", routed_job, &GOOD, AnswerMac::Right);
+			Inference::offchain_worker(System::block_number());
+			assert_eq!(pool.read().transactions.len(), 2, "each job verified at its verifier");
+		});
+	}
+
+	#[test]
+	fn a_version_without_a_verifier_is_left_to_the_other_validators() {
+		with_offchain(|offchain, pool| {
+			UintAuthorityId::set_all_keys(vec![1u64]);
+			verify_everything();
+			// Only a route for another version, no default verifier.
+			StorageValueRef::persistent(crate::ocw::VERIFIER_SECRET_KEY).set(&SECRET.to_vec());
+			let other = ModelVersionRef { model: 7, version: 0 };
+			StorageValueRef::persistent(crate::ocw::VERIFIER_ROUTES_KEY)
+				.set(&vec![(other, b"http://seven.test".to_vec())]);
+			let job = request(ALICE);
+			to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+			// No request for this job's version (an unexpected one would panic).
+			Inference::offchain_worker(System::block_number());
+			assert!(pool.read().transactions.is_empty());
+			let _ = offchain;
 		});
 	}
 
