@@ -290,12 +290,17 @@ fn assignment_stops_at_the_weight_left_in_the_block() {
 			frame_support::weights::RuntimeDbWeight,
 		>>::get()
 		.reads_writes(1, 1);
-		let one_job = bounds + Inference::assign_job_weight();
+		// Room for one assignment at its worst case (every candidate a miner could be).
+		let max_candidates =
+			<<Test as Config>::MaxCandidates as frame_support::traits::Get<u32>>::get();
+		let one_job = bounds + Inference::assign_job_weight(max_candidates);
 		let mut meter = frame_support::weights::WeightMeter::with_limit(one_job);
 		Inference::assign_pending(2, &mut meter);
 		let assigned: Vec<_> = jobs.iter().map(|j| !miners_of(*j).is_empty()).collect();
 		assert_eq!(assigned, vec![true, false, false], "the first in line, within the weight");
-		assert_eq!(meter.consumed(), one_job);
+		// It consumed what its scan of the 7 eligible miners took, not the worst case.
+		assert_eq!(meter.consumed(), bounds + Inference::assign_job_weight(MINERS.len() as u32));
+		assert!(!meter.can_consume(Inference::assign_job_weight(max_candidates)));
 		// The rest go in the next block.
 		run_to_block(3);
 		assert!(jobs.iter().all(|j| !miners_of(*j).is_empty()));

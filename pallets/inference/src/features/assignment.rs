@@ -5,11 +5,12 @@ use super::prelude::*;
 use frame_support::weights::WeightMeter;
 
 impl<T: Config> Pallet<T> {
-	/// The most weight one assignment takes: an upper bound until the benchmarks are
-	/// regenerated with `assign_job` (a request at its worst case includes the same scan of
-	/// `MaxCandidates` miners and the same draw, plus its holds).
-	pub fn assign_job_weight() -> Weight {
-		T::WeightInfo::request_inference(T::MaxCandidates::get())
+	/// The weight of an assignment that considered `candidates` miners: an upper bound until
+	/// the benchmarks are regenerated with `assign_job` (a request that considered as many
+	/// includes the same scan and the same draw, plus its holds). The block must have room
+	/// for `MaxCandidates` before an assignment starts; what it used is what it consumes.
+	pub fn assign_job_weight(candidates: u32) -> Weight {
+		T::WeightInfo::request_inference(candidates)
 	}
 
 	/// Draws the miners of the jobs waiting in the assignment queue whose request was in an
@@ -22,25 +23,27 @@ impl<T: Config> Pallet<T> {
 			DeadlineKind::Assign,
 			now,
 			meter,
-			Self::assign_job_weight(),
+			Self::assign_job_weight(T::MaxCandidates::get()),
 			T::MaxDeadlinesPerBlock::get(),
-			|job| Self::assign_job(job, &randomness, now),
+			|job| Self::assign_job_weight(Self::assign_job(job, &randomness, now)),
 		);
 	}
 
 	/// Draws `job`'s miners from `randomness` among the miners eligible now and opens its
 	/// commit phase (`JobAssigned`); with too few eligible miners left, refunds the fee and
-	/// the quorum deposit and ends the job `Unassigned`.
-	pub(crate) fn assign_job(job: JobId, randomness: &[u8; 32], now: BlockNumberFor<T>) {
-		let Some(mut record) = Jobs::<T>::get(job) else { return };
+	/// the quorum deposit and ends the job `Unassigned`. Returns how many miners it
+	/// considered.
+	pub(crate) fn assign_job(job: JobId, randomness: &[u8; 32], now: BlockNumberFor<T>) -> u32 {
+		let Some(mut record) = Jobs::<T>::get(job) else { return 0 };
 		if record.phase != JobPhase::Assigning {
-			return;
+			return 0;
 		}
 		let candidates = T::Staking::eligible_workers(
 			&record.version,
 			WorkerRole::Miner,
 			T::MaxCandidates::get(),
 		);
+		let considered = candidates.len() as u32;
 		let miners = Self::select_miners(candidates, record.terms.redundancy, randomness, job)
 			.and_then(|miners| {
 				let assignments: Vec<_> = miners
@@ -75,5 +78,6 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Jobs::<T>::insert(job, record);
+		considered
 	}
 }

@@ -24,14 +24,15 @@ impl<T: Config> Pallet<T> {
 
 	/// Takes the due entries of a queue that `on_poll` works off (`Assign`, `Sample`) in
 	/// order, handing each job to `handle`: at most `max` entries, each only if `meter` has
-	/// `per_entry` left (the rest wait for a later block, in order).
+	/// `per_entry` (the most one takes) left; the weight `handle` says it used, at most
+	/// `per_entry`, is what is consumed. The rest wait for a later block, in order.
 	pub(crate) fn work_off(
 		kind: DeadlineKind,
 		now: BlockNumberFor<T>,
 		meter: &mut WeightMeter,
 		per_entry: Weight,
 		max: u32,
-		mut handle: impl FnMut(JobId),
+		mut handle: impl FnMut(JobId) -> Weight,
 	) {
 		if meter.try_consume(T::DbWeight::get().reads_writes(1, 1)).is_err() {
 			return;
@@ -47,12 +48,12 @@ impl<T: Config> Pallet<T> {
 				head = head.saturating_add(1);
 				continue;
 			};
-			if due > now || meter.try_consume(per_entry).is_err() {
+			if due > now || !meter.can_consume(per_entry) {
 				break;
 			}
 			Queue::<T>::remove(kind, head);
 			head = head.saturating_add(1);
-			handle(job);
+			meter.consume(handle(job).min(per_entry));
 		}
 		if head != start {
 			QueueBounds::<T>::mutate(kind, |bounds| bounds.0 = head);

@@ -62,13 +62,15 @@ impl<T: Config> Pallet<T> {
 			Self::draw_sample_weight(),
 			T::MaxActiveJobs::get(),
 			|job| {
-				let Some(record) = Jobs::<T>::get(job) else { return };
-				if matches!(record.phase, JobPhase::Challenge { .. })
-					&& now < record.deadline
-					&& Self::is_sampled(job, sample, &randomness)
-				{
-					Self::require_verification(job, record.deadline);
+				if let Some(record) = Jobs::<T>::get(job) {
+					if matches!(record.phase, JobPhase::Challenge { .. })
+						&& now < record.deadline
+						&& Self::is_sampled(job, sample, &randomness)
+					{
+						Self::require_verification(job, record.deadline);
+					}
 				}
+				Self::draw_sample_weight()
 			},
 		);
 	}
