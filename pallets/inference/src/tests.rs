@@ -1830,6 +1830,13 @@ mod offchain {
 		expect_answer(offchain, job, output, AnswerMac::Right);
 	}
 
+	/// This test node: validator 1's key, its verifier configured, every quorum to verify.
+	fn verifying_node() {
+		UintAuthorityId::set_all_keys(vec![1u64]);
+		verify_everything();
+		set_verifier_url();
+	}
+
 	fn set_verifier_url() {
 		StorageValueRef::persistent(crate::ocw::VERIFIER_URL_KEY)
 			.set(&b"http://verifier.test".to_vec());
@@ -1853,9 +1860,7 @@ mod offchain {
 	#[test]
 	fn a_forged_or_unauthenticated_verifier_answer_is_no_verdict() {
 		with_offchain(|offchain, pool| {
-			UintAuthorityId::set_all_keys(vec![1u64]);
-			verify_everything();
-			set_verifier_url();
+			verifying_node();
 			let forged = request(ALICE);
 			let unsigned = request(BOB);
 			to_challenge(forged, [&GOOD, &GOOD, &GOOD]);
@@ -1874,9 +1879,7 @@ mod offchain {
 	#[test]
 	fn each_version_is_verified_by_its_own_verifier() {
 		with_offchain(|offchain, pool| {
-			UintAuthorityId::set_all_keys(vec![1u64]);
-			verify_everything();
-			set_verifier_url();
+			verifying_node();
 			// Model 7's version 0 has its own verifier; the rest go to the default one.
 			let routed = ModelVersionRef { model: 7, version: 0 };
 			StorageValueRef::persistent(crate::ocw::VERIFIER_ROUTES_KEY)
@@ -1899,7 +1902,7 @@ mod offchain {
 
 	#[test]
 	fn a_version_without_a_verifier_is_left_to_the_other_validators() {
-		with_offchain(|offchain, pool| {
+		with_offchain(|_offchain, pool| {
 			UintAuthorityId::set_all_keys(vec![1u64]);
 			verify_everything();
 			// Only a route for another version, no default verifier.
@@ -1912,7 +1915,6 @@ mod offchain {
 			// No request for this job's version (an unexpected one would panic).
 			Inference::offchain_worker(System::block_number());
 			assert!(pool.read().transactions.is_empty());
-			let _ = offchain;
 		});
 	}
 
@@ -1934,9 +1936,7 @@ mod offchain {
 	#[test]
 	fn every_job_to_verify_is_verified_however_many_are_waiting() {
 		with_offchain(|offchain, pool| {
-			UintAuthorityId::set_all_keys(vec![1u64]);
-			verify_everything();
-			set_verifier_url();
+			verifying_node();
 			// 40 quorums in one block: more than the old 32-entry window.
 			let jobs: Vec<JobId> =
 				(0..40).map(|i| request_unassigned(if i < 20 { ALICE } else { BOB })).collect();
