@@ -1665,6 +1665,22 @@ mod offchain {
 		ext.execute_with(|| test(&offchain_state, &pool_state));
 	}
 
+	/// Expects one POST of `job` to each of its miners, each accepted.
+	fn expect_dispatch(offchain: &OffchainState, job: JobId) {
+		let body = Inference::job_request_body(job, &Jobs::<Test>::get(job).unwrap());
+		for miner in miners_of(job) {
+			offchain.write().expect_request(PendingRequest {
+				method: "POST".into(),
+				uri: format!("http://miner{miner}.test/v1/jobs"),
+				headers: vec![("Content-Type".into(), "application/json".into())],
+				body: body.clone(),
+				response: Some(b"{}".to_vec()),
+				sent: true,
+				..Default::default()
+			});
+		}
+	}
+
 	#[test]
 	fn dispatch_posts_new_jobs_to_their_miners_once() {
 		with_offchain(|offchain, _pool| {
@@ -1674,17 +1690,7 @@ mod offchain {
 			let text = String::from_utf8(body.clone()).unwrap();
 			assert!(text.contains("\"job\":0"), "{text}");
 			assert!(text.contains("\"input\":\"0x5b302e312c302e325d\""), "{text}");
-			for miner in miners_of(job) {
-				offchain.write().expect_request(PendingRequest {
-					method: "POST".into(),
-					uri: format!("http://miner{miner}.test/v1/jobs"),
-					headers: vec![("Content-Type".into(), "application/json".into())],
-					body: body.clone(),
-					response: Some(b"{}".to_vec()),
-					sent: true,
-					..Default::default()
-				});
-			}
+			expect_dispatch(offchain, job);
 			Inference::offchain_worker(1);
 			// All delivered: the next run sends nothing (no expectation left would panic on
 			// an unexpected request).
@@ -1703,29 +1709,15 @@ mod offchain {
 				.get::<(Vec<u8>, u8)>()
 				.unwrap()
 			};
-			let expect_dispatch = |job: JobId| {
-				let body = Inference::job_request_body(job, &Jobs::<Test>::get(job).unwrap());
-				for miner in miners_of(job) {
-					offchain.write().expect_request(PendingRequest {
-						method: "POST".into(),
-						uri: format!("http://miner{miner}.test/v1/jobs"),
-						headers: vec![("Content-Type".into(), "application/json".into())],
-						body: body.clone(),
-						response: Some(b"{}".to_vec()),
-						sent: true,
-						..Default::default()
-					});
-				}
-			};
 			let done = request(ALICE);
-			expect_dispatch(done);
+			expect_dispatch(offchain, done);
 			Inference::offchain_worker(System::block_number());
 			assert!(record_of(done).is_some(), "dispatch remembers what it delivered");
 			to_challenge(done, [&GOOD, &GOOD, &GOOD]);
 			run_to_block(System::block_number() + CHALLENGE_PERIOD);
 			assert_eq!(phase(done), JobPhase::Finished(JobOutcome::Settled));
 			let running = request(ALICE);
-			expect_dispatch(running);
+			expect_dispatch(offchain, running);
 			Inference::offchain_worker(System::block_number());
 			assert!(record_of(done).is_none(), "a finished job's record is removed");
 			assert!(record_of(running).is_some(), "a running job's record stays");
