@@ -102,7 +102,7 @@ fi
 log "starting the dev node (log: $LOGS/node.log)"
 "$NODE_BIN" --dev "${storage[@]}" --rpc-port "$RPC_PORT" --port "$P2P_PORT" --rpc-cors all \
 	--prometheus-port "$PROMETHEUS_PORT" --inference-verifier-url "http://127.0.0.1:$VERIFIER_PORT" \
-	--inference-verifier-secret-file "$VERIFIER_SECRET" \
+	--inference-verifier-secret-file "$VERIFIER_SECRET" --inference-dispatch \
 	"$@" >"$LOGS/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 120); do

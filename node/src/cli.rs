@@ -74,4 +74,12 @@ pub struct Cli {
 	/// per version. Every verifier shares `--inference-verifier-secret-file`.
 	#[arg(long, value_name = "MODEL.VERSION=URL", requires = "inference_verifier_secret_file")]
 	pub inference_verifier_route: Vec<String>,
+
+	/// POST each new inference job to its miners' registered endpoints (`<endpoint>/v1/jobs`),
+	/// a hint that saves them a block: miners learn their jobs from `JobAssigned` events
+	/// anyway. Off by default: those endpoints are chosen by the miners, so a node that
+	/// dispatches sends (fixed-shape JSON) POSTs wherever they point, its own internal network
+	/// included. Turn it on only on a node whose network can take that.
+	#[arg(long)]
+	pub inference_dispatch: bool,
 }

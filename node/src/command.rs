@@ -163,6 +163,7 @@ pub fn run() -> sc_cli::Result<()> {
 				inference_verifier_url: cli.inference_verifier_url.clone(),
 				inference_verifier_secret,
 				inference_verifier_routes,
+				inference_dispatch: cli.inference_dispatch,
 			};
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {

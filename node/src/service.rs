@@ -138,6 +138,8 @@ pub struct NodeOptions {
 	pub inference_verifier_secret: Option<[u8; 32]>,
 	/// Verifiers of single model versions, used instead of the default one.
 	pub inference_verifier_routes: Vec<(modelchain_primitives::ModelVersionRef, String)>,
+	/// Whether the off-chain worker POSTs new jobs to their miners' endpoints.
+	pub inference_dispatch: bool,
 }
 
 /// Parses `MODEL.VERSION=URL` (`--inference-verifier-route`).
@@ -239,6 +241,11 @@ pub fn new_full<
 		storage.remove(prefix, pallet_inference::ocw::VERIFIER_URL_KEY);
 		storage.remove(prefix, pallet_inference::ocw::VERIFIER_SECRET_KEY);
 		storage.remove(prefix, pallet_inference::ocw::VERIFIER_ROUTES_KEY);
+		storage.remove(prefix, pallet_inference::ocw::DISPATCH_KEY);
+		if options.inference_dispatch {
+			storage.set(prefix, pallet_inference::ocw::DISPATCH_KEY, &true.encode());
+			log::info!("Inference dispatch: new jobs are POSTed to their miners' endpoints");
+		}
 		if let Some(secret) = &options.inference_verifier_secret {
 			storage.set(
 				prefix,

@@ -86,6 +86,8 @@ describe('inference jobs over RPC', () => {
         '--inference-verifier-secret-file', secret.file,
         // Model 0 (the first one registered below) has its own verifier.
         '--inference-verifier-route', `0.0=http://127.0.0.1:${port}/model0`,
+        // Jobs are POSTed to the miners (the tests' miners are this test itself).
+        '--inference-dispatch',
       ],
     });
     api = await connect(node.url);

@@ -74,6 +74,8 @@ describe('modelchain-worker end to end', () => {
       '--base-path', fs.mkdtempSync(path.join(os.tmpdir(), 'modelchain-worker-e2e-')),
       '--inference-verifier-url', `http://127.0.0.1:${verifierPort}`,
       '--inference-verifier-secret-file', secret.file,
+      // The junk-flood test checks that dispatched hints and junk ones are told apart.
+      '--inference-dispatch',
     ];
     node = await startNode({ name: 'worker', args: nodeArgs });
     rpc = node.url;
@@ -383,9 +385,22 @@ describe('modelchain-worker end to end', () => {
   });
 
   test('the workers reconnect after the node restarts, and keep serving', async () => {
+    // Jobs POSTed to the miners by the node so far (it ran with `--inference-dispatch`).
+    const dispatched = async () => {
+      let sum = 0;
+      for (const { worker } of miners.values()) {
+        sum += Number((await worker.metrics()).match(/^modelchain_worker_jobs_dispatched_total (\d+)$/m)[1]);
+      }
+      return sum;
+    };
+    assert.ok((await dispatched()) > 0, 'the node dispatched jobs while it was told to');
     const block = (await api.rpc.chain.getHeader()).number.toNumber();
     await node.stop();
-    node = await startNode({ name: 'worker-restarted', args: nodeArgs, ports: node });
+    // Restarted on the same database without `--inference-dispatch` (L-2): the node clears the
+    // setting it stored before, dispatches nothing, and the miners still serve every job from
+    // the chain's `JobAssigned` events.
+    const withoutDispatch = nodeArgs.filter((arg) => arg !== '--inference-dispatch');
+    node = await startNode({ name: 'worker-restarted', args: withoutDispatch, ports: node });
     // @polkadot/api reconnects by itself; until then its calls fail.
     const height = () => api.rpc.chain.getHeader().then((h) => h.number.toNumber(), () => 0);
     await waitFor(async () => (await height()) > block, {
@@ -401,10 +416,12 @@ describe('modelchain-worker end to end', () => {
         { timeoutMs: 60_000, message: 'a worker reconnected' },
       );
     }
+    const before = await dispatched();
     const row = images[6];
     const { job } = await request(row.pixels);
     await settled(job);
     assert.deepEqual((await api.query.inference.results(job)).unwrap().toJSON(), predict(reference, row.pixels));
+    assert.equal(await dispatched(), before, 'nothing was POSTed to the miners');
   });
 
   test('a lying miner is slashed and the job still succeeds', async () => {

@@ -1,5 +1,7 @@
 //! Benchmarks of every call, in their worst case (longest strings, most versions, a full
-//! unbonding queue).
+//! unbonding queue, and for every call that moves a miner in the version index, every version
+//! it serves holding `MaxWorkersPerVersion` miners: each index read, searched and rewritten at
+//! its largest).
 
 use super::*;
 use crate::Pallet as ComputeStaking;
@@ -13,9 +15,16 @@ use sp_runtime::{traits::Bounded, Perbill, Saturating};
 // Benchmark set-up only: a shift of the largest balance cannot overflow.
 #[allow(clippy::arithmetic_side_effects)]
 fn funded<T: Config>(name: &'static str) -> T::AccountId {
-	let who: T::AccountId = account(name, 0, 0);
-	// A quarter of the largest balance: room for every deposit and bond.
-	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() >> 2);
+	funded_as::<T>(name, 0)
+}
+
+// Benchmark set-up only: a shift of the largest balance cannot overflow.
+#[allow(clippy::arithmetic_side_effects)]
+fn funded_as<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	// A 65,536th of the largest balance: room for every deposit and bond, and for the
+	// benchmarks' hundreds of accounts within the total issuance.
+	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() >> 16);
 	who
 }
 
@@ -57,6 +66,42 @@ fn registered<T: Config>(n: u32) -> T::AccountId {
 	who
 }
 
+/// Registers and bonds `MaxWorkersPerVersion - 1` other miners (accounts named `name`) serving
+/// `versions`, so that the index of each of them has room for exactly one more miner.
+fn fill_indexes<T: Config>(name: &'static str, versions: &[ModelVersionRef]) {
+	Parameters::<T>::put(parameters::<T>());
+	for index in 1..T::MaxWorkersPerVersion::get() {
+		let other = funded_as::<T>(name, index);
+		assert!(ComputeStaking::<T>::register_worker(
+			RawOrigin::Signed(other.clone()).into(),
+			WorkerRole::Miner,
+			endpoint::<T>(),
+			alloc::vec![b'h'; T::MaxHardwareLen::get() as usize],
+			versions.to_vec(),
+		)
+		.is_ok());
+		assert!(
+			ComputeStaking::<T>::bond(RawOrigin::Signed(other).into(), 1_000_000u32.into()).is_ok()
+		);
+	}
+}
+
+/// Every version a worker may serve, registered, with each index full but for one miner.
+fn most_versions_with_full_indexes<T: Config>() -> u32 {
+	let most = T::MaxVersionsPerWorker::get();
+	fill_indexes::<T>("other-miner", &versions::<T>(most));
+	most
+}
+
+/// Whether `who` holds a slot in every version it serves.
+fn indexed<T: Config>(who: &T::AccountId) -> bool {
+	Workers::<T>::get(who).is_some_and(|worker| {
+		worker.versions.iter().all(|version| {
+			MinersByVersion::<T>::get(version).iter().any(|entry| entry.miner == *who)
+		})
+	})
+}
+
 fn bonded<T: Config>(n: u32) -> T::AccountId {
 	let who = registered::<T>(n);
 	assert!(ComputeStaking::<T>::bond(RawOrigin::Signed(who.clone()).into(), 1_000_000u32.into())
@@ -86,11 +131,13 @@ mod benchmarks {
 
 	#[benchmark]
 	fn update_worker(v: Linear<0, { T::MaxVersionsPerWorker::get() }>) {
-		let who = registered::<T>(T::MaxVersionsPerWorker::get());
-		// Replace every served version with `v` new ones: worst case for the index.
+		// A bonded miner leaves every full index it is in and joins `v` others, each full
+		// but for one: worst case for the index.
+		let who = bonded::<T>(most_versions_with_full_indexes::<T>());
 		let new_versions: Vec<_> =
 			(0..v).map(|i| ModelVersionRef { model: i, version: 1 }).collect();
 		T::BenchmarkHelper::register_versions(&new_versions);
+		fill_indexes::<T>("new-version-miner", &new_versions);
 		let hardware = alloc::vec![b'g'; T::MaxHardwareLen::get() as usize];
 		#[extrinsic_call]
 		_(
@@ -100,20 +147,25 @@ mod benchmarks {
 			Some(new_versions),
 		);
 		assert!(Workers::<T>::get(&who).is_some_and(|w| w.versions.len() == v as usize));
+		assert!(indexed::<T>(&who));
 	}
 
+	/// The first bond of a miner serving the most versions: it joins every index.
 	#[benchmark]
 	fn bond() {
-		let who = bonded::<T>(1);
+		let who = registered::<T>(most_versions_with_full_indexes::<T>());
 		let amount: BalanceOf<T> = 1_000u32.into();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), amount);
-		assert!(Workers::<T>::get(&who).is_some_and(|w| w.active_bond == 1_001_000u32.into()));
+		assert!(Workers::<T>::get(&who).is_some_and(|w| w.active_bond == 1_000u32.into()));
+		assert!(indexed::<T>(&who));
 	}
 
+	/// The last unbonding chunk, taking the bond below the minimum: the miner leaves every
+	/// full index it is in.
 	#[benchmark]
 	fn unbond() {
-		let who = bonded::<T>(1);
+		let who = bonded::<T>(most_versions_with_full_indexes::<T>());
 		// Fill all but one chunk so the call pushes the last one.
 		for i in 1..T::MaxUnlockingChunks::get() {
 			frame_system::Pallet::<T>::set_block_number(i.into());
@@ -124,10 +176,13 @@ mod benchmarks {
 			.is_ok());
 		}
 		frame_system::Pallet::<T>::set_block_number(T::MaxUnlockingChunks::get().into());
+		let rest = Workers::<T>::get(&who).map(|w| w.active_bond).unwrap_or_default();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), 1u32.into());
+		_(RawOrigin::Signed(who.clone()), rest);
 		assert!(Workers::<T>::get(&who)
 			.is_some_and(|w| w.unlocking.len() == T::MaxUnlockingChunks::get() as usize));
+		assert!(MinersByVersion::<T>::iter_values()
+			.all(|index| index.iter().all(|entry| entry.miner != who)));
 	}
 
 	#[benchmark]
@@ -148,21 +203,26 @@ mod benchmarks {
 		assert!(Workers::<T>::get(&who).is_some_and(|w| w.unlocking.is_empty()));
 	}
 
+	/// A miner in every full index of the most versions leaves them all.
 	#[benchmark]
 	fn chill() {
-		let who = bonded::<T>(1);
+		let who = bonded::<T>(most_versions_with_full_indexes::<T>());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 		assert!(Workers::<T>::get(&who).is_some_and(|w| w.status == WorkerStatus::Chilled));
+		assert!(MinersByVersion::<T>::iter_values()
+			.all(|index| index.iter().all(|entry| entry.miner != who)));
 	}
 
+	/// A chilled miner of the most versions joins every index, each full but for one.
 	#[benchmark]
 	fn resume() {
-		let who = bonded::<T>(1);
+		let who = bonded::<T>(most_versions_with_full_indexes::<T>());
 		assert!(ComputeStaking::<T>::chill(RawOrigin::Signed(who.clone()).into()).is_ok());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 		assert!(Workers::<T>::get(&who).is_some_and(|w| w.status == WorkerStatus::Active));
+		assert!(indexed::<T>(&who));
 	}
 
 	#[benchmark]

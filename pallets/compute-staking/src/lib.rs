@@ -388,7 +388,7 @@ pub mod pallet {
 		/// Bonds (holds) `amount` more of the signer's balance as stake. The active bond must
 		/// reach the role's minimum. Emits `Bonded`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::bond().saturating_add(Pallet::<T>::index_weight()))]
+		#[pallet::weight(T::WeightInfo::bond())]
 		pub fn bond(
 			origin: OriginFor<T>,
 			#[pallet::compact] amount: BalanceOf<T>,
@@ -417,7 +417,7 @@ pub mod pallet {
 		/// unbonding period, then `withdraw_unbonded` releases it. What stays active must be zero
 		/// or at least the role's minimum. Emits `Unbonded`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::unbond().saturating_add(Pallet::<T>::index_weight()))]
+		#[pallet::weight(T::WeightInfo::unbond())]
 		pub fn unbond(
 			origin: OriginFor<T>,
 			#[pallet::compact] amount: BalanceOf<T>,
@@ -476,7 +476,7 @@ pub mod pallet {
 
 		/// Stops the signer from getting new jobs; its stake stays bonded. Emits `Chilled`.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::chill().saturating_add(Pallet::<T>::index_weight()))]
+		#[pallet::weight(T::WeightInfo::chill())]
 		pub fn chill(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::set_status(who, WorkerStatus::Chilled)
@@ -484,7 +484,7 @@ pub mod pallet {
 
 		/// Makes a chilled worker get jobs again. Emits `Resumed`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::resume().saturating_add(Pallet::<T>::index_weight()))]
+		#[pallet::weight(T::WeightInfo::resume())]
 		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::set_status(who, WorkerStatus::Active)
@@ -577,13 +577,6 @@ pub mod pallet {
 				ensure!(T::ModelVersions::version_exists(version), Error::<T>::UnknownVersion);
 			}
 			Ok(versions)
-		}
-
-		/// The version index's part of a call that may move a worker in it: every version it
-		/// serves read and written (not yet in the generated weights).
-		pub fn index_weight() -> Weight {
-			let versions = u64::from(T::MaxVersionsPerWorker::get());
-			T::DbWeight::get().reads_writes(versions, versions)
 		}
 
 		/// The versions whose slots `worker` holds: all it serves while it is a miner, not

@@ -1,7 +1,9 @@
 //! Benchmarks of every call and of the deadline hook. Jobs are driven through the real calls
 //! on a model and miners the runtime's `BenchmarkHelper` sets up (registry, staking, shares).
 //! Settlement (in `on_initialize` and `submit_verdict`) pays share holders through the shares
-//! pallet's O(1) deposit: nothing here depends on the number of holders.
+//! pallet's O(1) deposit: nothing here depends on the number of holders. The deadline hooks are
+//! measured per queue at each queue's most expensive ending, with distinct requesters, models
+//! and miners per job (no storage key shared between jobs).
 
 use super::*;
 use crate::Pallet as Inference;
@@ -12,8 +14,8 @@ use frame_support::{
 	traits::{fungible::Mutate, Get, Hooks},
 	BoundedVec,
 };
-use frame_system::RawOrigin;
-use modelchain_primitives::{Balance, ModelId};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use modelchain_primitives::{Balance, ComputeStakingInterface, ModelId};
 use sp_runtime::{traits::Saturating, RuntimeAppPublic};
 
 const FUNDS: Balance = 1_000_000_000_000_000_000;
@@ -91,6 +93,43 @@ fn job_in_challenge<T: Config>(model: ModelId, requester: &T::AccountId) -> JobI
 	commit_all::<T>(job, &miners, &OUTPUT);
 	reveal_all::<T>(job, &miners, &OUTPUT);
 	job
+}
+
+/// `count` jobs assigned in this block, each of its own requester and its own model served by
+/// `miners` miners (`MaxRedundancy` of them assigned): no two jobs share an account.
+fn jobs_of_distinct_accounts<T: Config>(count: u32, miners: u32) -> Vec<JobId> {
+	let redundancy = T::MaxRedundancy::get();
+	(0..count)
+		.map(|index| {
+			let (model, _) = T::BenchmarkHelper::setup_model(redundancy as u8, miners);
+			request::<T>(model, &funded::<T>("requester", index))
+		})
+		.collect()
+}
+
+/// `count` jobs of distinct accounts (as `jobs_of_distinct_accounts`) whose miners all agreed:
+/// in their challenge windows.
+fn jobs_in_challenge<T: Config>(count: u32) -> Vec<JobId> {
+	let jobs = jobs_of_distinct_accounts::<T>(count, T::MaxRedundancy::get());
+	for job in &jobs {
+		let miners = miners_of::<T>(*job);
+		commit_all::<T>(*job, &miners, &OUTPUT);
+		reveal_all::<T>(*job, &miners, &OUTPUT);
+	}
+	jobs
+}
+
+/// Moves to `blocks` blocks after the current one; returns that block.
+fn after<T: Config>(blocks: BlockNumberFor<T>) -> BlockNumberFor<T> {
+	let now = frame_system::Pallet::<T>::block_number().saturating_add(blocks);
+	frame_system::Pallet::<T>::set_block_number(now);
+	now
+}
+
+fn assert_all_in<T: Config>(jobs: &[JobId], phase: JobPhase) {
+	for job in jobs {
+		assert_eq!(Jobs::<T>::get(job).map(|record| record.phase), Some(phase));
+	}
 }
 
 /// Makes `MaxAuthorities` validator keys the current ones and `job` due for verification;
@@ -250,31 +289,103 @@ mod benchmarks {
 		assert_eq!(Parameters::<T>::get(), parameters);
 	}
 
-	/// `d` challenge windows of jobs with `MaxRedundancy` miners end in one block: each job is
-	/// settled (treasury, creator, every miner, the share holders' O(1) deposit).
+	/// One unanimous quorum drawn for the sample (due for verification): the work `on_poll`
+	/// does per entry of the sample queue.
 	#[benchmark]
-	fn on_initialize(
-		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
-	) -> Result<(), BenchmarkError> {
+	fn draw_sample() -> Result<(), BenchmarkError> {
 		let redundancy = T::MaxRedundancy::get();
 		let (model, _) = T::BenchmarkHelper::setup_model(redundancy as u8, redundancy);
 		let requester = funded::<T>("requester", 0);
-		let mut jobs = Vec::new();
-		for _ in 0..d {
-			jobs.push(job_in_challenge::<T>(model, &requester));
+		let job = job_in_challenge::<T>(model, &requester);
+		let now = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Inference::<T>::draw_sample(job, sp_runtime::Perbill::one(), &[7; 32], now);
 		}
-		let now = frame_system::Pallet::<T>::block_number()
-			.saturating_add(Parameters::<T>::get().challenge_period);
-		frame_system::Pallet::<T>::set_block_number(now);
+		assert!(VerificationDue::<T>::contains_key(job));
+		Ok(())
+	}
+
+	/// `d` commit phases end in one block with every assigned miner silent, each of them at
+	/// its last miss before jail (jailed, its version index rewritten); every job ends
+	/// without a quorum (fee refunded, quorum deposit forfeited). Each job has its own
+	/// requester and its own model served by `MaxCandidates` miners (a full version index).
+	#[benchmark]
+	fn on_commit_deadlines(
+		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let jobs = jobs_of_distinct_accounts::<T>(d, T::MaxCandidates::get());
+		for job in &jobs {
+			for miner in miners_of::<T>(*job) {
+				for _ in 1..T::BenchmarkHelper::misses_before_jail() {
+					T::Staking::note_missed_job(&miner);
+				}
+			}
+		}
+		let now = after::<T>(Parameters::<T>::get().commit_period);
+		#[block]
+		{
+			Inference::<T>::on_initialize(now);
+		}
+		assert_all_in::<T>(&jobs, JobPhase::Finished(JobOutcome::NoQuorum));
+		Ok(())
+	}
+
+	/// `d` reveal phases end in one block with every assigned miner committed and none
+	/// revealed: each is slashed (`MissedReveal`: jailed, its version index rewritten), the
+	/// requester refunded and the job disputed. Distinct requesters, models (full version
+	/// indexes) and miners, as above.
+	#[benchmark]
+	fn on_reveal_deadlines(
+		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let jobs = jobs_of_distinct_accounts::<T>(d, T::MaxCandidates::get());
+		for job in &jobs {
+			commit_all::<T>(*job, &miners_of::<T>(*job), &OUTPUT);
+		}
+		let now = after::<T>(Parameters::<T>::get().reveal_period);
+		#[block]
+		{
+			Inference::<T>::on_initialize(now);
+		}
+		assert_all_in::<T>(&jobs, JobPhase::Disputed);
+		Ok(())
+	}
+
+	/// `d` challenge windows end in one block: each job is settled (treasury, its creator,
+	/// its `MaxRedundancy` miners, its share holders' O(1) deposit). Distinct requesters,
+	/// models, creators and miners.
+	#[benchmark]
+	fn on_challenge_deadlines(
+		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let jobs = jobs_in_challenge::<T>(d);
+		let now = after::<T>(Parameters::<T>::get().challenge_period);
+		#[block]
+		{
+			Inference::<T>::on_initialize(now);
+		}
+		assert_all_in::<T>(&jobs, JobPhase::Finished(JobOutcome::Settled));
+		Ok(())
+	}
+
+	/// `d` finished jobs are pruned in one block: record, result and verdicts removed, each
+	/// requester's storage deposit released.
+	#[benchmark]
+	fn on_prune_deadlines(
+		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let jobs = jobs_in_challenge::<T>(d);
+		let settled = after::<T>(Parameters::<T>::get().challenge_period);
+		Inference::<T>::on_initialize(settled);
+		assert_all_in::<T>(&jobs, JobPhase::Finished(JobOutcome::Settled));
+		let now = after::<T>(Parameters::<T>::get().retention_period);
 		#[block]
 		{
 			Inference::<T>::on_initialize(now);
 		}
 		for job in jobs {
-			assert!(matches!(
-				Jobs::<T>::get(job).map(|j| j.phase),
-				Some(JobPhase::Finished(JobOutcome::Settled))
-			));
+			assert!(!Jobs::<T>::contains_key(job) && !StorageDeposits::<T>::contains_key(job));
 		}
 		Ok(())
 	}

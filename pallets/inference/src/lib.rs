@@ -8,7 +8,9 @@
 //!    or a URI and hash for large inputs) and the most it will pay. The fee (the active version's
 //!    price) is held from the requester with [`HoldReason::JobFee`], and `QuorumDeposit` with
 //!    [`HoldReason::QuorumDeposit`] (forfeited to the treasury if the job ends without a
-//!    quorum, released otherwise). The job waits in [`JobPhase::Assigning`].
+//!    quorum, released otherwise), and the storage deposit of the job's record
+//!    (`JobDepositBase` + `JobDepositPerByte` per input byte) with [`HoldReason::JobStorage`]
+//!    until the record is pruned. The job waits in [`JobPhase::Assigning`].
 //! 2. In the next block (or the first later one with slot randomness and room), `redundancy`
 //!    miners serving that version are drawn, stake-weighted over all of them, from that
 //!    block's slot randomness ([`Config::Randomness`]: the block author's VRF output, set by
@@ -89,6 +91,7 @@ pub mod types;
 pub mod weights;
 
 pub use extension::PrioritizeAnswers;
+pub use features::deadlines::DeadlinesHandled;
 pub use features::parameters::{MAX_PHASE_PERIOD, MAX_RETENTION_PERIOD, MIN_CHALLENGE_PERIOD};
 pub use types::*;
 pub use weights::WeightInfo;
@@ -121,6 +124,9 @@ pub trait BenchmarkHelper<AccountId> {
 		redundancy: u8,
 		miners: u32,
 	) -> (modelchain_primitives::ModelId, alloc::vec::Vec<AccountId>);
+
+	/// How many missed jobs in a row jail a miner (compute staking's `MissedJobsBeforeJail`).
+	fn misses_before_jail() -> u32;
 }
 
 /// How many removed queue entries `on_initialize` may skip per deadline it may handle.
@@ -164,6 +170,9 @@ pub mod pallet {
 	pub type ParametersOf<T> = InferenceParameters<BlockNumberFor<T>>;
 	/// A verdict with this runtime's authority key.
 	pub type VerdictOf<T> = Verdict<<T as Config>::AuthorityId>;
+	/// The validators' verdicts on a job: `(authority, output_hash)`, in the order they came.
+	pub type VotesOf<T> =
+		BoundedVec<(<T as Config>::AuthorityId, H256), <T as Config>::MaxAuthorities>;
 	/// A signature by an inference key.
 	pub type AuthoritySignatureOf<T> = <<T as Config>::AuthorityId as RuntimeAppPublic>::Signature;
 
@@ -178,6 +187,9 @@ pub mod pallet {
 		/// A requester's quorum deposit, held with each request until its job ends: released
 		/// when a quorum is reached, forfeited to the treasury when none is.
 		QuorumDeposit,
+		/// A requester's storage deposit for a job's record (its input, result and verdicts),
+		/// held from the request until the record is pruned, then released.
+		JobStorage,
 	}
 
 	/// The input of a request as a user submits it (checked against the bounds, with a named
@@ -293,6 +305,14 @@ pub mod pallet {
 		/// that requests designed to fail (e.g. inputs no miner can use) are not free.
 		#[pallet::constant]
 		type QuorumDeposit: Get<Balance>;
+		/// Storage deposit of a job's record, whatever its input: held from the request until
+		/// the record is pruned (`retention_period` blocks after the job ends), then released.
+		#[pallet::constant]
+		type JobDepositBase: Get<Balance>;
+		/// Storage deposit per byte of a job's input (inline bytes, or the URI), held with
+		/// `JobDepositBase`.
+		#[pallet::constant]
+		type JobDepositPerByte: Get<Balance>;
 		/// Priority of verdict transactions in the pool.
 		#[pallet::constant]
 		type VerdictPriority: Get<TransactionPriority>;
@@ -344,13 +364,7 @@ pub mod pallet {
 	/// The validators' verdicts on a job, one per inference key: `(authority, output_hash)`
 	/// in the order they came; kept with the job.
 	#[pallet::storage]
-	pub type VerdictVotes<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		JobId,
-		BoundedVec<(T::AuthorityId, H256), T::MaxAuthorities>,
-		ValueQuery,
-	>;
+	pub type VerdictVotes<T: Config> = StorageMap<_, Twox64Concat, JobId, VotesOf<T>, ValueQuery>;
 
 	/// The jobs validators must verify now, chosen on chain: every disputed job, every job
 	/// whose miners disagreed, and the sampled part of the unanimous ones (drawn from the
@@ -369,6 +383,11 @@ pub mod pallet {
 	/// The quorum deposit held for each unfinished job (no entry when it was zero).
 	#[pallet::storage]
 	pub type QuorumDeposits<T: Config> = StorageMap<_, Twox64Concat, JobId, Balance>;
+
+	/// The storage deposit held for each job's record until it is pruned (no entry when it
+	/// was zero).
+	#[pallet::storage]
+	pub type StorageDeposits<T: Config> = StorageMap<_, Twox64Concat, JobId, Balance>;
 
 	/// Number of unfinished jobs (at most `MaxActiveJobs`).
 	#[pallet::storage]
@@ -476,8 +495,9 @@ pub mod pallet {
 		JobRefunded { job: JobId, requester: T::AccountId, amount: Balance },
 		/// A job finished with `outcome`; its record stays until block `prune_at`.
 		JobFinished { job: JobId, outcome: JobOutcome, prune_at: BlockNumberFor<T> },
-		/// A finished job's record and result were removed from state.
-		JobPruned { job: JobId },
+		/// A finished job's record and result were removed from state; its storage deposit
+		/// `deposit_released` went back to the requester.
+		JobPruned { job: JobId, requester: T::AccountId, deposit_released: Balance },
 		/// Governance changed the parameters.
 		ParametersSet { parameters: ParametersOf<T> },
 	}
@@ -539,22 +559,8 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let (handled, skipped) = Self::process_deadlines(now);
-			T::WeightInfo::on_initialize(handled)
-				.saturating_add(T::DbWeight::get().reads(u64::from(skipped)))
-				// Not yet in the generated weights: a finished job's requester count and quorum
-				// deposit (its hold and record), and per
-				// silent miner of an ended commit phase its record, miss count and version
-				// index (a jail).
-				.saturating_add(T::DbWeight::get().reads_writes(
-					u64::from(handled).saturating_mul(3),
-					u64::from(handled).saturating_mul(4),
-				))
-				.saturating_add({
-					let per_miner = u64::from(T::MaxRedundancy::get()).saturating_mul(3);
-					let accesses = u64::from(handled).saturating_mul(per_miner);
-					T::DbWeight::get().reads_writes(accesses, accesses)
-				})
+			let handled = Self::process_deadlines(now);
+			Self::deadlines_weight(&handled)
 		}
 
 		/// Once this block's randomness is set (after the inherents), within the remaining
@@ -567,6 +573,11 @@ pub mod pallet {
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
 			Self::run_offchain_worker(now);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 
 		fn integrity_test() {
@@ -584,8 +595,10 @@ pub mod pallet {
 		/// Requests one inference of `model`'s active version on `input`, paying at most
 		/// `max_fee`.
 		///
-		/// Holds the version's price from the signer (never more than `max_fee`) and the
-		/// quorum deposit; the model's redundancy of eligible miners is drawn, stake-weighted,
+		/// Holds the version's price from the signer (never more than `max_fee`), the quorum
+		/// deposit and the storage deposit of the job's record (`JobDepositBase` +
+		/// `JobDepositPerByte` per byte of input, released when the record is pruned,
+		/// `retention_period` blocks after the job ends); the model's redundancy of eligible miners is drawn, stake-weighted,
 		/// in a later block from that block's slot randomness (`JobAssigned`), so the signer
 		/// cannot know them now. Fails with nothing held if the model is not serving, the
 		/// price exceeds `max_fee`, the input is empty or too long, the model's access policy
@@ -597,9 +610,6 @@ pub mod pallet {
 		#[pallet::weight(
 			T::WeightInfo::request_inference(T::MaxCandidates::get())
 				.saturating_add(T::Access::use_access_weight())
-				// The requester's job count and quorum deposit (not yet in the generated
-				// weights).
-				.saturating_add(T::DbWeight::get().reads_writes(2, 3))
 		)]
 		pub fn request_inference(
 			origin: OriginFor<T>,
@@ -659,12 +669,7 @@ pub mod pallet {
 		/// another output than the decided one are slashed. Every validator that voted for
 		/// another output is recorded (`VerdictContradicted`, `ContradictedVerdicts`).
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::submit_verdict(T::MaxRedundancy::get())
-			// Not yet in the generated weights: the contradicted validators' counts.
-			.saturating_add(T::DbWeight::get().reads_writes(
-				u64::from(T::MaxAuthorities::get()),
-				u64::from(T::MaxAuthorities::get()),
-			)))]
+		#[pallet::weight(T::WeightInfo::submit_verdict(T::MaxRedundancy::get()))]
 		#[pallet::authorize(|_source, verdict, signature| {
 			Pallet::<T>::authorize_verdict(verdict, signature)
 		})]

@@ -124,6 +124,9 @@ parameter_types! {
 	pub const TreasuryAccount: AccountId = TREASURY;
 	/// The quorum deposit; zero unless a test sets it.
 	pub static TestQuorumDeposit: Balance = 0;
+	/// The storage deposit of a job record, and per input byte; zero unless a test sets them.
+	pub static TestJobDepositBase: Balance = 0;
+	pub static TestJobDepositPerByte: Balance = 0;
 	/// Whether blocks carry slot randomness (as every real block does); a test may turn it
 	/// off to stand for blocks without it.
 	pub static RandomnessInBlocks: bool = true;
@@ -332,6 +335,8 @@ impl pallet_inference::Config for Test {
 	type VerdictPriority = ConstU64<{ u64::MAX / 2 }>;
 	type AnswerPriority = ConstU64<{ u64::MAX / 2 }>;
 	type QuorumDeposit = TestQuorumDeposit;
+	type JobDepositBase = TestJobDepositBase;
+	type JobDepositPerByte = TestJobDepositPerByte;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -346,10 +351,14 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 		use frame_support::traits::fungible::Mutate;
 		SERVING.with(|s| s.borrow_mut().insert(MODEL, serving(redundancy)));
 		SHARES_ISSUED.with(|s| s.borrow_mut().insert(MODEL));
-		let accounts: Vec<AccountId> = (0..miners as u64).map(|i| 1_000 + i).collect();
 		WORKERS.with(|w| {
 			let mut w = w.borrow_mut();
-			w.clear();
+			// Only the benchmark's miners serve; each call adds fresh ones (the jobs of a
+			// benchmark have distinct miners). Those of an earlier run of the benchmark, whose
+			// storage was reverted, are gone.
+			w.retain(|miner, _| *miner >= 1_000 && Balances::total_balance(miner) > 0);
+			let first = 1_000 + w.len() as u64;
+			let accounts: Vec<AccountId> = (first..first + miners as u64).collect();
 			for miner in &accounts {
 				Balances::set_balance(miner, ENDOWMENT);
 				w.insert(
@@ -362,8 +371,12 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 					},
 				);
 			}
-		});
-		(MODEL, accounts)
+			(MODEL, accounts)
+		})
+	}
+
+	fn misses_before_jail() -> u32 {
+		3
 	}
 }
 
@@ -393,7 +406,35 @@ pub fn serving(redundancy: u8) -> ServingInfo<AccountId, Balance> {
 
 /// Externalities with funded accounts, model 0 served by the seven miners with redundancy 3,
 /// its shares issued, and validators 1 and 2 holding inference keys.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+/// Test externalities that check the pallet's invariants (`do_try_state`) after every
+/// `execute_with`, so every test also checks them at its end.
+pub struct TestExt(sp_io::TestExternalities);
+
+impl TestExt {
+	/// Runs `test`, then checks the pallet's invariants.
+	pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
+		self.0.execute_with(|| {
+			let result = test();
+			Inference::do_try_state().expect("the inference pallet's invariants hold");
+			result
+		})
+	}
+}
+
+impl core::ops::Deref for TestExt {
+	type Target = sp_io::TestExternalities;
+	fn deref(&self) -> &Self::Target {
+		&self.0
+	}
+}
+
+impl core::ops::DerefMut for TestExt {
+	fn deref_mut(&mut self) -> &mut Self::Target {
+		&mut self.0
+	}
+}
+
+pub fn new_test_ext() -> TestExt {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut balances = vec![
 		(ALICE, ENDOWMENT),
@@ -439,6 +480,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	REPUTATION.with(|r| r.borrow_mut().clear());
 	MISSED.with(|m| m.borrow_mut().clear());
 	TestQuorumDeposit::set(0);
+	TestJobDepositBase::set(0);
+	TestJobDepositPerByte::set(0);
 	REVENUE.with(|r| r.borrow_mut().clear());
 	DENIED.with(|d| d.borrow_mut().clear());
 	ACCESSES.with(|a| a.borrow_mut().clear());
@@ -447,7 +490,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		Inference::set_authorities(vec![UintAuthorityId(1), UintAuthorityId(2)]);
 	});
-	ext
+	TestExt(ext)
 }
 
 /// Runs blocks up to `n`, calling the pallet's `on_initialize` and (after the randomness,

@@ -3,8 +3,10 @@
 //!
 //! Nothing here is under consensus: it runs after each new best block on every authority node
 //! (sometimes twice, or skipping blocks), so every step is idempotent and bounded:
-//! - dispatch looks at the last `DISPATCH_WINDOW` jobs, POSTs each to the miners that have not
-//!   committed yet, and gives up on a job after `MAX_DISPATCH_ATTEMPTS` runs that failed;
+//! - dispatch (only on a node that opted in: [`DISPATCH_KEY`], set from `--inference-dispatch`;
+//!   the endpoints are the miners' choice, see the security review's L-2) looks at the last
+//!   `DISPATCH_WINDOW` jobs, POSTs each to the miners that have not committed yet, and gives
+//!   up on a job after `MAX_DISPATCH_ATTEMPTS` runs that failed;
 //! - verification looks at every job the chain put in `VerificationDue` (at most one per
 //!   unfinished job), earliest deadline first, and claims each with a compare-and-set marker
 //!   in persistent off-chain storage, so one node verifies a job once; the pool keeps one
@@ -44,6 +46,10 @@ pub const VERIFIER_URL_KEY: &[u8] = b"modelchain::inference::verifier-url";
 /// `Vec<(ModelVersionRef, Vec<u8>)>`, the base URL of the verifier of each listed version (the
 /// jobs of any other version go to [`VERIFIER_URL_KEY`]'s).
 pub const VERIFIER_ROUTES_KEY: &[u8] = b"modelchain::inference::verifier-routes";
+/// Persistent off-chain storage key of whether this node POSTs new jobs to their miners'
+/// endpoints (SCALE `true`; the node sets it from `--inference-dispatch`). Unset, nothing is
+/// dispatched: miners learn their jobs from `JobAssigned` events.
+pub const DISPATCH_KEY: &[u8] = b"modelchain::inference::dispatch-enabled";
 /// Persistent off-chain storage key of the 32-byte secret shared with the verifier;
 /// verification is off while it is unset.
 pub const VERIFIER_SECRET_KEY: &[u8] = b"modelchain::inference::verifier-secret";
@@ -149,8 +155,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// POSTs the newest jobs still in their commit phase to the miners that have not committed
-	/// yet. Miners de-duplicate by job id.
+	/// yet, if this node opted in ([`DISPATCH_KEY`]). Miners de-duplicate by job id.
 	fn dispatch_new_jobs(now: BlockNumberFor<T>) -> Result<(), &'static str> {
+		let opted_in = StorageValueRef::persistent(DISPATCH_KEY).get::<bool>().ok().flatten();
+		if opted_in != Some(true) {
+			return Ok(());
+		}
 		let next = NextJobId::<T>::get();
 		let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(HTTP_DEADLINE_MS));
 		let mut in_flight: Vec<(JobId, u8, http::PendingRequest)> = Vec::new();

@@ -49,6 +49,13 @@ fn request_unassigned(who: AccountId) -> JobId {
 	job
 }
 
+/// Runs `process_deadlines` at `now`: how many due entries it handled (of every queue) and
+/// how many removed ones it skipped.
+fn deadlines_at(now: u64) -> (u32, u32) {
+	let handled = Inference::process_deadlines(now);
+	(handled.total(), handled.skipped)
+}
+
 /// Runs the next block.
 fn next_block() {
 	run_to_block(System::block_number() + 1);
@@ -983,7 +990,80 @@ fn finished_jobs_are_pruned_after_retention() {
 		assert!(!Jobs::<Test>::contains_key(job));
 		assert!(!Results::<Test>::contains_key(job));
 		assert_eq!(Reveals::<Test>::iter_prefix(job).count(), 0);
-		System::assert_has_event(Event::JobPruned { job }.into());
+		System::assert_has_event(
+			Event::JobPruned { job, requester: ALICE, deposit_released: 0 }.into(),
+		);
+	});
+}
+
+fn storage_held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::JobStorage.into(), &who)
+}
+
+/// M-8: a job's record (its input, result and verdicts) is kept `retention_period` blocks
+/// after the job ends; its requester pays for that storage with a deposit, held from the
+/// request until the record is pruned and then returned in full.
+#[test]
+fn a_job_record_costs_its_requester_a_storage_deposit_until_it_is_pruned() {
+	new_test_ext().execute_with(|| {
+		TestJobDepositBase::set(100);
+		TestJobDepositPerByte::set(2);
+		let total = total_of_known_accounts();
+		let free = Balances::balance(&ALICE);
+		// The input `[0.1,0.2]` is 9 bytes.
+		let deposit = 100 + 2 * 9;
+		let job = request(ALICE);
+		assert_eq!(storage_held(ALICE), deposit);
+		assert_eq!(StorageDeposits::<Test>::get(job), Some(deposit));
+		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		// Settled and paid, but the record is still stored: so is the deposit.
+		assert_eq!(storage_held(ALICE), deposit);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD + RETENTION);
+		assert!(!Jobs::<Test>::contains_key(job));
+		assert_eq!(storage_held(ALICE), 0);
+		assert_eq!(StorageDeposits::<Test>::get(job), None);
+		assert_eq!(Balances::balance(&ALICE), free - PRICE);
+		assert_eq!(total_of_known_accounts(), total);
+		System::assert_has_event(
+			Event::JobPruned { job, requester: ALICE, deposit_released: deposit }.into(),
+		);
+	});
+}
+
+/// M-8: a remote input's deposit counts the bytes of its URI (what the chain stores).
+#[test]
+fn a_remote_input_pays_the_storage_deposit_of_its_uri() {
+	new_test_ext().execute_with(|| {
+		TestJobDepositBase::set(100);
+		TestJobDepositPerByte::set(2);
+		let uri = b"https://inputs.test/a".to_vec();
+		let job = NextJobId::<Test>::get();
+		assert_ok!(Inference::request_inference(
+			RuntimeOrigin::signed(ALICE),
+			MODEL,
+			InputArg::Remote { uri: uri.clone(), hash: [1; 32] },
+			PRICE
+		));
+		let deposit = 100 + 2 * uri.len() as Balance;
+		assert_eq!(storage_held(ALICE), deposit);
+		assert_eq!(StorageDeposits::<Test>::get(job), Some(deposit));
+	});
+}
+
+/// M-8: a requester that cannot hold the storage deposit is refused, and nothing is held.
+#[test]
+fn a_requester_who_cannot_hold_the_storage_deposit_is_refused_with_nothing_held() {
+	new_test_ext().execute_with(|| {
+		let spendable = Balances::reducible_balance(
+			&ALICE,
+			frame_support::traits::tokens::Preservation::Preserve,
+			frame_support::traits::tokens::Fortitude::Polite,
+		);
+		TestJobDepositBase::set(spendable - PRICE + 1);
+		assert_noop!(request_small(ALICE), Error::<Test>::InsufficientBalance);
+		assert_eq!((held(ALICE), storage_held(ALICE)), (0, 0));
 	});
 }
 
@@ -1502,18 +1582,15 @@ fn deadlines_per_block_are_bounded_and_the_rest_wait() {
 		next_block();
 		assert_eq!(assigned(&jobs), jobs.len());
 		System::set_block_number(ASSIGNED + COMMIT_PERIOD);
-		assert_eq!(
-			Inference::process_deadlines(ASSIGNED + COMMIT_PERIOD),
-			(MAX_DEADLINES_PER_BLOCK, 0)
-		);
+		assert_eq!(deadlines_at(ASSIGNED + COMMIT_PERIOD), (MAX_DEADLINES_PER_BLOCK, 0));
 		let finished = |jobs: &[JobId]| {
 			jobs.iter().filter(|j| matches!(phase(**j), JobPhase::Finished(_))).count()
 		};
 		assert_eq!(finished(&jobs), MAX_DEADLINES_PER_BLOCK as usize);
-		assert_eq!(Inference::process_deadlines(ASSIGNED + 1 + COMMIT_PERIOD), (3, 0));
+		assert_eq!(deadlines_at(ASSIGNED + 1 + COMMIT_PERIOD), (3, 0));
 		assert_eq!(finished(&jobs), jobs.len());
 		// Nothing is due now: the hook does no more than read the queue heads.
-		assert_eq!(Inference::process_deadlines(ASSIGNED + 2 + COMMIT_PERIOD), (0, 0));
+		assert_eq!(deadlines_at(ASSIGNED + 2 + COMMIT_PERIOD), (0, 0));
 	});
 }
 
@@ -1531,7 +1608,7 @@ fn phases_that_end_early_leave_no_queue_entry_behind() {
 		// At the old commit and reveal deadlines the hook skips the holes and handles nothing.
 		System::reset_events();
 		System::set_block_number(ASSIGNED + COMMIT_PERIOD);
-		assert_eq!(Inference::process_deadlines(ASSIGNED + COMMIT_PERIOD), (0, 2));
+		assert_eq!(deadlines_at(ASSIGNED + COMMIT_PERIOD), (0, 2));
 		assert!(System::events().is_empty());
 		assert!(matches!(phase(job), JobPhase::Challenge { .. }));
 		run_to_block(ASSIGNED + 3 * COMMIT_PERIOD);
@@ -1588,7 +1665,7 @@ fn removed_entries_skipped_per_block_are_bounded() {
 		}
 		let holes = jobs.min(MAX_ACTIVE_JOBS);
 		System::set_block_number(ASSIGNED + COMMIT_PERIOD);
-		let (handled, skipped) = Inference::process_deadlines(ASSIGNED + COMMIT_PERIOD);
+		let (handled, skipped) = deadlines_at(ASSIGNED + COMMIT_PERIOD);
 		assert_eq!(handled, 0);
 		assert_eq!(skipped, (MAX_DEADLINES_PER_BLOCK * crate::HOLES_PER_DEADLINE).min(holes));
 	});
@@ -1662,7 +1739,11 @@ mod offchain {
 		ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
 		ext.register_extension(OffchainDbExt::new(offchain));
 		ext.register_extension(TransactionPoolExt::new(pool));
-		ext.execute_with(|| test(&offchain_state, &pool_state));
+		ext.execute_with(|| {
+			// As a node started with `--inference-dispatch`.
+			StorageValueRef::persistent(crate::ocw::DISPATCH_KEY).set(&true);
+			test(&offchain_state, &pool_state)
+		});
 	}
 
 	/// Expects one POST of `job` to each of its miners, each accepted.
@@ -1679,6 +1760,19 @@ mod offchain {
 				..Default::default()
 			});
 		}
+	}
+
+	/// L-2: the miners choose their endpoints, so a node POSTs to them only if its operator
+	/// opted in (`--inference-dispatch`); otherwise it sends nothing (any request would fail
+	/// the test: none is expected).
+	#[test]
+	fn a_node_that_has_not_opted_in_posts_nothing_to_miner_endpoints() {
+		with_offchain(|_offchain, _pool| {
+			StorageValueRef::persistent(crate::ocw::DISPATCH_KEY).clear();
+			let job = request(ALICE);
+			assert_eq!(phase(job), JobPhase::Commit);
+			Inference::offchain_worker(System::block_number());
+		});
 	}
 
 	#[test]
@@ -2027,6 +2121,9 @@ mod properties {
 		) {
 			new_test_ext().execute_with(|| {
 				verify_everything();
+				TestQuorumDeposit::set(7);
+				TestJobDepositBase::set(11);
+				TestJobDepositPerByte::set(1);
 				let total = total_of_known_accounts();
 				let treasury_before = Balances::balance(&TREASURY);
 				let mut ids = Vec::new();
@@ -2082,14 +2179,24 @@ mod properties {
 				prop_assert!(paid_out <= fees_settled);
 				prop_assert_eq!(held(ALICE), 0);
 				prop_assert_eq!(held(BOB), 0);
+				prop_assert_eq!(deposit_held(ALICE) + deposit_held(BOB), 0);
 				prop_assert_eq!(ActiveJobs::<Test>::get(), 0);
+				prop_assert_eq!(total_of_known_accounts(), total);
+				// Every record is pruned after its retention, and its storage deposit returned.
+				run_to_block(System::block_number() + RETENTION + 1);
+				prop_assert_eq!(Jobs::<Test>::iter().count(), 0);
+				prop_assert_eq!(storage_held(ALICE) + storage_held(BOB), 0);
 				prop_assert_eq!(total_of_known_accounts(), total);
 				let slashed: Balance = SLASHES.with(|s| s.borrow().iter().map(|(_, _, a)| *a).sum());
 				let protocol: Balance = System::events().iter().filter_map(|e| match e.event {
 					RuntimeEvent::Inference(Event::JobSettled { treasury, .. }) => Some(treasury),
 					_ => None,
 				}).sum();
-				prop_assert_eq!(Balances::balance(&TREASURY), treasury_before + slashed + protocol);
+				let forfeited: Balance = System::events().iter().filter_map(|e| match e.event {
+					RuntimeEvent::Inference(Event::QuorumDepositForfeited { amount, .. }) => Some(amount),
+					_ => None,
+				}).sum();
+				prop_assert_eq!(Balances::balance(&TREASURY), treasury_before + slashed + protocol + forfeited);
 				Ok(())
 			})?;
 		}
@@ -2235,8 +2342,10 @@ fn quote_fee_is_none_when_a_request_would_be_refused_for_lack_of_miners() {
 #[test]
 fn quote_fee_is_none_while_the_chain_takes_no_more_jobs() {
 	new_test_ext().execute_with(|| {
-		ActiveJobs::<Test>::put(MAX_ACTIVE_JOBS);
-		assert_noop!(request_small(ALICE), Error::<Test>::TooManyActiveJobs);
+		for n in 0..MAX_ACTIVE_JOBS {
+			request_unassigned(if n < MAX_JOBS_PER_REQUESTER { ALICE } else { BOB });
+		}
+		assert_noop!(request_small(POOR), Error::<Test>::TooManyActiveJobs);
 		assert_eq!(Inference::quote_fee(MODEL), None);
 	});
 }

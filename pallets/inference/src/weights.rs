@@ -47,7 +47,12 @@ pub trait WeightInfo {
 	fn submit_verdict(k: u32, ) -> Weight;
 	fn authorize_submit_verdict() -> Weight;
 	fn set_parameters() -> Weight;
-	fn on_initialize(d: u32, ) -> Weight;
+	fn assign_job(c: u32, ) -> Weight;
+	fn draw_sample() -> Weight;
+	fn on_commit_deadlines(d: u32, ) -> Weight;
+	fn on_reveal_deadlines(d: u32, ) -> Weight;
+	fn on_challenge_deadlines(d: u32, ) -> Weight;
+	fn on_prune_deadlines(d: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, priced with the runtime's database weights.
@@ -208,9 +213,47 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::ActiveJobs` (r:1 w:1)
 	/// Proof: `Inference::ActiveJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[0, 16]`.
-	fn on_initialize(d: u32, ) -> Weight {
-		// Proof size (bytes): measured `2871`, estimated `29623`.
-		// Minimum execution time: 13_856_000 picoseconds.
+	fn assign_job(c: u32, ) -> Weight {
+		Weight::from_parts(245_924_713, 3973)
+			.saturating_add(Weight::from_parts(14_764_800, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(Weight::from_parts(0, 3404).saturating_mul(c.into()))
+	}
+	fn draw_sample() -> Weight {
+		Weight::from_parts(20_000_000, 7544)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn on_commit_deadlines(d: u32, ) -> Weight {
+		Weight::from_parts(198_122_645, 29623)
+			.saturating_add(Weight::from_parts(632_380_870, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes(19_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(d.into())))
+			.saturating_add(Weight::from_parts(0, 7544).saturating_mul(d.into()))
+	}
+	fn on_reveal_deadlines(d: u32, ) -> Weight {
+		Weight::from_parts(198_122_645, 29623)
+			.saturating_add(Weight::from_parts(632_380_870, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes(19_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(d.into())))
+			.saturating_add(Weight::from_parts(0, 7544).saturating_mul(d.into()))
+	}
+	fn on_challenge_deadlines(d: u32, ) -> Weight {
+		Weight::from_parts(198_122_645, 29623)
+			.saturating_add(Weight::from_parts(632_380_870, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes(19_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(d.into())))
+			.saturating_add(Weight::from_parts(0, 7544).saturating_mul(d.into()))
+	}
+	fn on_prune_deadlines(d: u32, ) -> Weight {
 		Weight::from_parts(198_122_645, 29623)
 			.saturating_add(Weight::from_parts(632_380_870, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
@@ -262,7 +305,47 @@ impl WeightInfo for () {
 		Weight::from_parts(11_952_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
-	fn on_initialize(d: u32, ) -> Weight {
+	fn assign_job(c: u32, ) -> Weight {
+		Weight::from_parts(245_924_713, 3973)
+			.saturating_add(Weight::from_parts(14_764_800, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(c.into())))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
+			.saturating_add(Weight::from_parts(0, 3404).saturating_mul(c.into()))
+	}
+	fn draw_sample() -> Weight {
+		Weight::from_parts(20_000_000, 7544)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+	fn on_commit_deadlines(d: u32, ) -> Weight {
+		Weight::from_parts(198_122_645, 29623)
+			.saturating_add(Weight::from_parts(632_380_870, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().writes(19_u64))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(d.into())))
+			.saturating_add(Weight::from_parts(0, 7544).saturating_mul(d.into()))
+	}
+	fn on_reveal_deadlines(d: u32, ) -> Weight {
+		Weight::from_parts(198_122_645, 29623)
+			.saturating_add(Weight::from_parts(632_380_870, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().writes(19_u64))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(d.into())))
+			.saturating_add(Weight::from_parts(0, 7544).saturating_mul(d.into()))
+	}
+	fn on_challenge_deadlines(d: u32, ) -> Weight {
+		Weight::from_parts(198_122_645, 29623)
+			.saturating_add(Weight::from_parts(632_380_870, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().writes(19_u64))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(d.into())))
+			.saturating_add(Weight::from_parts(0, 7544).saturating_mul(d.into()))
+	}
+	fn on_prune_deadlines(d: u32, ) -> Weight {
 		Weight::from_parts(198_122_645, 29623)
 			.saturating_add(Weight::from_parts(632_380_870, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))

@@ -5,6 +5,7 @@
 use super::*;
 
 use frame_benchmarking::v2::*;
+use frame_support::traits::{Get, Hooks};
 use frame_system::RawOrigin;
 
 use crate::benchmark_input::{ALICE, SIGNATURE};
@@ -23,6 +24,22 @@ mod benchmarks {
 		_(RawOrigin::None, signature);
 
 		assert_eq!(Randomness::<T>::get().block, 1u32.into());
+		Ok(())
+	}
+
+	/// `on_finalize` after a session change: `MaxAuthorities` authorities, all new, copied.
+	#[benchmark]
+	fn on_finalize() -> Result<(), BenchmarkError> {
+		let authorities: alloc::vec::Vec<Public> = (0..T::MaxAuthorities::get())
+			.map(|index| Public::from_raw([index as u8; 32]))
+			.collect();
+		T::BenchmarkHelper::set_authorities(authorities.clone());
+		let now = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Pallet::<T>::on_finalize(now);
+		}
+		assert_eq!(ParentAuthorities::<T>::get().into_inner(), authorities);
 		Ok(())
 	}
 

@@ -178,6 +178,9 @@ pub trait BenchmarkHelper {
 	/// Makes `author` the only authority and `slot` the current slot (the pallet's copy of
 	/// the parent's authorities is refreshed by the benchmark).
 	fn set_slot_author(slot: u64, author: Public);
+
+	/// Makes `authorities` the current authorities.
+	fn set_authorities(authorities: alloc::vec::Vec<Public>);
 }
 
 #[frame_support::pallet]
@@ -290,7 +293,7 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Accounts for `on_finalize`'s refresh of the parent's authorities.
 		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
-			T::WeightInfo::on_initialize()
+			T::WeightInfo::on_finalize()
 		}
 
 		/// Keeps the authorities that will choose the next block's author (written only when

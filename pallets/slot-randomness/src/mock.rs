@@ -51,6 +51,10 @@ impl crate::BenchmarkHelper for TestAuthorities {
 		CurrentSlot::set(slot);
 		Authorities::set(vec![author]);
 	}
+
+	fn set_authorities(authorities: Vec<sr25519::Public>) {
+		Authorities::set(authorities);
+	}
 }
 
 /// The Aura-like key of validator `name` (e.g. `"//Alice"`).

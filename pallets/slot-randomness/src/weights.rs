@@ -17,9 +17,9 @@ use frame_support::{
 pub trait WeightInfo {
 	/// `set_randomness`: one VRF verification.
 	fn set_randomness() -> Weight;
-	/// `on_initialize`, for `on_finalize`: the authorities and the pallet's copy read, the
+	/// `on_finalize`: the authorities and the pallet's copy read, the
 	/// copy written when they changed.
-	fn on_initialize() -> Weight;
+	fn on_finalize() -> Weight;
 }
 
 /// Weights for `pallet-slot-randomness` on the reference machine.
@@ -30,7 +30,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	fn on_initialize() -> Weight {
+	fn on_finalize() -> Weight {
 		Weight::from_parts(20_000_000, 1_600)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -43,7 +43,7 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
-	fn on_initialize() -> Weight {
+	fn on_finalize() -> Weight {
 		Weight::from_parts(20_000_000, 1_600)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

@@ -63,6 +63,13 @@ impl pallet_slot_randomness::BenchmarkHelper for AuraAuthorities {
 		pallet_aura::Authorities::<Runtime>::put(authorities);
 		pallet_aura::CurrentSlot::<Runtime>::put(sp_consensus_aura::Slot::from(slot));
 	}
+
+	fn set_authorities(authorities: alloc::vec::Vec<sp_core::sr25519::Public>) {
+		let authorities = authorities.into_iter().map(Into::into).collect::<alloc::vec::Vec<_>>();
+		pallet_aura::Authorities::<Runtime>::put(frame_support::BoundedVec::truncate_from(
+			authorities,
+		));
+	}
 }
 
 impl pallet_grandpa::Config for Runtime {

@@ -42,6 +42,12 @@ impl pallet_inference::Config for Runtime {
 	/// A hundredth of a unit per request, kept if the job ends without a quorum: filling
 	/// `MaxActiveJobs` with jobs designed to fail costs 100 units each time (H-1).
 	type QuorumDeposit = ConstU128<{ crate::units::MILLI_UNIT * 10 }>;
+	/// A job's record is kept `retention_period` blocks after it ends (M-8): its requester
+	/// holds a hundredth of a unit for the record and 10 µMDL per input byte (at most
+	/// 0.051 MDL for a 4 KiB input) until it is pruned. Filling the chain's state with a
+	/// gigabyte of job records takes about 10,000 MDL held for the retention period.
+	type JobDepositBase = ConstU128<{ crate::units::MILLI_UNIT * 10 }>;
+	type JobDepositPerByte = ConstU128<{ crate::units::MICRO_UNIT * 10 }>;
 	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = InferenceBenchmarkHelper;
@@ -103,9 +109,10 @@ impl pallet_inference::BenchmarkHelper<AccountId> for InferenceBenchmarkHelper {
 		use frame_support::traits::fungible::Mutate;
 		use modelchain_primitives::{ModelVersionRef, WorkerRole};
 
-		let owner: AccountId = frame_benchmarking::account("model-owner", redundancy.into(), 0);
-		let _ = Balances::mint_into(&owner, 1_000_000 * UNIT);
+		// Each model its own owner (its creator), so that no two benchmarked jobs share one.
 		let model = pallet_model_registry::NextModelId::<Runtime>::get();
+		let owner: AccountId = frame_benchmarking::account("model-owner", model, 0);
+		let _ = Balances::mint_into(&owner, 1_000_000 * UNIT);
 		let _ = crate::configs::models::register_benchmark_model(&owner, redundancy);
 		let _ = ModelShares::issue_shares(RuntimeOrigin::signed(owner), model, 1_000_000);
 		let served = ModelVersionRef { model, version: 0 };
@@ -125,5 +132,9 @@ impl pallet_inference::BenchmarkHelper<AccountId> for InferenceBenchmarkHelper {
 			})
 			.collect();
 		(model, accounts)
+	}
+
+	fn misses_before_jail() -> u32 {
+		<<Runtime as pallet_compute_staking::Config>::MissedJobsBeforeJail as frame_support::traits::Get<u32>>::get()
 	}
 }

@@ -5,12 +5,11 @@ use super::prelude::*;
 use frame_support::weights::WeightMeter;
 
 impl<T: Config> Pallet<T> {
-	/// The weight of an assignment that considered `candidates` miners: an upper bound until
-	/// the benchmarks are regenerated with `assign_job` (a request that considered as many
-	/// includes the same scan and the same draw, plus its holds). The block must have room
-	/// for `MaxCandidates` before an assignment starts; what it used is what it consumes.
+	/// The weight of an assignment that considered `candidates` miners (benchmarked by
+	/// `assign_job`). The block must have room for `MaxCandidates` before an assignment
+	/// starts; what it used is what it consumes.
 	pub fn assign_job_weight(candidates: u32) -> Weight {
-		T::WeightInfo::request_inference(candidates)
+		T::WeightInfo::assign_job(candidates)
 	}
 
 	/// Draws the miners of the jobs waiting in the assignment queue whose request was in an

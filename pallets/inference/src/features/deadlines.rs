@@ -67,19 +67,20 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Handles up to `MaxDeadlinesPerBlock` due queue entries, skipping at most
-	/// `HOLES_PER_DEADLINE` times as many removed ones; returns how many were handled and
-	/// how many removed entries were skipped.
+	/// `HOLES_PER_DEADLINE` times as many removed ones; returns how many of each queue were
+	/// handled and how many removed entries were skipped.
 	///
 	/// The queues take turns: each turn takes one due entry of every queue that has one
 	/// (skipping at most `HOLES_PER_DEADLINE` removed entries of that queue), so a queue
 	/// with more due entries than the budget (e.g. the commit deadlines of a flood of
 	/// requests) cannot hold back the others: each queue with due entries gets at least a
 	/// quarter of the budget, and whatever a queue leaves goes to the rest.
-	pub fn process_deadlines(now: BlockNumberFor<T>) -> (u32, u32) {
+	pub fn process_deadlines(now: BlockNumberFor<T>) -> DeadlinesHandled {
 		let budget = T::MaxDeadlinesPerBlock::get();
 		let hole_budget = budget.saturating_mul(HOLES_PER_DEADLINE);
 		let mut handled = 0u32;
 		let mut skipped = 0u32;
+		let mut of_kind = DeadlinesHandled::default();
 		let mut cursors = DeadlineKind::ALL.map(|kind| {
 			let (head, tail, _) = QueueBounds::<T>::get(kind);
 			QueueCursor { kind, head, start: head, tail, open: true }
@@ -108,6 +109,7 @@ impl<T: Config> Pallet<T> {
 					Queue::<T>::remove(cursor.kind, cursor.head);
 					cursor.head = cursor.head.saturating_add(1);
 					handled = handled.saturating_add(1);
+					of_kind.note(cursor.kind);
 					Self::on_deadline(cursor.kind, job, deadline, now);
 					break;
 				}
@@ -120,7 +122,19 @@ impl<T: Config> Pallet<T> {
 				QueueBounds::<T>::mutate(cursor.kind, |bounds| bounds.0 = cursor.head);
 			}
 		}
-		(handled, skipped)
+		of_kind.skipped = skipped;
+		of_kind
+	}
+
+	/// The weight of a `process_deadlines` that handled `handled`: each queue's deadlines at
+	/// the weight of its most expensive ending (benchmarked with distinct requesters, miners
+	/// and models), plus a read per skipped entry.
+	pub fn deadlines_weight(handled: &DeadlinesHandled) -> Weight {
+		T::WeightInfo::on_commit_deadlines(handled.commit)
+			.saturating_add(T::WeightInfo::on_reveal_deadlines(handled.reveal))
+			.saturating_add(T::WeightInfo::on_challenge_deadlines(handled.challenge))
+			.saturating_add(T::WeightInfo::on_prune_deadlines(handled.prune))
+			.saturating_add(T::DbWeight::get().reads(u64::from(handled.skipped)))
 	}
 
 	/// A deadline of `job` passed. (A phase that ends early removes its entry; the checks
@@ -146,15 +160,50 @@ impl<T: Config> Pallet<T> {
 				Self::end_challenge(job, &mut record, now);
 			}
 			(DeadlineKind::Prune, JobPhase::Finished(_)) => {
-				Jobs::<T>::remove(job);
-				Results::<T>::remove(job);
-				VerdictVotes::<T>::remove(job);
-				Self::deposit_event(Event::JobPruned { job });
+				Self::prune(job, &record.requester);
 				return;
 			}
 			_ => return,
 		}
 		Jobs::<T>::insert(job, record);
+	}
+}
+
+/// What one `process_deadlines` did: the due entries it handled from each queue, and the
+/// removed entries it skipped.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct DeadlinesHandled {
+	/// Commit phases ended.
+	pub commit: u32,
+	/// Reveal phases ended.
+	pub reveal: u32,
+	/// Challenge windows and disputes ended.
+	pub challenge: u32,
+	/// Finished jobs pruned.
+	pub prune: u32,
+	/// Removed entries skipped.
+	pub skipped: u32,
+}
+
+impl DeadlinesHandled {
+	/// Every due entry handled, of any queue.
+	pub fn total(&self) -> u32 {
+		self.commit
+			.saturating_add(self.reveal)
+			.saturating_add(self.challenge)
+			.saturating_add(self.prune)
+	}
+
+	fn note(&mut self, kind: DeadlineKind) {
+		let count = match kind {
+			DeadlineKind::Commit => &mut self.commit,
+			DeadlineKind::Reveal => &mut self.reveal,
+			DeadlineKind::Challenge => &mut self.challenge,
+			DeadlineKind::Prune => &mut self.prune,
+			// Worked off by `on_poll`, never by `process_deadlines`.
+			DeadlineKind::Assign | DeadlineKind::Sample => return,
+		};
+		*count = count.saturating_add(1);
 	}
 }
 

@@ -3,6 +3,8 @@
 
 pub mod assignment;
 pub mod deadlines;
+#[cfg(any(feature = "try-runtime", test))]
+pub mod invariants;
 pub mod parameters;
 pub mod quorum;
 pub mod request;

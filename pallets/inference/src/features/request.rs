@@ -37,6 +37,12 @@ impl<T: Config> Pallet<T> {
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			QuorumDeposits::<T>::insert(job_id, quorum_deposit);
 		}
+		let storage_deposit = Self::storage_deposit_of(&input);
+		if !storage_deposit.is_zero() {
+			T::Currency::hold(&HoldReason::JobStorage.into(), &requester, storage_deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			StorageDeposits::<T>::insert(job_id, storage_deposit);
+		}
 
 		let params = Parameters::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
@@ -91,6 +97,16 @@ impl<T: Config> Pallet<T> {
 				})
 			}
 		}
+	}
+
+	/// The storage deposit of a job with `input`: `JobDepositBase` and `JobDepositPerByte`
+	/// for each byte of the inline input or of the URI.
+	pub fn storage_deposit_of(input: &JobInputOf<T>) -> Balance {
+		let bytes = match input {
+			JobInput::Inline(bytes) => bytes.len(),
+			JobInput::Remote { uri, .. } => uri.len(),
+		} as Balance;
+		T::JobDepositBase::get().saturating_add(T::JobDepositPerByte::get().saturating_mul(bytes))
 	}
 
 	/// The miners a request of a model with `serving` considers, with their stake (at most

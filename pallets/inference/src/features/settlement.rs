@@ -205,6 +205,30 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::MinerSlashed { job, miner: miner.clone(), reason, amount });
 	}
 
+	/// Removes a finished job's record, result and verdicts, and releases its storage
+	/// deposit to `requester`.
+	pub(crate) fn prune(job: JobId, requester: &T::AccountId) {
+		Jobs::<T>::remove(job);
+		Results::<T>::remove(job);
+		VerdictVotes::<T>::remove(job);
+		let deposit_released = StorageDeposits::<T>::take(job)
+			.map(|amount| {
+				T::Currency::release(
+					&HoldReason::JobStorage.into(),
+					requester,
+					amount,
+					Precision::BestEffort,
+				)
+				.unwrap_or_default()
+			})
+			.unwrap_or_default();
+		Self::deposit_event(Event::JobPruned {
+			job,
+			requester: requester.clone(),
+			deposit_released,
+		});
+	}
+
 	/// Releases the requester's quorum deposit of a finished job, or forfeits it to the
 	/// treasury when the job ended without a quorum.
 	fn end_quorum_deposit(job: JobId, requester: &T::AccountId, outcome: JobOutcome) {

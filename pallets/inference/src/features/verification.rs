@@ -43,12 +43,6 @@ impl<T: Config> Pallet<T> {
 		Perbill::from_rational(word, u32::MAX) < sample
 	}
 
-	/// The most weight one sample draw takes: the queue entry, the job and the parameters
-	/// read; the entry removed and the job's `VerificationDue` entry written.
-	pub fn draw_sample_weight() -> Weight {
-		T::DbWeight::get().reads_writes(3, 2)
-	}
-
 	/// Draws, from this block's randomness, which unanimous quorums of earlier blocks are
 	/// verified: at most `MaxActiveJobs` per block (one per unfinished job) and only as many
 	/// as `meter` allows. Nothing is drawn in a block without fresh randomness.
@@ -59,20 +53,31 @@ impl<T: Config> Pallet<T> {
 			DeadlineKind::Sample,
 			now,
 			meter,
-			Self::draw_sample_weight(),
+			T::WeightInfo::draw_sample(),
 			T::MaxActiveJobs::get(),
 			|job| {
-				if let Some(record) = Jobs::<T>::get(job) {
-					if matches!(record.phase, JobPhase::Challenge { .. })
-						&& now < record.deadline
-						&& Self::is_sampled(job, sample, &randomness)
-					{
-						Self::require_verification(job, record.deadline);
-					}
-				}
-				Self::draw_sample_weight()
+				Self::draw_sample(job, sample, &randomness, now);
+				T::WeightInfo::draw_sample()
 			},
 		);
+	}
+
+	/// Draws whether `job`, if still in its challenge window, is in the `sample` of
+	/// `randomness` (then due for verification until the window ends).
+	pub(crate) fn draw_sample(
+		job: JobId,
+		sample: Perbill,
+		randomness: &[u8; 32],
+		now: BlockNumberFor<T>,
+	) {
+		if let Some(record) = Jobs::<T>::get(job) {
+			if matches!(record.phase, JobPhase::Challenge { .. })
+				&& now < record.deadline
+				&& Self::is_sampled(job, sample, randomness)
+			{
+				Self::require_verification(job, record.deadline);
+			}
+		}
 	}
 
 	/// How many validators must find the same output to decide a job: a strict majority
@@ -85,13 +90,11 @@ impl<T: Config> Pallet<T> {
 	/// once `verdicts_needed` validators found the same output.
 	pub(crate) fn do_submit_verdict(verdict: VerdictOf<T>) -> DispatchResult {
 		// The pool checked these; a block author could still include a stale copy.
-		Self::check_verdict(&verdict)?;
+		let (mut record, mut votes) = Self::check_verdict(&verdict)?;
 		let job = verdict.job;
-		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 		// Only the current validators' verdicts count (the set may have changed since the
 		// first one); at most `MaxAuthorities` of them, and this one's is not among them yet.
 		let authorities = Authorities::<T>::get();
-		let mut votes = VerdictVotes::<T>::get(job);
 		votes.retain(|(voter, _)| authorities.contains(voter));
 		if votes.try_push((verdict.authority.clone(), verdict.output_hash)).is_err() {
 			frame_support::defensive!("more verdicts than validators on a job");
@@ -167,8 +170,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks that a verdict's job is to be verified now and that its validator has not
 	/// given a verdict on it yet (the signature and signer are checked by
-	/// `authorize_verdict`).
-	pub fn check_verdict(verdict: &VerdictOf<T>) -> Result<(), Error<T>> {
+	/// `authorize_verdict`); returns the job's record and the verdicts given so far.
+	pub fn check_verdict(verdict: &VerdictOf<T>) -> Result<(JobOf<T>, VotesOf<T>), Error<T>> {
 		let record = Jobs::<T>::get(verdict.job).ok_or(Error::<T>::UnknownJob)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(
@@ -177,13 +180,19 @@ impl<T: Config> Pallet<T> {
 				&& VerificationDue::<T>::contains_key(verdict.job),
 			Error::<T>::NotVerifiable
 		);
-		ensure!(!Self::has_voted(verdict.job, &verdict.authority), Error::<T>::AlreadyVerified);
-		Ok(())
+		let votes = VerdictVotes::<T>::get(verdict.job);
+		ensure!(!Self::is_among(&votes, &verdict.authority), Error::<T>::AlreadyVerified);
+		Ok((record, votes))
 	}
 
 	/// Whether `authority` gave a verdict on `job`.
 	pub fn has_voted(job: JobId, authority: &T::AuthorityId) -> bool {
-		VerdictVotes::<T>::get(job).iter().any(|(voter, _)| voter == authority)
+		Self::is_among(&VerdictVotes::<T>::get(job), authority)
+	}
+
+	/// Whether `authority` gave one of `votes`.
+	fn is_among(votes: &VotesOf<T>, authority: &T::AuthorityId) -> bool {
+		votes.iter().any(|(voter, _)| voter == authority)
 	}
 
 	/// Pool validation of `submit_verdict`: a valid signature by a current validator's
