@@ -154,6 +154,21 @@ describe('inference jobs over RPC', () => {
 
   const waitForEvent = (check, message) => nextEvent(api, check, { message, timeoutMs: 90_000 });
 
+  // Once Eve's jobs ended she holds only the storage deposits of their records (M-8: released
+  // when each record is pruned, `retentionPeriod` blocks later): no fee, no quorum deposit.
+  const assertOnlyStorageDepositsHeld = async (message) => {
+    const holds = await api.query.balances.holds(eve.address);
+    const other = holds.map((h) => h.id.toString()).filter((id) => !id.includes('JobStorage'));
+    assert.deepEqual(other, [], message);
+    let deposits = 0n;
+    for (const [key, deposit] of await api.query.inference.storageDeposits.entries()) {
+      const record = (await api.query.inference.jobs(key.args[0])).unwrap();
+      if (record.requester.toString() === eve.address) deposits += deposit.unwrap().toBigInt();
+    }
+    assert.ok(deposits > 0n, 'each record holds a storage deposit');
+    assert.equal(holds.reduce((sum, h) => sum + h.amount.toBigInt(), 0n), deposits, message);
+  };
+
   test('a job is dispatched, agreed, verified by the off-chain worker and settled exactly', async () => {
     const { job, assigned } = await requestJob();
     assert.equal(assigned.length, 3);
@@ -188,7 +203,7 @@ describe('inference jobs over RPC', () => {
     assert.equal(refunded.toBigInt(), 0n);
     const record = (await api.query.inference.jobs(job)).unwrap();
     assert.ok(record.phase.isFinished && record.phase.asFinished.isSettled, record.phase.toString());
-    assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'the fee hold is released');
+    await assertOnlyStorageDepositsHeld('the fee hold is released');
 
     // The share holder (Alice holds every share) claims the holders' part.
     const claim = await sendAndWait(api, api.tx.modelShares.claim(model), alice);
@@ -269,10 +284,11 @@ describe('inference jobs over RPC', () => {
       assert.equal(worker.activeBond.toBigInt(), stakeBefore[i] - stakeBefore[i] / 10n, 'slashed 10%');
       assert.ok(worker.jailedUntil.isSome, 'jailed');
     }
-    assert.equal((await api.query.balances.holds(eve.address)).length, 0, 'refunded');
+    await assertOnlyStorageDepositsHeld('refunded');
   });
 
   test('bad requests fail with named errors and hold nothing', async () => {
+    const holdsBefore = (await api.query.balances.holds(eve.address)).toJSON();
     await assert.rejects(
       sendAndWait(api, api.tx.inference.requestInference(model, { Inline: '0x01' }, PRICE - 1n), eve),
       /inference\.FeeAboveMax/,
@@ -286,6 +302,6 @@ describe('inference jobs over RPC', () => {
       sendAndWait(api, api.tx.inference.requestInference(model, { Inline: '0x01' }, PRICE), eve),
       /inference\.NotEnoughWorkers/,
     );
-    assert.equal((await api.query.balances.holds(eve.address)).length, 0);
+    assert.deepEqual((await api.query.balances.holds(eve.address)).toJSON(), holdsBefore);
   });
 });
