@@ -7,7 +7,8 @@
 #
 # Builds `modelchain-node` with `--features runtime-benchmarks` (into the shared target dir, so
 # only the crates whose features change are rebuilt) and runs `benchmark pallet` on the dev
-# chain spec with the wasm executor. STEPS/REPEAT can be lowered for a quick check.
+# chain spec with the wasm executor. STEPS/REPEAT can be lowered for a quick check; SKIP_BUILD=1
+# uses the benchmark node already in the target directory.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 STEPS="${STEPS:-50}"
@@ -21,6 +22,7 @@ declare -A PALLETS=(
 	[pallet_model_governance]=pallets/model-governance
 	[pallet_validator_set]=pallets/validator-set
 	[pallet_model_access]=pallets/model-access
+	[pallet_slot_randomness]=pallets/slot-randomness
 )
 selected=("$@")
 [ "${#selected[@]}" -gt 0 ] || selected=("${!PALLETS[@]}" overhead)
@@ -30,8 +32,14 @@ selected=("$@")
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 
 "$REPO_ROOT/scripts/setup.sh"
-log "cargo build --release --features runtime-benchmarks -p modelchain-node"
-(cd "$REPO_ROOT" && cargo build --locked --release --features runtime-benchmarks -p modelchain-node)
+if [ "${SKIP_BUILD:-0}" = 1 ]; then
+	# The benchmark node in the target directory is used as it is (e.g. to benchmark another
+	# pallet after a run rewrote a weights file, which would otherwise rebuild the runtime).
+	log "SKIP_BUILD=1: using the benchmark node already built"
+else
+	log "cargo build --release --features runtime-benchmarks -p modelchain-node"
+	(cd "$REPO_ROOT" && cargo build --locked --release --features runtime-benchmarks -p modelchain-node)
+fi
 bench_bin="$CARGO_TARGET_DIR/release/modelchain-node"
 
 for pallet in "${selected[@]}"; do
