@@ -109,6 +109,15 @@ fn phase(job: JobId) -> JobPhase {
 	Jobs::<Test>::get(job).unwrap().phase
 }
 
+/// What `who` can still hold or transfer (keeping its account alive).
+fn spendable(who: AccountId) -> Balance {
+	Balances::reducible_balance(
+		&who,
+		frame_support::traits::tokens::Preservation::Preserve,
+		frame_support::traits::tokens::Fortitude::Polite,
+	)
+}
+
 fn deposit_held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::QuorumDeposit.into(), &who)
 }
@@ -967,11 +976,7 @@ fn the_quorum_deposit_comes_back_when_a_quorum_is_reached() {
 #[test]
 fn a_requester_who_cannot_hold_the_quorum_deposit_is_refused_with_nothing_held() {
 	new_test_ext().execute_with(|| {
-		let spendable = Balances::reducible_balance(
-			&ALICE,
-			frame_support::traits::tokens::Preservation::Preserve,
-			frame_support::traits::tokens::Fortitude::Polite,
-		);
+		let spendable = spendable(ALICE);
 		TestQuorumDeposit::set(spendable - PRICE + 1);
 		assert_noop!(request_small(ALICE), Error::<Test>::InsufficientBalance);
 	});
@@ -1056,11 +1061,7 @@ fn a_remote_input_pays_the_storage_deposit_of_its_uri() {
 #[test]
 fn a_requester_who_cannot_hold_the_storage_deposit_is_refused_with_nothing_held() {
 	new_test_ext().execute_with(|| {
-		let spendable = Balances::reducible_balance(
-			&ALICE,
-			frame_support::traits::tokens::Preservation::Preserve,
-			frame_support::traits::tokens::Fortitude::Polite,
-		);
+		let spendable = spendable(ALICE);
 		TestJobDepositBase::set(spendable - PRICE + 1);
 		assert_noop!(request_small(ALICE), Error::<Test>::InsufficientBalance);
 		assert_eq!((held(ALICE), storage_held(ALICE)), (0, 0));
