@@ -78,18 +78,17 @@ impl<T: Config> Pallet<T> {
 	pub fn process_deadlines(now: BlockNumberFor<T>) -> DeadlinesHandled {
 		let budget = T::MaxDeadlinesPerBlock::get();
 		let hole_budget = budget.saturating_mul(HOLES_PER_DEADLINE);
-		let mut handled = 0u32;
-		let mut skipped = 0u32;
-		let mut of_kind = DeadlinesHandled::default();
+		let mut done = DeadlinesHandled::default();
 		let mut cursors = DeadlineKind::ALL.map(|kind| {
 			let (head, tail, _) = QueueBounds::<T>::get(kind);
 			QueueCursor { kind, head, start: head, tail, open: true }
 		});
-		while handled < budget && skipped < hole_budget && cursors.iter().any(|c| c.open) {
+		while done.total() < budget && done.skipped < hole_budget && cursors.iter().any(|c| c.open)
+		{
 			for cursor in cursors.iter_mut().filter(|cursor| cursor.open) {
 				let mut holes_this_turn = 0u32;
-				while handled < budget
-					&& skipped < hole_budget
+				while done.total() < budget
+					&& done.skipped < hole_budget
 					&& holes_this_turn < HOLES_PER_DEADLINE
 				{
 					if cursor.head >= cursor.tail {
@@ -98,7 +97,7 @@ impl<T: Config> Pallet<T> {
 					}
 					let Some((job, deadline)) = Queue::<T>::get(cursor.kind, cursor.head) else {
 						cursor.head = cursor.head.saturating_add(1);
-						skipped = skipped.saturating_add(1);
+						done.skipped = done.skipped.saturating_add(1);
 						holes_this_turn = holes_this_turn.saturating_add(1);
 						continue;
 					};
@@ -108,8 +107,7 @@ impl<T: Config> Pallet<T> {
 					}
 					Queue::<T>::remove(cursor.kind, cursor.head);
 					cursor.head = cursor.head.saturating_add(1);
-					handled = handled.saturating_add(1);
-					of_kind.note(cursor.kind);
+					done.note(cursor.kind);
 					Self::on_deadline(cursor.kind, job, deadline, now);
 					break;
 				}
@@ -122,8 +120,7 @@ impl<T: Config> Pallet<T> {
 				QueueBounds::<T>::mutate(cursor.kind, |bounds| bounds.0 = cursor.head);
 			}
 		}
-		of_kind.skipped = skipped;
-		of_kind
+		done
 	}
 
 	/// The weight of a `process_deadlines` that handled `handled`: each queue's deadlines at
