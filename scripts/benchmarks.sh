@@ -23,6 +23,7 @@ declare -A PALLETS=(
 	[pallet_validator_set]=pallets/validator-set
 	[pallet_model_access]=pallets/model-access
 	[pallet_slot_randomness]=pallets/slot-randomness
+	[pallet_query_channels]=pallets/query-channels
 )
 selected=("$@")
 [ "${#selected[@]}" -gt 0 ] || selected=("${!PALLETS[@]}" overhead)

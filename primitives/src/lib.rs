@@ -6,6 +6,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod payout;
+
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},
 	MultiSignature,
@@ -122,6 +124,10 @@ pub trait ComputeStakingInterface<AccountId, Balance> {
 		role: WorkerRole,
 		max: u32,
 	) -> sp_runtime::Vec<(AccountId, Balance)>;
+
+	/// The active stake of `miner` if it may take work for `version` now (a registered miner
+	/// serving it, bonded at least the minimum, not chilled, not jailed).
+	fn serving_stake(miner: &AccountId, version: &ModelVersionRef) -> Option<Balance>;
 
 	/// Slashes `fraction` of the worker's whole stake (active and unbonding) to the treasury,
 	/// jails it, and returns the amount slashed (zero for an unknown worker).
@@ -303,8 +309,9 @@ pub trait AccessControl<AccountId> {
 		job: JobId,
 	) -> Result<Option<LicenceId>, sp_runtime::DispatchError>;
 
-	/// The most weight [`Self::use_access`] can take.
-	fn use_access_weight() -> sp_runtime::Weight;
+	/// Checks, changing nothing, that `who` may use `model` now: the error `use_access` would
+	/// fail with, if any.
+	fn may_use(who: &AccountId, model: ModelId) -> sp_runtime::DispatchResult;
 }
 
 /// Everybody may use every model, and nothing is recorded: for runtimes and tests without
@@ -318,8 +325,8 @@ impl<AccountId> AccessControl<AccountId> for () {
 		Ok(None)
 	}
 
-	fn use_access_weight() -> sp_runtime::Weight {
-		sp_runtime::Weight::zero()
+	fn may_use(_who: &AccountId, _model: ModelId) -> sp_runtime::DispatchResult {
+		Ok(())
 	}
 }
 

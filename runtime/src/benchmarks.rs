@@ -24,5 +24,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_model_governance, ModelGovernance]
 	[pallet_validator_set, ValidatorSet]
 	[pallet_model_access, ModelAccess]
+	[pallet_query_channels, QueryChannels]
 	[pallet_slot_randomness, SlotRandomness]
 );

@@ -227,4 +227,6 @@ mod runtime {
 	pub type ModelGovernance = pallet_model_governance;
 	#[runtime::pallet_index(35)]
 	pub type ModelAccess = pallet_model_access;
+	#[runtime::pallet_index(36)]
+	pub type QueryChannels = pallet_query_channels;
 }

@@ -651,6 +651,29 @@ fn lists_only_eligible_workers_of_the_role_and_version() {
 }
 
 #[test]
+fn serving_stake_is_the_bond_of_a_miner_that_may_take_work_for_the_version_now() {
+	new_test_ext().execute_with(|| {
+		let stake = |who: AccountId, version: ModelVersionRef| {
+			<ComputeStaking as ComputeStakingInterface<_, _>>::serving_stake(&who, &version)
+		};
+		register_bonded_miner(ALICE, 2_000);
+		register(BOB, WorkerRole::Miner, vec![V00]); // not bonded
+		register(CHARLIE, WorkerRole::Verifier, vec![V00]);
+		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(CHARLIE), MIN_VERIFIER_BOND));
+		assert_eq!(stake(ALICE, V00), Some(2_000));
+		assert_eq!(stake(ALICE, V01), None, "a version it does not serve");
+		assert_eq!(stake(BOB, V00), None, "bonded below the minimum");
+		assert_eq!(stake(CHARLIE, V00), None, "a verifier");
+		assert_eq!(stake(POOR, V00), None, "not registered");
+		assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(stake(ALICE, V00), None, "chilled");
+		assert_ok!(ComputeStaking::resume(RuntimeOrigin::signed(ALICE)));
+		<ComputeStaking as ComputeStakingInterface<_, _>>::jail(&ALICE);
+		assert_eq!(stake(ALICE, V00), None, "jailed");
+	});
+}
+
+#[test]
 fn slashes_the_active_bond_to_the_treasury_and_jails() {
 	new_test_ext().execute_with(|| {
 		register_bonded_miner(ALICE, 2_000);

@@ -150,17 +150,27 @@ fn verifying_validators<T: Config>(
 mod benchmarks {
 	use super::*;
 
-	/// `c` eligible miners are considered (the pick is weighted over all of them).
+	/// `c` eligible miners are considered (the pick is weighted over all of them); with
+	/// `l = 1` the request uses a licence's last query on a model whose access log is full
+	/// (the access pallet's worst case), with `l = 0` the model is open.
 	#[benchmark]
 	fn request_inference(
 		c: Linear<{ T::MaxRedundancy::get() }, { T::MaxCandidates::get() }>,
+		l: Linear<0, 1>,
 	) -> Result<(), BenchmarkError> {
 		let (model, _) = T::BenchmarkHelper::setup_model(T::MaxRedundancy::get() as u8, c);
 		let requester = funded::<T>("requester", 0);
+		if l == 1 {
+			T::BenchmarkHelper::licence_last_query(model, &requester);
+		}
 		let input = InputArg::Inline(alloc::vec![7u8; T::MaxInputLen::get() as usize]);
-		#[extrinsic_call]
-		_(RawOrigin::Signed(requester), model, input, Balance::MAX);
+		let work;
+		#[block]
+		{
+			work = Inference::<T>::do_request_inference(requester, model, input, Balance::MAX)?;
+		}
 		assert!(Jobs::<T>::contains_key(0));
+		assert_eq!((work.considered, work.licensed), (c, l == 1));
 		Ok(())
 	}
 

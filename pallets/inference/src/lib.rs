@@ -127,6 +127,11 @@ pub trait BenchmarkHelper<AccountId> {
 
 	/// How many missed jobs in a row jail a miner (compute staking's `MissedJobsBeforeJail`).
 	fn misses_before_jail() -> u32;
+
+	/// Makes `model` licensed and `requester` the holder of a licence with one query left,
+	/// and the model's access log full: a request then takes the access pallet's most
+	/// expensive path (the licence ends, the oldest access is pushed out).
+	fn licence_last_query(model: modelchain_primitives::ModelId, requester: &AccountId);
 }
 
 /// How many removed queue entries `on_initialize` may skip per deadline it may handle.
@@ -598,19 +603,17 @@ pub mod pallet {
 		/// Holds the version's price from the signer (never more than `max_fee`), the quorum
 		/// deposit and the storage deposit of the job's record (`JobDepositBase` +
 		/// `JobDepositPerByte` per byte of input, released when the record is pruned,
-		/// `retention_period` blocks after the job ends); the model's redundancy of eligible miners is drawn, stake-weighted,
-		/// in a later block from that block's slot randomness (`JobAssigned`), so the signer
-		/// cannot know them now. Fails with nothing held if the model is not serving, the
+		/// `retention_period` blocks after the job ends); the model's redundancy of eligible
+		/// miners is drawn, stake-weighted, in a later block from that block's slot randomness
+		/// (`JobAssigned`), so the signer cannot know them now. Fails with nothing held if the model is not serving, the
 		/// price exceeds `max_fee`, the input is empty or too long, the model's access policy
 		/// refuses the signer (e.g. a licensed model and no usable licence: the access
 		/// pallet's error), or too few miners serve the version. On a licensed model one query
 		/// of the signer's licence is used. Emits `JobRequested` (and the access pallet's
-		/// `Accessed`).
+		/// `Accessed`). Charged at the worst case (every candidate, a licence's last query)
+		/// and refunded to what the request took.
 		#[pallet::call_index(0)]
-		#[pallet::weight(
-			T::WeightInfo::request_inference(T::MaxCandidates::get())
-				.saturating_add(T::Access::use_access_weight())
-		)]
+		#[pallet::weight(T::WeightInfo::request_inference(T::MaxCandidates::get(), 1))]
 		pub fn request_inference(
 			origin: OriginFor<T>,
 			model: ModelId,
@@ -618,12 +621,8 @@ pub mod pallet {
 			max_fee: Balance,
 		) -> DispatchResultWithPostInfo {
 			let requester = ensure_signed(origin)?;
-			let considered = Self::do_request_inference(requester, model, input, max_fee)?;
-			Ok(Some(
-				T::WeightInfo::request_inference(considered)
-					.saturating_add(T::Access::use_access_weight()),
-			)
-			.into())
+			let work = Self::do_request_inference(requester, model, input, max_fee)?;
+			Ok(Some(work.weight::<T>()).into())
 		}
 
 		/// Commits the signer's result for `job`: `commitment` is

@@ -169,6 +169,8 @@ thread_local! {
 	pub static DENIED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 	/// Accesses the access stand-in recorded: (requester, version, job).
 	pub static ACCESSES: RefCell<Vec<(AccountId, ModelVersionRef, u64)>> = const { RefCell::new(Vec::new()) };
+	/// Requesters holding a licence (licence id 1) of every model.
+	pub static LICENSED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 }
 
 /// The model registry stand-in.
@@ -218,6 +220,14 @@ impl ComputeStakingInterface<AccountId, Balance> for MockStaking {
 				.map(|(who, worker)| (*who, worker.stake))
 				.take(max as usize)
 				.collect()
+		})
+	}
+	fn serving_stake(miner: &AccountId, version: &ModelVersionRef) -> Option<Balance> {
+		WORKERS.with(|w| {
+			w.borrow()
+				.get(miner)
+				.filter(|worker| worker.versions.contains(version) && !worker.jailed)
+				.map(|worker| worker.stake)
 		})
 	}
 	fn slash(worker: &AccountId, fraction: Perbill, reason: SlashReason) -> Balance {
@@ -293,7 +303,8 @@ impl RevenueSink<AccountId, Balance> for MockRevenue {
 	}
 }
 
-/// The access pallet stand-in: refuses the accounts in `DENIED` and records the others.
+/// The access pallet stand-in: refuses the accounts in `DENIED` and records the others (those
+/// in `LICENSED` use licence 1).
 pub struct MockAccess;
 impl modelchain_primitives::AccessControl<AccountId> for MockAccess {
 	fn use_access(
@@ -305,10 +316,13 @@ impl modelchain_primitives::AccessControl<AccountId> for MockAccess {
 			return Err(DispatchError::Other("access denied"));
 		}
 		ACCESSES.with(|a| a.borrow_mut().push((*who, *version, job)));
-		Ok(None)
+		Ok(LICENSED.with(|l| l.borrow().contains(who)).then_some(1))
 	}
-	fn use_access_weight() -> frame_support::weights::Weight {
-		frame_support::weights::Weight::zero()
+	fn may_use(who: &AccountId, _model: ModelId) -> sp_runtime::DispatchResult {
+		if DENIED.with(|d| d.borrow().contains(who)) {
+			return Err(DispatchError::Other("access denied"));
+		}
+		Ok(())
 	}
 }
 
@@ -351,6 +365,8 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 		use frame_support::traits::fungible::Mutate;
 		SERVING.with(|s| s.borrow_mut().insert(MODEL, serving(redundancy)));
 		SHARES_ISSUED.with(|s| s.borrow_mut().insert(MODEL));
+		// Licences of an earlier run of the benchmark, whose storage was reverted, are gone.
+		LICENSED.with(|l| l.borrow_mut().clear());
 		WORKERS.with(|w| {
 			let mut w = w.borrow_mut();
 			// Only the benchmark's miners serve; each call adds fresh ones (the jobs of a
@@ -377,6 +393,10 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 
 	fn misses_before_jail() -> u32 {
 		3
+	}
+
+	fn licence_last_query(_model: ModelId, requester: &AccountId) {
+		LICENSED.with(|l| l.borrow_mut().insert(*requester));
 	}
 }
 
@@ -485,6 +505,7 @@ pub fn new_test_ext() -> TestExt {
 	REVENUE.with(|r| r.borrow_mut().clear());
 	DENIED.with(|d| d.borrow_mut().clear());
 	ACCESSES.with(|a| a.borrow_mut().clear());
+	LICENSED.with(|l| l.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);

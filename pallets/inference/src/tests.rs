@@ -173,6 +173,23 @@ fn to_challenge(job: JobId, outputs: [&[i64]; 3]) {
 // ---------------------------------------------------------------- request_inference
 
 #[test]
+fn a_request_pays_the_licence_path_weight_only_when_it_uses_a_licence() {
+	new_test_ext().execute_with(|| {
+		use crate::weights::WeightInfo;
+		let candidates = MINERS.len() as u32;
+		let open = request_small(ALICE).unwrap().actual_weight;
+		assert_eq!(open, Some(<() as WeightInfo>::request_inference(candidates, 0)));
+		LICENSED.with(|l| l.borrow_mut().insert(BOB));
+		let licensed = request_small(BOB).unwrap().actual_weight;
+		assert_eq!(licensed, Some(<() as WeightInfo>::request_inference(candidates, 1)));
+		assert!(
+			licensed.unwrap().ref_time() > open.unwrap().ref_time(),
+			"a licence's query costs more than an open model's access"
+		);
+	});
+}
+
+#[test]
 fn request_holds_the_fee_and_assigns_distinct_miners() {
 	new_test_ext().execute_with(|| {
 		let free_before = Balances::balance(&ALICE);

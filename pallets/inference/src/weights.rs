@@ -41,7 +41,7 @@ use core::marker::PhantomData;
 
 /// Weight functions of `pallet_inference`.
 pub trait WeightInfo {
-	fn request_inference(c: u32, ) -> Weight;
+	fn request_inference(c: u32, l: u32, ) -> Weight;
 	fn assign_job(c: u32, ) -> Weight;
 	fn commit_result() -> Weight;
 	fn reveal_result(k: u32, ) -> Weight;
@@ -70,16 +70,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Policies` (r:1 w:0)
 	/// Proof: `ModelAccess::Policies` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::LicenceByHolder` (r:1 w:1)
+	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::Licences` (r:1 w:1)
+	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::AccessLogBounds` (r:1 w:1)
 	/// Proof: `ModelAccess::AccessLogBounds` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
 	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::MinersByVersion` (r:1 w:0)
 	/// Proof: `ComputeStaking::MinersByVersion` (`max_values`: None, `max_size`: Some(13594), added: 16069, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Parameters` (r:1 w:0)
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::QueueBounds` (r:1 w:1)
@@ -92,16 +96,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::QuorumDeposits` (r:0 w:1)
 	/// Proof: `Inference::QuorumDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
-	/// Storage: `ModelAccess::AccessLog` (r:0 w:1)
+	/// Storage: `ModelAccess::AccessLog` (r:0 w:2)
 	/// Proof: `ModelAccess::AccessLog` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[7, 256]`.
-	fn request_inference(c: u32, ) -> Weight {
-		// Proof size (bytes): measured `1355`, estimated `17059`.
-		// Minimum execution time: 267_849_000 picoseconds.
-		Weight::from_parts(294_179_720, 17059)
-			.saturating_add(Weight::from_parts(280_854, 0).saturating_mul(c.into()))
+	/// The range of component `l` is `[0, 1]`.
+	fn request_inference(c: u32, l: u32, ) -> Weight {
+		// Proof size (bytes): measured `1363`, estimated `17059`.
+		// Minimum execution time: 306_712_000 picoseconds.
+		Weight::from_parts(474_773_692, 17059)
+			.saturating_add(Weight::from_parts(70_699, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(120_743_895, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(l.into())))
+			.saturating_add(Weight::from_parts(0, 1796).saturating_mul(l.into()))
 	}
 	/// Storage: `Inference::Jobs` (r:1 w:1)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
@@ -118,9 +127,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[7, 256]`.
 	fn assign_job(c: u32, ) -> Weight {
 		// Proof size (bytes): measured `4732`, estimated `17059`.
-		// Minimum execution time: 53_690_000 picoseconds.
-		Weight::from_parts(60_042_616, 17059)
-			.saturating_add(Weight::from_parts(131_660, 0).saturating_mul(c.into()))
+		// Minimum execution time: 57_718_000 picoseconds.
+		Weight::from_parts(92_635_168, 17059)
+			.saturating_add(Weight::from_parts(215_828, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -134,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
 		// Proof size (bytes): measured `5145`, estimated `8538`.
-		// Minimum execution time: 51_877_000 picoseconds.
-		Weight::from_parts(56_124_000, 8538)
+		// Minimum execution time: 50_364_000 picoseconds.
+		Weight::from_parts(63_990_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -154,9 +163,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 7]`.
 	fn reveal_result(k: u32, ) -> Weight {
 		// Proof size (bytes): measured `4565`, estimated `8538`.
-		// Minimum execution time: 77_644_000 picoseconds.
-		Weight::from_parts(82_308_745, 8538)
-			.saturating_add(Weight::from_parts(3_673_258, 0).saturating_mul(k.into()))
+		// Minimum execution time: 75_431_000 picoseconds.
+		Weight::from_parts(94_221_791, 8538)
+			.saturating_add(Weight::from_parts(2_735_696, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -202,9 +211,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 7]`.
 	fn submit_verdict(k: u32, ) -> Weight {
 		// Proof size (bytes): measured `8530`, estimated `38775`.
-		// Minimum execution time: 444_830_000 picoseconds.
-		Weight::from_parts(453_874_437, 38775)
-			.saturating_add(Weight::from_parts(83_174_180, 0).saturating_mul(k.into()))
+		// Minimum execution time: 445_541_000 picoseconds.
+		Weight::from_parts(382_554_373, 38775)
+			.saturating_add(Weight::from_parts(109_870_052, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(30_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(30_u64))
@@ -223,8 +232,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::VerdictVotes` (`max_values`: None, `max_size`: Some(2065), added: 4540, mode: `MaxEncodedLen`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof size (bytes): measured `8502`, estimated `8538`.
-		// Minimum execution time: 103_253_000 picoseconds.
-		Weight::from_parts(135_383_000, 8538)
+		// Minimum execution time: 109_123_000 picoseconds.
+		Weight::from_parts(123_310_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
@@ -233,8 +242,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof size (bytes): measured `79`, estimated `1533`.
-		// Minimum execution time: 16_110_000 picoseconds.
-		Weight::from_parts(18_464_000, 1533)
+		// Minimum execution time: 16_100_000 picoseconds.
+		Weight::from_parts(26_860_000, 1533)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -244,8 +253,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn draw_sample() -> Weight {
 		// Proof size (bytes): measured `5365`, estimated `8538`.
-		// Minimum execution time: 23_544_000 picoseconds.
-		Weight::from_parts(27_361_000, 8538)
+		// Minimum execution time: 22_722_000 picoseconds.
+		Weight::from_parts(29_115_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -278,9 +287,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_commit_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `76`, estimated `11006`.
-		// Minimum execution time: 23_924_000 picoseconds.
-		Weight::from_parts(706_356_851, 11006)
-			.saturating_add(Weight::from_parts(775_668_708, 0).saturating_mul(d.into()))
+		// Minimum execution time: 24_356_000 picoseconds.
+		Weight::from_parts(41_680_148, 11006)
+			.saturating_add(Weight::from_parts(658_233_750, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((21_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -312,9 +321,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_reveal_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `76`, estimated `11006`.
-		// Minimum execution time: 14_938_000 picoseconds.
-		Weight::from_parts(15_058_000, 11006)
-			.saturating_add(Weight::from_parts(1_168_581_515, 0).saturating_mul(d.into()))
+		// Minimum execution time: 14_707_000 picoseconds.
+		Weight::from_parts(14_767_000, 11006)
+			.saturating_add(Weight::from_parts(1_274_620_992, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((27_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -352,9 +361,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_challenge_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `1084`, estimated `11006`.
-		// Minimum execution time: 14_507_000 picoseconds.
-		Weight::from_parts(15_199_000, 11006)
-			.saturating_add(Weight::from_parts(942_533_562, 0).saturating_mul(d.into()))
+		// Minimum execution time: 13_966_000 picoseconds.
+		Weight::from_parts(14_587_000, 11006)
+			.saturating_add(Weight::from_parts(1_122_330_011, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((25_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -380,9 +389,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_prune_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `116`, estimated `11006`.
-		// Minimum execution time: 14_377_000 picoseconds.
-		Weight::from_parts(35_974_590, 11006)
-			.saturating_add(Weight::from_parts(105_379_432, 0).saturating_mul(d.into()))
+		// Minimum execution time: 14_317_000 picoseconds.
+		Weight::from_parts(21_351_375, 11006)
+			.saturating_add(Weight::from_parts(128_085_588, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -393,26 +402,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
-	fn request_inference(c: u32, ) -> Weight {
-		Weight::from_parts(294_179_720, 17059)
-			.saturating_add(Weight::from_parts(280_854, 0).saturating_mul(c.into()))
+	fn request_inference(c: u32, l: u32, ) -> Weight {
+		Weight::from_parts(474_773_692, 17059)
+			.saturating_add(Weight::from_parts(70_699, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(120_743_895, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(l.into())))
+			.saturating_add(Weight::from_parts(0, 1796).saturating_mul(l.into()))
 	}
 	fn assign_job(c: u32, ) -> Weight {
-		Weight::from_parts(60_042_616, 17059)
-			.saturating_add(Weight::from_parts(131_660, 0).saturating_mul(c.into()))
+		Weight::from_parts(92_635_168, 17059)
+			.saturating_add(Weight::from_parts(215_828, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn commit_result() -> Weight {
-		Weight::from_parts(56_124_000, 8538)
+		Weight::from_parts(63_990_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn reveal_result(k: u32, ) -> Weight {
-		Weight::from_parts(82_308_745, 8538)
-			.saturating_add(Weight::from_parts(3_673_258, 0).saturating_mul(k.into()))
+		Weight::from_parts(94_221_791, 8538)
+			.saturating_add(Weight::from_parts(2_735_696, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
@@ -420,8 +433,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2608).saturating_mul(k.into()))
 	}
 	fn submit_verdict(k: u32, ) -> Weight {
-		Weight::from_parts(453_874_437, 38775)
-			.saturating_add(Weight::from_parts(83_174_180, 0).saturating_mul(k.into()))
+		Weight::from_parts(382_554_373, 38775)
+			.saturating_add(Weight::from_parts(109_870_052, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(30_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(30_u64))
@@ -429,22 +442,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3404).saturating_mul(k.into()))
 	}
 	fn authorize_submit_verdict() -> Weight {
-		Weight::from_parts(135_383_000, 8538)
+		Weight::from_parts(123_310_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(18_464_000, 1533)
+		Weight::from_parts(26_860_000, 1533)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn draw_sample() -> Weight {
-		Weight::from_parts(27_361_000, 8538)
+		Weight::from_parts(29_115_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_commit_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(706_356_851, 11006)
-			.saturating_add(Weight::from_parts(775_668_708, 0).saturating_mul(d.into()))
+		Weight::from_parts(41_680_148, 11006)
+			.saturating_add(Weight::from_parts(658_233_750, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((21_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -452,8 +465,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_reveal_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(15_058_000, 11006)
-			.saturating_add(Weight::from_parts(1_168_581_515, 0).saturating_mul(d.into()))
+		Weight::from_parts(14_767_000, 11006)
+			.saturating_add(Weight::from_parts(1_274_620_992, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((27_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -461,8 +474,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_challenge_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(15_199_000, 11006)
-			.saturating_add(Weight::from_parts(942_533_562, 0).saturating_mul(d.into()))
+		Weight::from_parts(14_587_000, 11006)
+			.saturating_add(Weight::from_parts(1_122_330_011, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((25_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -470,8 +483,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_prune_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(35_974_590, 11006)
-			.saturating_add(Weight::from_parts(105_379_432, 0).saturating_mul(d.into()))
+		Weight::from_parts(21_351_375, 11006)
+			.saturating_add(Weight::from_parts(128_085_588, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

@@ -734,8 +734,8 @@ pub mod pallet {
 			Ok(licence)
 		}
 
-		fn use_access_weight() -> Weight {
-			T::WeightInfo::use_access()
+		fn may_use(who: &T::AccountId, model: ModelId) -> DispatchResult {
+			Self::allowed(model, who).map(|_| ())
 		}
 	}
 }

@@ -2,11 +2,11 @@
 //! the audit trail of every inference request.
 
 use frame_support::{parameter_types, traits::ConstU32};
-use sp_runtime::Perbill;
 
 use crate::{
-	configs::governance::TreasuryAccount, units::deposit, Balance, Balances, ModelRegistry,
-	ModelShares, Runtime, RuntimeHoldReason,
+	configs::{governance::TreasuryAccount, inference::InferenceProtocolFee},
+	units::deposit,
+	Balance, Balances, ModelRegistry, ModelShares, Runtime, RuntimeHoldReason,
 };
 
 parameter_types! {
@@ -16,14 +16,6 @@ parameter_types! {
 	pub const LicenceDeposit: Balance = deposit(2, 176);
 }
 
-/// The protocol fee of licence sales: the inference protocol fee governance set.
-pub struct LicenceProtocolFee;
-impl frame_support::traits::Get<Perbill> for LicenceProtocolFee {
-	fn get() -> Perbill {
-		pallet_inference::Parameters::<Runtime>::get().protocol_fee
-	}
-}
-
 impl pallet_model_access::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -31,7 +23,7 @@ impl pallet_model_access::Config for Runtime {
 	type Shares = ModelShares;
 	type Revenue = ModelShares;
 	type Treasury = TreasuryAccount;
-	type ProtocolFee = LicenceProtocolFee;
+	type ProtocolFee = InferenceProtocolFee;
 	type OfferDeposit = LicenceOfferDeposit;
 	type LicenceDeposit = LicenceDeposit;
 	type MaxOffersPerModel = ConstU32<16>;

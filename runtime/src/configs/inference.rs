@@ -11,6 +11,15 @@ use crate::{
 	ModelShares, Runtime, RuntimeCall, RuntimeHoldReason, TxExtension, UncheckedExtrinsic,
 };
 
+/// The protocol fee governance sets for inference (`inference.setParameters`): taken from job
+/// fees, query channel payments and licence sales alike.
+pub struct InferenceProtocolFee;
+impl frame_support::traits::Get<sp_runtime::Perbill> for InferenceProtocolFee {
+	fn get() -> sp_runtime::Perbill {
+		pallet_inference::Parameters::<Runtime>::get().protocol_fee
+	}
+}
+
 impl pallet_inference::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -136,5 +145,30 @@ impl pallet_inference::BenchmarkHelper<AccountId> for InferenceBenchmarkHelper {
 
 	fn misses_before_jail() -> u32 {
 		<<Runtime as pallet_compute_staking::Config>::MissedJobsBeforeJail as frame_support::traits::Get<u32>>::get()
+	}
+
+	fn licence_last_query(model: modelchain_primitives::ModelId, requester: &AccountId) {
+		use crate::{units::UNIT, ModelAccess, RuntimeOrigin};
+		use frame_support::traits::{fungible::Mutate, Get};
+		use pallet_model_access::{AccessPolicy, LicenceTerms};
+
+		// The owner `setup_model` registered the model with.
+		let owner: AccountId = frame_benchmarking::account("model-owner", model, 0);
+		let offer = pallet_model_access::NextOfferId::<Runtime>::get(model);
+		let _ = ModelAccess::set_access_policy(
+			RuntimeOrigin::signed(owner.clone()),
+			model,
+			AccessPolicy::Licensed,
+		);
+		let _ = ModelAccess::create_offer(
+			RuntimeOrigin::signed(owner),
+			model,
+			LicenceTerms { price: UNIT, duration: Some(100), queries: Some(1), transferable: true },
+		);
+		let _ = Balances::mint_into(requester, 1_000 * UNIT);
+		let _ = ModelAccess::buy_licence(RuntimeOrigin::signed(requester.clone()), model, offer);
+		// A full window: the request's access pushes the oldest one out.
+		let length: u32 = <Runtime as pallet_model_access::Config>::AccessLogLength::get();
+		pallet_model_access::AccessLogBounds::<Runtime>::insert(model, (0, u64::from(length)));
 	}
 }

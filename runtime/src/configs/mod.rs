@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod assets;
+pub mod channels;
 pub mod compute;
 pub mod consensus;
 pub mod currency;

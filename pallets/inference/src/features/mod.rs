@@ -19,16 +19,16 @@ mod prelude {
 	pub(crate) use alloc::vec::Vec;
 	pub(crate) use frame_support::{
 		pallet_prelude::*,
-		storage::with_storage_layer,
 		traits::{
 			fungible::MutateHold,
 			tokens::{Fortitude, Precision, Restriction},
 		},
 	};
 	pub(crate) use frame_system::pallet_prelude::*;
+	pub(crate) use modelchain_primitives::payout::{pay_split_from_hold, Payees};
 	pub(crate) use modelchain_primitives::{
 		AccessControl, Balance, ComputeStakingInterface, FeeSplit, FreshRandomness, ModelId,
-		ModelRegistryInterface, RevenueSink, ServingInfo, SlashReason, WorkerRole,
+		ModelRegistryInterface, ServingInfo, SlashReason, WorkerRole,
 	};
 	pub(crate) use sp_core::H256;
 	pub(crate) use sp_runtime::{

@@ -3,15 +3,31 @@
 
 use super::prelude::*;
 
+/// What a request did that its weight depends on.
+pub(crate) struct RequestWork {
+	/// The eligible miners the selection considered.
+	pub considered: u32,
+	/// Whether a licence's query was used (the access pallet's costlier path).
+	pub licensed: bool,
+}
+
+impl RequestWork {
+	/// The request's actual weight.
+	pub fn weight<T: Config>(&self) -> Weight {
+		T::WeightInfo::request_inference(self.considered, u32::from(self.licensed))
+	}
+}
+
 impl<T: Config> Pallet<T> {
 	/// Requests `model` for `requester` (see [`Pallet::request_inference`]); returns how many
-	/// candidates the selection considered (the call's actual weight).
+	/// candidates the selection considered and whether a licence was used (the call's actual
+	/// weight).
 	pub(crate) fn do_request_inference(
 		requester: T::AccountId,
 		model: ModelId,
 		input: InputArg,
 		max_fee: Balance,
-	) -> Result<u32, DispatchError> {
+	) -> Result<RequestWork, DispatchError> {
 		let serving = T::Registry::serving_info(model).ok_or(Error::<T>::ModelNotServing)?;
 		ensure!(serving.price <= max_fee, Error::<T>::FeeAboveMax);
 		let input = Self::checked_input(input)?;
@@ -23,24 +39,19 @@ impl<T: Config> Pallet<T> {
 		);
 		let job_id = NextJobId::<T>::get();
 		// Checked before anything is held; undone with the call if a later check fails.
-		T::Access::use_access(&requester, &serving.version, job_id)?;
+		let licence = T::Access::use_access(&requester, &serving.version, job_id)?;
 		let redundancy = Self::redundancy_of(&serving);
 		// Refused now if too few miners serve the version: the miners themselves are drawn in
 		// a later block (`assign_pending`), from randomness nobody knows yet.
 		let considered = Self::candidates_of(&serving).len() as u32;
 		ensure!(considered >= redundancy, Error::<T>::NotEnoughWorkers);
-		T::Currency::hold(&HoldReason::JobFee.into(), &requester, serving.price)
-			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Self::hold_for_job(HoldReason::JobFee, &requester, serving.price)?;
 		let quorum_deposit = T::QuorumDeposit::get();
-		if !quorum_deposit.is_zero() {
-			T::Currency::hold(&HoldReason::QuorumDeposit.into(), &requester, quorum_deposit)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
+		if Self::hold_for_job(HoldReason::QuorumDeposit, &requester, quorum_deposit)? {
 			QuorumDeposits::<T>::insert(job_id, quorum_deposit);
 		}
 		let storage_deposit = Self::storage_deposit_of(&input);
-		if !storage_deposit.is_zero() {
-			T::Currency::hold(&HoldReason::JobStorage.into(), &requester, storage_deposit)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
+		if Self::hold_for_job(HoldReason::JobStorage, &requester, storage_deposit)? {
 			StorageDeposits::<T>::insert(job_id, storage_deposit);
 		}
 
@@ -79,7 +90,22 @@ impl<T: Config> Pallet<T> {
 			version: serving.version,
 			fee: serving.price,
 		});
-		Ok(considered)
+		Ok(RequestWork { considered, licensed: licence.is_some() })
+	}
+
+	/// Holds `amount` of `requester` for a job with `reason`; whether anything was held
+	/// (nothing is for a zero amount). Refused with `InsufficientBalance`.
+	fn hold_for_job(
+		reason: HoldReason,
+		requester: &T::AccountId,
+		amount: Balance,
+	) -> Result<bool, Error<T>> {
+		if amount.is_zero() {
+			return Ok(false);
+		}
+		T::Currency::hold(&reason.into(), requester, amount)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Ok(true)
 	}
 
 	/// Checks a submitted input against the bounds.

@@ -51,65 +51,40 @@ impl<T: Config> Pallet<T> {
 		if !record.fee_held {
 			return;
 		}
-		let terms = record.terms.clone();
-		let requester = record.requester.clone();
-		let fee = terms.fee;
-		let split = Self::split_fee(&terms, winners.len() as u32);
-		let (treasury_part, creator_part, per_miner, holders_part) =
-			(split.treasury, split.creator, split.per_miner, split.holders);
-		let treasury = Self::pay_from_hold(&requester, &T::Treasury::get(), treasury_part);
-		let creator = Self::pay_from_hold(&requester, &terms.creator, creator_part);
-		let mut miners: Balance = 0;
-		for miner in winners {
-			miners = miners.saturating_add(Self::pay_from_hold(&requester, miner, per_miner));
-		}
+		let terms = &record.terms;
 		let model = record.version.model;
-		let holders = if holders_part.is_zero() {
-			0
-		} else if T::Registry::shares_issued(model) {
-			// Into the shares pallet's account and onto its books, both or neither.
-			let credited = with_storage_layer(|| -> DispatchResult {
-				T::Currency::transfer_on_hold(
-					&HoldReason::JobFee.into(),
-					&requester,
-					&T::Revenue::revenue_account(),
-					holders_part,
-					Precision::Exact,
-					Restriction::Free,
-					Fortitude::Force,
-				)?;
-				T::Revenue::note_revenue(model, holders_part)
-			});
-			if credited.is_ok() {
-				holders_part
-			} else {
-				0
-			}
-		} else {
-			// No shares were issued: the creator owns the whole model.
-			Self::pay_from_hold(&requester, &terms.creator, holders_part)
-		};
-		let paid = treasury.saturating_add(creator).saturating_add(miners).saturating_add(holders);
-		let unpaid = fee.saturating_sub(paid);
-		let refunded = if unpaid.is_zero() {
+		let paid = pay_split_from_hold::<_, T::Currency, T::Revenue>(
+			&HoldReason::JobFee.into(),
+			&record.requester,
+			&Self::split_fee(terms, winners.len() as u32),
+			&Payees {
+				treasury: &T::Treasury::get(),
+				creator: &terms.creator,
+				miners: winners,
+				model,
+				shares_issued: T::Registry::shares_issued(model),
+			},
+		);
+		let refunded = if paid.unpaid.is_zero() {
 			0
 		} else {
 			T::Currency::release(
 				&HoldReason::JobFee.into(),
-				&requester,
-				unpaid,
+				&record.requester,
+				paid.unpaid,
 				Precision::BestEffort,
 			)
 			.unwrap_or_default()
 		};
+		let fee = terms.fee;
 		record.fee_held = false;
 		Self::deposit_event(Event::JobSettled {
 			job,
 			fee,
-			treasury,
-			creator,
-			miners,
-			holders,
+			treasury: paid.treasury,
+			creator: paid.creator,
+			miners: paid.miners,
+			holders: paid.holders,
 			refunded,
 		});
 	}
@@ -123,32 +98,6 @@ impl<T: Config> Pallet<T> {
 			terms.miners_share,
 			miners,
 		)
-	}
-
-	/// Moves `amount` of the requester's held fee to `to`; returns what was paid (zero if
-	/// the transfer failed, e.g. below `to`'s existential deposit: it stays held and is
-	/// released to the requester).
-	pub(crate) fn pay_from_hold(
-		requester: &T::AccountId,
-		to: &T::AccountId,
-		amount: Balance,
-	) -> Balance {
-		if amount.is_zero() {
-			return 0;
-		}
-		// `Force`: the fee was set aside when it was held; a freeze placed on the
-		// requester's balance since (e.g. a vote lock) must not block paying it.
-		T::Currency::transfer_on_hold(
-			&HoldReason::JobFee.into(),
-			requester,
-			to,
-			amount,
-			Precision::Exact,
-			Restriction::Free,
-			Fortitude::Force,
-		)
-		.map(|_| amount)
-		.unwrap_or_default()
 	}
 
 	/// Gives the requester the whole held fee back.

@@ -1,0 +1,95 @@
+//! Benchmarks of every call at its worst case: a licensed model with issued shares (the access
+//! check's longest path, the holders' part through the shares pallet), every part of a claim
+//! paid, a real signature checked.
+
+use super::*;
+use crate::Pallet as QueryChannels;
+use frame_benchmarking::v2::*;
+use frame_support::traits::{fungible::Mutate, Get};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use modelchain_primitives::Balance;
+use sp_core::H256;
+use sp_runtime::Saturating;
+
+const FUNDS: Balance = 1_000_000_000_000_000_000;
+const ESCROW: Balance = 1_000_000_000_000_000;
+
+/// A channel of a signing requester to a miner of a licensed model with shares; returns the
+/// requester, the miner and the channel.
+fn opened_channel<T: Config>() -> Result<(T::AccountId, T::AccountId, ChannelId), BenchmarkError> {
+	let requester = T::BenchmarkHelper::signer();
+	T::Currency::set_balance(&requester, FUNDS);
+	let (model, miner) = T::BenchmarkHelper::model_with_miner(&requester);
+	let channel = NextChannelId::<T>::get();
+	QueryChannels::<T>::open_channel(
+		RawOrigin::Signed(requester.clone()).into(),
+		miner.clone(),
+		model,
+		ESCROW,
+		T::MaxLifetime::get(),
+	)?;
+	Ok((requester, miner, channel))
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn open_channel() -> Result<(), BenchmarkError> {
+		let requester = T::BenchmarkHelper::signer();
+		T::Currency::set_balance(&requester, FUNDS);
+		let (model, miner) = T::BenchmarkHelper::model_with_miner(&requester);
+		let lifetime = T::MaxLifetime::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(requester.clone()), miner, model, ESCROW, lifetime);
+		assert_eq!(ChannelsOf::<T>::get(&requester), 1);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn top_up() -> Result<(), BenchmarkError> {
+		let (requester, _, channel) = opened_channel::<T>()?;
+		let lifetime: BlockNumberFor<T> = T::MaxLifetime::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(requester), channel, ESCROW, Some(lifetime));
+		assert_eq!(Channels::<T>::get(channel).map(|c| c.deposit), Some(2 * ESCROW));
+		Ok(())
+	}
+
+	/// A first claim: the treasury, the creator and the miner receive their first payment and
+	/// the holders' part goes through the shares pallet.
+	#[benchmark]
+	fn claim() -> Result<(), BenchmarkError> {
+		let (requester, miner, channel) = opened_channel::<T>()?;
+		let voucher = Voucher {
+			channel,
+			cumulative: ESCROW,
+			queries: 1_000_000,
+			receipts_root: H256::repeat_byte(7),
+		};
+		let signature =
+			T::BenchmarkHelper::sign(&requester, &QueryChannels::<T>::voucher_message(&voucher));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner), channel, voucher, signature);
+		assert_eq!(Channels::<T>::get(channel).map(|c| c.claimed), Some(ESCROW));
+		Ok(())
+	}
+
+	/// The requester closes an expired channel after the grace: the escrow left is refunded
+	/// and the storage deposit released.
+	#[benchmark]
+	fn close_channel() -> Result<(), BenchmarkError> {
+		let (requester, _, channel) = opened_channel::<T>()?;
+		let after = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::MaxLifetime::get())
+			.saturating_add(T::ClaimGrace::get());
+		frame_system::Pallet::<T>::set_block_number(after);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(requester.clone()), channel);
+		assert!(!Channels::<T>::contains_key(channel));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(QueryChannels, crate::mock::new_test_ext(), crate::mock::Test);
+}

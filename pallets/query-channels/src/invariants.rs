@@ -1,0 +1,42 @@
+//! The pallet's invariants (`try_state`), checked after every unit test and by try-runtime.
+
+use crate::*;
+use alloc::collections::btree_map::BTreeMap;
+use frame_support::{ensure, traits::fungible::InspectHold};
+use modelchain_primitives::Balance;
+
+impl<T: Config> Pallet<T> {
+	/// Each requester's escrow hold is exactly what its channels can still pay and its storage
+	/// hold exactly their storage deposits; its channel count is its number of channels; no
+	/// channel paid more than its escrow; every id is below `NextChannelId`.
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let next = NextChannelId::<T>::get();
+		let mut per_requester: BTreeMap<T::AccountId, (u32, Balance, Balance)> = BTreeMap::new();
+		for (id, channel) in Channels::<T>::iter() {
+			ensure!(id < next, "a channel id at or above NextChannelId");
+			ensure!(channel.claimed <= channel.deposit, "a channel paid more than its escrow");
+			let entry = per_requester.entry(channel.requester.clone()).or_default();
+			entry.0 = entry.0.saturating_add(1);
+			entry.1 = entry.1.saturating_add(channel.escrow_left());
+			entry.2 = entry.2.saturating_add(channel.storage_deposit);
+		}
+		ensure!(
+			ChannelsOf::<T>::iter().count() == per_requester.len(),
+			"a channel count of a requester without channels"
+		);
+		for (requester, (count, escrow, storage)) in per_requester {
+			ensure!(ChannelsOf::<T>::get(&requester) == count, "a requester's channel count");
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::ChannelEscrow.into(), &requester)
+					== escrow,
+				"a requester's escrow hold differs from what its channels can pay"
+			);
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::ChannelStorage.into(), &requester)
+					== storage,
+				"a requester's storage hold differs from its channels' deposits"
+			);
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,354 @@
+//! # Query channels
+//!
+//! The second way to pay for inference, next to on-chain jobs: a requester pays one miner per
+//! query off chain with signed vouchers, and the miner settles any number of queries with one
+//! claim. The payment is split on chain exactly like a job's fee (the treasury's protocol fee,
+//! the creator's royalty, the miner's part, the share holders' part through the shares pallet's
+//! O(1) revenue deposit).
+//!
+//! ## Lifecycle
+//! 1. [`Pallet::open_channel`]: the requester names a miner serving the model's active version
+//!    (bonded, not chilled, not jailed) and the escrow it puts in; the model's access policy
+//!    must allow it. The escrow is held ([`HoldReason::ChannelEscrow`]) with the storage
+//!    deposit of the record ([`HoldReason::ChannelStorage`]). The version, the price and the
+//!    split are fixed for the channel's life. At most `MaxChannelsPerRequester` channels per
+//!    requester.
+//! 2. Off chain, for each query the requester sends the miner a [`Voucher`] signed with its
+//!    account key: the cumulative amount it owes (the previous one plus the price), the number
+//!    of queries, and a commitment to the receipts it holds. The miner answers with the output
+//!    and a receipt it signs.
+//! 3. [`Pallet::claim`]: the miner submits the latest voucher. The pallet checks the signature
+//!    (over the genesis hash and the voucher), pays `cumulative - claimed` from the escrow and
+//!    splits it, in O(1) whatever the number of queries and holders. A voucher is never paid
+//!    twice (only a higher cumulative amount pays anything), never pays more than its
+//!    requester signed, never more than the escrow.
+//! 4. [`Pallet::top_up`] adds escrow and may extend the channel's life.
+//! 5. [`Pallet::close_channel`]: the miner closes at once (it gives up claiming); the requester
+//!    asks to close and the miner keeps `ClaimGrace` blocks to claim the last voucher, after
+//!    which either closes it. Once a channel expired and `ClaimGrace` passed, the requester
+//!    closes it at once. Closing refunds the escrow left and releases the storage deposit.
+//!
+//! Every refused call changes nothing and names its error.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(
+	not(test),
+	// `expect_used` is left out: FRAME's macro expansions use it.
+	deny(
+		clippy::unwrap_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects,
+		clippy::panic
+	)
+)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod functions;
+#[cfg(any(feature = "try-runtime", test))]
+mod invariants;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Sets up what the benchmarks need from the other pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// Registers an active model with issued shares and a bonded miner serving its active
+	/// version, makes the model licensed and sells `requester` a licence (the access check's
+	/// longest path); returns the model and the miner.
+	fn model_with_miner(requester: &AccountId) -> (modelchain_primitives::ModelId, AccountId);
+
+	/// A new account whose key [`Self::sign`] signs with.
+	fn signer() -> AccountId;
+
+	/// `signer`'s signature of `message` (`signer` from [`Self::signer`]).
+	fn sign(signer: &AccountId, message: &[u8]) -> Signature;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			Get,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use modelchain_primitives::{
+		AccessControl, Balance, ComputeStakingInterface, ModelId, ModelRegistryInterface,
+		RevenueSink,
+	};
+	use sp_runtime::{
+		traits::{IdentifyAccount, Verify},
+		Perbill,
+	};
+
+	/// A channel with this runtime's types.
+	pub type ChannelOf<T> = Channel<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A channel's escrow: what its vouchers can still pay.
+		ChannelEscrow,
+		/// The storage deposit of a channel's record, until the channel closes.
+		ChannelStorage,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The native currency: escrows, deposits and payments.
+		type Currency: Inspect<Self::AccountId, Balance = Balance>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Models: active version, price, creator and split, whether shares were issued.
+		type Registry: ModelRegistryInterface<Self::AccountId, Balance>;
+		/// Which miners serve a version now.
+		type Staking: ComputeStakingInterface<Self::AccountId, Balance>;
+		/// Access policies and licences, checked at opening.
+		type Access: AccessControl<Self::AccountId>;
+		/// Where the share holders' part of each payment goes.
+		type Revenue: RevenueSink<Self::AccountId, Balance>;
+		/// Receives the protocol fee.
+		type Treasury: Get<Self::AccountId>;
+		/// The protocol fee (the inference protocol fee governance sets).
+		type ProtocolFee: Get<Perbill>;
+		/// A signature of an account's key (the runtime's `MultiSignature`).
+		type OffchainSignature: Verify<Signer = Self::OffchainPublic> + Parameter + MaxEncodedLen;
+		/// The key a signature is checked with, identifying an account.
+		type OffchainPublic: IdentifyAccount<AccountId = Self::AccountId>;
+		/// Held from the requester for each channel's record.
+		#[pallet::constant]
+		type ChannelDeposit: Get<Balance>;
+		/// Most channels one requester has open at once.
+		#[pallet::constant]
+		type MaxChannelsPerRequester: Get<u32>;
+		/// Longest life of a channel from its opening or latest extension, in blocks.
+		#[pallet::constant]
+		type MaxLifetime: Get<BlockNumberFor<Self>>;
+		/// Blocks the miner keeps to claim after the requester asked to close or the channel
+		/// expired.
+		#[pallet::constant]
+		type ClaimGrace: Get<BlockNumberFor<Self>>;
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+		/// Sets up models, miners and signing keys for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::OffchainSignature>;
+	}
+
+	/// Open channels by id.
+	#[pallet::storage]
+	pub type Channels<T: Config> = StorageMap<_, Twox64Concat, ChannelId, ChannelOf<T>>;
+
+	/// The id the next channel gets.
+	#[pallet::storage]
+	pub type NextChannelId<T: Config> = StorageValue<_, ChannelId, ValueQuery>;
+
+	/// How many channels each requester has open.
+	#[pallet::storage]
+	pub type ChannelsOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `requester` opened `channel` to `miner` for `model`'s active `version`: `deposit`
+		/// is held as escrow (and the storage deposit with it), queries are served until
+		/// `expires_at` at `price` each.
+		ChannelOpened {
+			channel: ChannelId,
+			requester: T::AccountId,
+			miner: T::AccountId,
+			model: ModelId,
+			version: u32,
+			price: Balance,
+			deposit: Balance,
+			expires_at: BlockNumberFor<T>,
+		},
+		/// The requester added `amount` to the escrow (now `deposit` in all); the channel
+		/// serves until `expires_at`.
+		ChannelToppedUp {
+			channel: ChannelId,
+			amount: Balance,
+			deposit: Balance,
+			expires_at: BlockNumberFor<T>,
+		},
+		/// The miner claimed a voucher of `cumulative` for `queries` queries: `amount` (the
+		/// part not claimed before) left the escrow, split among the treasury, the creator,
+		/// the miner and the share holders; `refunded` of it could not be paid (below a
+		/// recipient's existential deposit) and went back to the requester.
+		Claimed {
+			channel: ChannelId,
+			miner: T::AccountId,
+			cumulative: Balance,
+			queries: u64,
+			receipts_root: sp_core::H256,
+			amount: Balance,
+			treasury: Balance,
+			creator: Balance,
+			miner_part: Balance,
+			holders: Balance,
+			refunded: Balance,
+		},
+		/// The requester asked to close `channel`: the miner may claim until `closing_at`.
+		ChannelClosing { channel: ChannelId, closing_at: BlockNumberFor<T> },
+		/// `channel` closed: the escrow left, `refunded`, and the storage deposit went back to
+		/// the requester.
+		ChannelClosed {
+			channel: ChannelId,
+			requester: T::AccountId,
+			claimed: Balance,
+			refunded: Balance,
+			deposit_released: Balance,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The model does not exist or does not serve requests.
+		ModelNotServing,
+		/// The miner does not serve the model's active version now (not a miner of it, bonded
+		/// below the minimum, chilled or jailed).
+		MinerNotServing,
+		/// The escrow does not pay for even one query.
+		DepositBelowPrice,
+		/// The lifetime is zero or longer than `MaxLifetime`.
+		BadLifetime,
+		/// The requester has `MaxChannelsPerRequester` channels open.
+		TooManyChannels,
+		/// The requester cannot hold the escrow and the storage deposit.
+		InsufficientBalance,
+		/// No open channel has this id.
+		UnknownChannel,
+		/// Only the channel's requester may do this.
+		NotRequester,
+		/// Only the channel's miner may claim.
+		NotMiner,
+		/// Only the channel's requester or miner may close it.
+		NotParticipant,
+		/// The voucher is for another channel.
+		WrongChannel,
+		/// The voucher's signature is not the requester's over this chain's voucher message.
+		BadSignature,
+		/// The voucher pays nothing that was not claimed already.
+		VoucherNotNewer,
+		/// The voucher pays for fewer queries than one claimed before.
+		FewerQueries,
+		/// The voucher owes more than the escrow ever held.
+		VoucherAboveDeposit,
+		/// The miner's time to claim is over (the channel expired or is closing, and the
+		/// grace passed).
+		ClaimWindowOver,
+		/// The requester asked to close the channel: no top-ups.
+		ChannelClosing,
+		/// The channel expired: open a new one.
+		ChannelExpired,
+		/// The miner's grace to claim has not passed yet.
+		GraceNotOver,
+		/// A top-up of nothing.
+		ZeroAmount,
+		/// An id or amount overflowed.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Opens a query channel to `miner` for `model`'s active version, holding `deposit` as
+		/// escrow and the channel's storage deposit; the channel serves for `lifetime` blocks
+		/// (at most `MaxLifetime`).
+		///
+		/// Fails, holding nothing, if the model is not serving, `miner` does not serve its
+		/// active version now, the model's access policy refuses the signer, `deposit` is
+		/// below one query's price, the lifetime is zero or too long, or the signer has
+		/// `MaxChannelsPerRequester` channels open. Emits `ChannelOpened`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::open_channel())]
+		pub fn open_channel(
+			origin: OriginFor<T>,
+			miner: T::AccountId,
+			model: ModelId,
+			deposit: Balance,
+			lifetime: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let requester = ensure_signed(origin)?;
+			Self::do_open_channel(requester, miner, model, deposit, lifetime)
+		}
+
+		/// Adds `amount` to `channel`'s escrow; with `lifetime`, the channel then serves until
+		/// `lifetime` blocks from now (at most `MaxLifetime`, never shorter than before).
+		///
+		/// Only the requester, before the channel expires and unless it asked to close.
+		/// Emits `ChannelToppedUp`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::top_up())]
+		pub fn top_up(
+			origin: OriginFor<T>,
+			channel: ChannelId,
+			amount: Balance,
+			lifetime: Option<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			let requester = ensure_signed(origin)?;
+			Self::do_top_up(requester, channel, amount, lifetime)
+		}
+
+		/// Claims `voucher`, signed by the channel's requester: pays what it owes beyond what
+		/// was claimed before out of the escrow, split among the treasury, the creator, the
+		/// miner and the share holders.
+		///
+		/// Only the channel's miner, until the channel expired or closing and `ClaimGrace`
+		/// passed. Refused if the signature is not the requester's over this chain's voucher
+		/// message, the voucher is for another channel, pays nothing new, counts fewer queries
+		/// than a claimed one, or owes more than the escrow ever held. Emits `Claimed`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::claim())]
+		pub fn claim(
+			origin: OriginFor<T>,
+			channel: ChannelId,
+			voucher: Voucher,
+			signature: T::OffchainSignature,
+		) -> DispatchResult {
+			let miner = ensure_signed(origin)?;
+			Self::do_claim(miner, channel, voucher, signature)
+		}
+
+		/// Closes `channel`, or asks to.
+		///
+		/// The miner closes at once (giving up its claims). The requester closes at once once
+		/// the channel expired and `ClaimGrace` passed, or `ClaimGrace` after asking to close;
+		/// otherwise its call asks to close (`ChannelClosing`) and the miner keeps `ClaimGrace`
+		/// blocks to claim. Closing refunds the escrow left and releases the storage deposit
+		/// (`ChannelClosed`).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::close_channel())]
+		pub fn close_channel(origin: OriginFor<T>, channel: ChannelId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_close_channel(who, channel)
+		}
+	}
+}

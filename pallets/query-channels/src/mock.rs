@@ -1,0 +1,372 @@
+//! A test runtime with System, Balances and this pallet; the model registry, compute staking,
+//! access and the shares pallet are stand-ins backed by thread-local state. Revenue moves real
+//! balances to a holders' pot, so money is accounted end to end. Requesters have sr25519 keys
+//! and sign real vouchers.
+
+use crate as pallet_query_channels;
+use core::cell::RefCell;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{fungible::Mutate, tokens::Preservation, ConstU128, ConstU32, ConstU64},
+};
+use modelchain_primitives::{
+	AccessControl, Balance, ComputeStakingInterface, LicenceId, ModelId, ModelRegistryInterface,
+	ModelVersionRef, RevenueSink, ServingInfo, SlashReason, WorkerRole,
+};
+use sp_core::{sr25519, Pair, H256};
+use sp_runtime::{
+	traits::IdentifyAccount, AccountId32, BuildStorage, DispatchError, MultiSignature, MultiSigner,
+	Perbill,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = AccountId32;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type QueryChannels = pallet_query_channels;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<ED>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+pub const ED: Balance = 10;
+pub const ENDOWMENT: Balance = 10_000_000;
+pub const PRICE: Balance = 1_000;
+pub const CHANNEL_DEPOSIT: Balance = 500;
+pub const MAX_CHANNELS: u32 = 3;
+pub const MAX_LIFETIME: u64 = 1_000;
+pub const GRACE: u64 = 10;
+/// Model 0 is served (version 0.2) and its shares were issued; model 1 is served without
+/// shares; model 2 does not serve.
+pub const MODEL: ModelId = 0;
+pub const VERSION: ModelVersionRef = ModelVersionRef { model: 0, version: 2 };
+pub const UNSHARED_MODEL: ModelId = 1;
+
+/// The sr25519 key of a test account.
+pub fn pair(name: &str) -> sr25519::Pair {
+	sr25519::Pair::from_string(&format!("//{name}"), None).expect("a valid derivation")
+}
+
+/// The account of a test key.
+pub fn account(name: &str) -> AccountId {
+	MultiSigner::from(pair(name).public()).into_account()
+}
+
+/// An account without a key (creators, miners, the treasury, the holders' pot).
+pub fn plain(n: u8) -> AccountId {
+	AccountId32::new([n; 32])
+}
+
+pub fn alice() -> AccountId {
+	account("Alice")
+}
+pub fn bob() -> AccountId {
+	account("Bob")
+}
+pub fn creator() -> AccountId {
+	plain(5)
+}
+pub fn miner() -> AccountId {
+	plain(10)
+}
+/// A second miner of the model.
+pub fn other_miner() -> AccountId {
+	plain(11)
+}
+pub fn treasury() -> AccountId {
+	plain(99)
+}
+/// Where the stand-in shares pallet keeps the holders' revenue.
+pub fn holders_pot() -> AccountId {
+	plain(90)
+}
+
+parameter_types! {
+	pub TreasuryAccount: AccountId = treasury();
+	pub const ProtocolFee: Perbill = Perbill::from_percent(5);
+}
+
+thread_local! {
+	pub static SERVING: RefCell<BTreeMap<ModelId, ServingInfo<AccountId, Balance>>> =
+		const { RefCell::new(BTreeMap::new()) };
+	pub static SHARES_ISSUED: RefCell<BTreeSet<ModelId>> = const { RefCell::new(BTreeSet::new()) };
+	/// Miners serving each version now.
+	pub static SERVING_MINERS: RefCell<BTreeSet<(AccountId, ModelVersionRef)>> =
+		const { RefCell::new(BTreeSet::new()) };
+	/// Accounts the access stand-in refuses.
+	pub static DENIED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+	pub static REVENUE: RefCell<BTreeMap<ModelId, Balance>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// The model registry stand-in.
+pub struct MockRegistry;
+impl ModelRegistryInterface<AccountId, Balance> for MockRegistry {
+	fn owner(model: ModelId) -> Option<AccountId> {
+		SERVING.with(|s| s.borrow().get(&model).map(|info| info.creator.clone()))
+	}
+	fn name_and_symbol(_model: ModelId) -> Option<(Vec<u8>, Vec<u8>)> {
+		None
+	}
+	fn is_active(model: ModelId) -> bool {
+		SERVING.with(|s| s.borrow().contains_key(&model))
+	}
+	fn serving_info(model: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
+		SERVING.with(|s| s.borrow().get(&model).cloned())
+	}
+	fn is_inactive_version(_version: &ModelVersionRef) -> bool {
+		false
+	}
+	fn note_shares_issued(model: ModelId) -> sp_runtime::DispatchResult {
+		SHARES_ISSUED.with(|s| s.borrow_mut().insert(model));
+		Ok(())
+	}
+	fn shares_issued(model: ModelId) -> bool {
+		SHARES_ISSUED.with(|s| s.borrow().contains(&model))
+	}
+	fn activate_version(_version: &ModelVersionRef) -> sp_runtime::DispatchResult {
+		Ok(())
+	}
+}
+
+/// The compute staking stand-in: the miners in `SERVING_MINERS` serve.
+pub struct MockStaking;
+impl ComputeStakingInterface<AccountId, Balance> for MockStaking {
+	fn eligible_workers(
+		version: &ModelVersionRef,
+		_role: WorkerRole,
+		_max: u32,
+	) -> Vec<(AccountId, Balance)> {
+		SERVING_MINERS.with(|m| {
+			m.borrow()
+				.iter()
+				.filter(|(_, served)| served == version)
+				.map(|(miner, _)| (miner.clone(), 1_000))
+				.collect()
+		})
+	}
+	fn serving_stake(miner: &AccountId, version: &ModelVersionRef) -> Option<Balance> {
+		SERVING_MINERS.with(|m| m.borrow().contains(&(miner.clone(), *version))).then_some(1_000)
+	}
+	fn slash(_worker: &AccountId, _fraction: Perbill, _reason: SlashReason) -> Balance {
+		0
+	}
+	fn slash_fraction(_reason: SlashReason) -> Perbill {
+		Perbill::zero()
+	}
+	fn endpoint(_worker: &AccountId) -> Option<Vec<u8>> {
+		None
+	}
+	fn jail(_worker: &AccountId) {}
+	fn reward_reputation(_worker: &AccountId, _points: u32) {}
+	fn note_missed_job(_worker: &AccountId) {}
+	fn unbonding_period() -> u32 {
+		10_000
+	}
+}
+
+/// The access stand-in: refuses the accounts in `DENIED`.
+pub struct MockAccess;
+impl AccessControl<AccountId> for MockAccess {
+	fn use_access(
+		who: &AccountId,
+		version: &ModelVersionRef,
+		_job: u64,
+	) -> Result<Option<LicenceId>, DispatchError> {
+		Self::may_use(who, version.model).map(|_| None)
+	}
+	fn may_use(who: &AccountId, _model: ModelId) -> sp_runtime::DispatchResult {
+		if DENIED.with(|d| d.borrow().contains(who)) {
+			return Err(DispatchError::Other("access denied"));
+		}
+		Ok(())
+	}
+}
+
+/// The shares pallet stand-in: revenue is kept in `holders_pot()` and booked per model.
+pub struct MockRevenue;
+impl RevenueSink<AccountId, Balance> for MockRevenue {
+	fn deposit_revenue(
+		model: ModelId,
+		from: &AccountId,
+		amount: Balance,
+	) -> sp_runtime::DispatchResult {
+		Balances::transfer(from, &holders_pot(), amount, Preservation::Expendable)?;
+		Self::note_revenue(model, amount)
+	}
+	fn revenue_account() -> AccountId {
+		holders_pot()
+	}
+	fn note_revenue(model: ModelId, amount: Balance) -> sp_runtime::DispatchResult {
+		if !MockRegistry::shares_issued(model) {
+			return Err(DispatchError::Other("no shares"));
+		}
+		REVENUE.with(|r| *r.borrow_mut().entry(model).or_default() += amount);
+		Ok(())
+	}
+}
+
+impl pallet_query_channels::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registry = MockRegistry;
+	type Staking = MockStaking;
+	type Access = MockAccess;
+	type Revenue = MockRevenue;
+	type Treasury = TreasuryAccount;
+	type ProtocolFee = ProtocolFee;
+	type OffchainSignature = MultiSignature;
+	type OffchainPublic = MultiSigner;
+	type ChannelDeposit = ConstU128<CHANNEL_DEPOSIT>;
+	type MaxChannelsPerRequester = ConstU32<MAX_CHANNELS>;
+	type MaxLifetime = ConstU64<MAX_LIFETIME>;
+	type ClaimGrace = ConstU64<GRACE>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Serves the test model with a fresh miner and signs with keys derived from a counter.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId, MultiSignature> for MockBenchmarkHelper {
+	fn model_with_miner(_requester: &AccountId) -> (ModelId, AccountId) {
+		let miner = plain(42);
+		SERVING_MINERS.with(|m| m.borrow_mut().insert((miner.clone(), VERSION)));
+		(MODEL, miner)
+	}
+	fn signer() -> AccountId {
+		account("bench-signer")
+	}
+	fn sign(_signer: &AccountId, message: &[u8]) -> MultiSignature {
+		pair("bench-signer").sign(message).into()
+	}
+}
+
+/// Serving info of a model with `creator`.
+pub fn serving(version: ModelVersionRef) -> ServingInfo<AccountId, Balance> {
+	ServingInfo {
+		creator: creator(),
+		version,
+		price: PRICE,
+		output_precision: 4,
+		creator_royalty: Perbill::from_percent(10),
+		miners_share: Perbill::from_percent(50),
+		redundancy: 3,
+	}
+}
+
+/// Test externalities that check the pallet's invariants after every test.
+pub struct TestExt(sp_io::TestExternalities);
+impl TestExt {
+	pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
+		let result = self.0.execute_with(test);
+		self.0.execute_with(|| {
+			crate::Pallet::<Test>::do_try_state().expect("the invariants hold after the test")
+		});
+		result
+	}
+}
+
+pub fn new_test_ext() -> TestExt {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let funded =
+		[alice(), bob(), account("Carol"), account("bench-signer"), miner(), other_miner()];
+	pallet_balances::GenesisConfig::<Test> {
+		balances: funded.iter().map(|who| (who.clone(), ENDOWMENT)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	SERVING.with(|s| {
+		let mut s = s.borrow_mut();
+		s.clear();
+		s.insert(MODEL, serving(VERSION));
+		s.insert(UNSHARED_MODEL, serving(ModelVersionRef { model: UNSHARED_MODEL, version: 0 }));
+	});
+	SHARES_ISSUED.with(|s| {
+		let mut s = s.borrow_mut();
+		s.clear();
+		s.insert(MODEL);
+	});
+	SERVING_MINERS.with(|m| {
+		let mut m = m.borrow_mut();
+		m.clear();
+		for who in [miner(), other_miner()] {
+			m.insert((who.clone(), VERSION));
+			m.insert((who, ModelVersionRef { model: UNSHARED_MODEL, version: 0 }));
+		}
+	});
+	DENIED.with(|d| d.borrow_mut().clear());
+	REVENUE.with(|r| r.borrow_mut().clear());
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	TestExt(ext)
+}
+
+/// Moves to block `n`.
+pub fn run_to_block(n: u64) {
+	System::set_block_number(n);
+}
+
+/// A voucher of `requester` (by key name) for `channel`, signed over this chain's message.
+pub fn signed_voucher(
+	signer: &str,
+	channel: u64,
+	cumulative: Balance,
+	queries: u64,
+) -> (crate::Voucher, MultiSignature) {
+	let voucher = crate::Voucher {
+		channel,
+		cumulative,
+		queries,
+		receipts_root: H256::repeat_byte(queries as u8),
+	};
+	let message = crate::Pallet::<Test>::voucher_message(&voucher);
+	let signature = pair(signer).sign(&message).into();
+	(voucher, signature)
+}
+
+/// The sum of the balances of every account the tests use (constant: nothing minted or burnt).
+pub fn total_issuance_of_known_accounts() -> Balance {
+	use frame_support::traits::fungible::Inspect;
+	[alice(), bob(), account("Carol"), miner(), other_miner(), creator(), treasury(), holders_pot()]
+		.iter()
+		.map(Balances::total_balance)
+		.sum()
+}

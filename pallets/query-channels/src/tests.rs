@@ -1,0 +1,560 @@
+//! Unit and property tests of query channels: each call's happy path and every error path
+//! (refused with its named error and nothing changed), and money conservation.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+};
+use modelchain_primitives::{Balance, FeeSplit, ModelId};
+use sp_core::H256;
+use sp_runtime::Perbill;
+
+const LIFETIME: u64 = 100;
+
+/// Opens a channel of Alice to the miner for `MODEL` with `deposit`; returns its id.
+fn open(deposit: Balance) -> ChannelId {
+	let channel = NextChannelId::<Test>::get();
+	assert_ok!(QueryChannels::open_channel(
+		RuntimeOrigin::signed(alice()),
+		miner(),
+		MODEL,
+		deposit,
+		LIFETIME
+	));
+	channel
+}
+
+/// The miner claims Alice's voucher of `cumulative` for `queries` queries.
+fn claim(channel: ChannelId, cumulative: Balance, queries: u64) -> sp_runtime::DispatchResult {
+	let (voucher, signature) = signed_voucher("Alice", channel, cumulative, queries);
+	QueryChannels::claim(RuntimeOrigin::signed(miner()), channel, voucher, signature)
+}
+
+fn escrow_held(who: &AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::ChannelEscrow.into(), who)
+}
+
+fn storage_held(who: &AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::ChannelStorage.into(), who)
+}
+
+fn revenue(model: ModelId) -> Balance {
+	REVENUE.with(|r| r.borrow().get(&model).copied().unwrap_or_default())
+}
+
+// ---------------------------------------------------------------- open_channel
+
+#[test]
+fn opening_holds_the_escrow_and_the_storage_deposit_and_fixes_the_terms() {
+	new_test_ext().execute_with(|| {
+		let channel = open(10 * PRICE);
+		assert_eq!(escrow_held(&alice()), 10 * PRICE);
+		assert_eq!(storage_held(&alice()), CHANNEL_DEPOSIT);
+		assert_eq!(Balances::balance(&alice()), ENDOWMENT - 10 * PRICE - CHANNEL_DEPOSIT);
+		let record = Channels::<Test>::get(channel).unwrap();
+		assert_eq!(record.version, VERSION);
+		assert_eq!(record.terms.price, PRICE);
+		assert_eq!(record.terms.protocol_fee, Perbill::from_percent(5));
+		assert_eq!(record.expires_at, 1 + LIFETIME);
+		assert_eq!(ChannelsOf::<Test>::get(alice()), 1);
+		System::assert_last_event(
+			Event::ChannelOpened {
+				channel,
+				requester: alice(),
+				miner: miner(),
+				model: MODEL,
+				version: VERSION.version,
+				price: PRICE,
+				deposit: 10 * PRICE,
+				expires_at: 1 + LIFETIME,
+			}
+			.into(),
+		);
+
+		// A later price change does not change what the requester agreed to.
+		SERVING.with(|s| s.borrow_mut().get_mut(&MODEL).unwrap().price = 5 * PRICE);
+		assert_eq!(Channels::<Test>::get(channel).unwrap().terms.price, PRICE);
+	});
+}
+
+#[test]
+fn opening_is_refused_with_a_named_error_and_nothing_held() {
+	new_test_ext().execute_with(|| {
+		let open_with = |miner: AccountId, model: ModelId, deposit: Balance, lifetime: u64| {
+			QueryChannels::open_channel(
+				RuntimeOrigin::signed(alice()),
+				miner,
+				model,
+				deposit,
+				lifetime,
+			)
+		};
+		assert_noop!(open_with(miner(), 2, PRICE, LIFETIME), Error::<Test>::ModelNotServing);
+		assert_noop!(open_with(plain(77), MODEL, PRICE, LIFETIME), Error::<Test>::MinerNotServing);
+		assert_noop!(
+			open_with(miner(), MODEL, PRICE - 1, LIFETIME),
+			Error::<Test>::DepositBelowPrice
+		);
+		assert_noop!(open_with(miner(), MODEL, PRICE, 0), Error::<Test>::BadLifetime);
+		assert_noop!(
+			open_with(miner(), MODEL, PRICE, MAX_LIFETIME + 1),
+			Error::<Test>::BadLifetime
+		);
+		assert_noop!(
+			open_with(miner(), MODEL, ENDOWMENT, LIFETIME),
+			Error::<Test>::InsufficientBalance
+		);
+		DENIED.with(|d| d.borrow_mut().insert(alice()));
+		assert_noop!(
+			open_with(miner(), MODEL, PRICE, LIFETIME),
+			sp_runtime::DispatchError::Other("access denied")
+		);
+	});
+}
+
+#[test]
+fn a_miner_that_stopped_serving_the_version_gets_no_new_channel() {
+	new_test_ext().execute_with(|| {
+		SERVING_MINERS.with(|m| m.borrow_mut().remove(&(miner(), VERSION)));
+		assert_noop!(
+			QueryChannels::open_channel(RuntimeOrigin::signed(alice()), miner(), MODEL, PRICE, 9),
+			Error::<Test>::MinerNotServing
+		);
+	});
+}
+
+#[test]
+fn a_requester_has_at_most_max_channels_open() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..MAX_CHANNELS {
+			open(PRICE);
+		}
+		assert_noop!(
+			QueryChannels::open_channel(
+				RuntimeOrigin::signed(alice()),
+				miner(),
+				MODEL,
+				PRICE,
+				LIFETIME
+			),
+			Error::<Test>::TooManyChannels
+		);
+		assert_ok!(QueryChannels::close_channel(RuntimeOrigin::signed(miner()), 0));
+		open(PRICE);
+	});
+}
+
+// ---------------------------------------------------------------- claim
+
+#[test]
+fn a_claim_pays_the_new_part_of_the_voucher_split_like_a_jobs_fee() {
+	new_test_ext().execute_with(|| {
+		let channel = open(100 * PRICE);
+		let (miner_before, creator_before, treasury_before) = (
+			Balances::balance(&miner()),
+			Balances::balance(&creator()),
+			Balances::balance(&treasury()),
+		);
+		assert_ok!(claim(channel, 40 * PRICE, 40));
+		let split = FeeSplit::new(
+			40 * PRICE,
+			Perbill::from_percent(5),
+			Perbill::from_percent(10),
+			Perbill::from_percent(50),
+			1,
+		);
+		assert_eq!(Balances::balance(&miner()) - miner_before, split.miners);
+		assert_eq!(Balances::balance(&creator()) - creator_before, split.creator);
+		assert_eq!(Balances::balance(&treasury()) - treasury_before, split.treasury);
+		assert_eq!(revenue(MODEL), split.holders);
+		assert_eq!(escrow_held(&alice()), 60 * PRICE);
+		System::assert_last_event(
+			Event::Claimed {
+				channel,
+				miner: miner(),
+				cumulative: 40 * PRICE,
+				queries: 40,
+				receipts_root: H256::repeat_byte(40),
+				amount: 40 * PRICE,
+				treasury: split.treasury,
+				creator: split.creator,
+				miner_part: split.miners,
+				holders: split.holders,
+				refunded: 0,
+			}
+			.into(),
+		);
+
+		// The next voucher pays only what was not claimed before.
+		assert_ok!(claim(channel, 50 * PRICE, 50));
+		assert_eq!(escrow_held(&alice()), 50 * PRICE);
+		let record = Channels::<Test>::get(channel).unwrap();
+		assert_eq!((record.claimed, record.queries_claimed), (50 * PRICE, 50));
+		assert_eq!(record.receipts_root, H256::repeat_byte(50));
+	});
+}
+
+#[test]
+fn a_model_without_shares_pays_the_holders_part_to_its_creator() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(QueryChannels::open_channel(
+			RuntimeOrigin::signed(alice()),
+			miner(),
+			UNSHARED_MODEL,
+			10 * PRICE,
+			LIFETIME
+		));
+		let creator_before = Balances::balance(&creator());
+		assert_ok!(claim(0, 10 * PRICE, 10));
+		let split = FeeSplit::new(
+			10 * PRICE,
+			Perbill::from_percent(5),
+			Perbill::from_percent(10),
+			Perbill::from_percent(50),
+			1,
+		);
+		assert_eq!(Balances::balance(&creator()) - creator_before, split.creator + split.holders);
+		assert_eq!(revenue(UNSHARED_MODEL), 0);
+	});
+}
+
+#[test]
+fn a_voucher_is_never_paid_twice() {
+	new_test_ext().execute_with(|| {
+		let channel = open(10 * PRICE);
+		assert_ok!(claim(channel, 3 * PRICE, 3));
+		assert_noop!(claim(channel, 3 * PRICE, 3), Error::<Test>::VoucherNotNewer);
+		assert_noop!(claim(channel, 2 * PRICE, 2), Error::<Test>::VoucherNotNewer);
+	});
+}
+
+#[test]
+fn a_voucher_never_pays_more_than_the_escrow_ever_held() {
+	new_test_ext().execute_with(|| {
+		let channel = open(10 * PRICE);
+		assert_noop!(claim(channel, 10 * PRICE + 1, 11), Error::<Test>::VoucherAboveDeposit);
+		assert_ok!(claim(channel, 10 * PRICE, 10));
+		assert_eq!(escrow_held(&alice()), 0);
+	});
+}
+
+#[test]
+fn a_forged_or_foreign_voucher_is_refused() {
+	new_test_ext().execute_with(|| {
+		let channel = open(10 * PRICE);
+		let other = NextChannelId::<Test>::get();
+		assert_ok!(QueryChannels::open_channel(
+			RuntimeOrigin::signed(alice()),
+			miner(),
+			MODEL,
+			10 * PRICE,
+			LIFETIME
+		));
+		// Signed by someone else than the requester.
+		let (voucher, signature) = signed_voucher("Bob", channel, PRICE, 1);
+		assert_noop!(
+			QueryChannels::claim(RuntimeOrigin::signed(miner()), channel, voucher, signature),
+			Error::<Test>::BadSignature
+		);
+		// The requester's voucher of another channel, claimed on this one.
+		let (voucher, signature) = signed_voucher("Alice", other, PRICE, 1);
+		assert_noop!(
+			QueryChannels::claim(RuntimeOrigin::signed(miner()), channel, voucher, signature),
+			Error::<Test>::WrongChannel
+		);
+		// A voucher altered after signing (a higher amount).
+		let (mut voucher, signature) = signed_voucher("Alice", channel, PRICE, 1);
+		voucher.cumulative = 5 * PRICE;
+		assert_noop!(
+			QueryChannels::claim(RuntimeOrigin::signed(miner()), channel, voucher, signature),
+			Error::<Test>::BadSignature
+		);
+		// A voucher signed for another chain (another genesis hash).
+		let voucher =
+			Voucher { channel, cumulative: PRICE, queries: 1, receipts_root: H256::repeat_byte(1) };
+		let foreign = codec::Encode::encode(&(VOUCHER_CONTEXT, H256::repeat_byte(0xee), &voucher));
+		let signature = sp_core::Pair::sign(&pair("Alice"), &foreign).into();
+		assert_noop!(
+			QueryChannels::claim(RuntimeOrigin::signed(miner()), channel, voucher, signature),
+			Error::<Test>::BadSignature
+		);
+	});
+}
+
+#[test]
+fn only_the_channels_miner_claims_and_never_fewer_queries() {
+	new_test_ext().execute_with(|| {
+		let channel = open(10 * PRICE);
+		let (voucher, signature) = signed_voucher("Alice", channel, PRICE, 1);
+		assert_noop!(
+			QueryChannels::claim(RuntimeOrigin::signed(other_miner()), channel, voucher, signature),
+			Error::<Test>::NotMiner
+		);
+		let (voucher, signature) = signed_voucher("Alice", 9, PRICE, 1);
+		assert_noop!(
+			QueryChannels::claim(RuntimeOrigin::signed(miner()), 9, voucher, signature),
+			Error::<Test>::UnknownChannel
+		);
+		assert_ok!(claim(channel, 2 * PRICE, 2));
+		assert_noop!(claim(channel, 3 * PRICE, 1), Error::<Test>::FewerQueries);
+	});
+}
+
+#[test]
+fn a_claim_after_the_grace_is_refused() {
+	new_test_ext().execute_with(|| {
+		let channel = open(10 * PRICE);
+		run_to_block(1 + LIFETIME + GRACE - 1);
+		assert_ok!(claim(channel, PRICE, 1));
+		run_to_block(1 + LIFETIME + GRACE);
+		assert_noop!(claim(channel, 2 * PRICE, 2), Error::<Test>::ClaimWindowOver);
+	});
+}
+
+// ---------------------------------------------------------------- top_up
+
+#[test]
+fn a_top_up_adds_escrow_and_extends_the_life() {
+	new_test_ext().execute_with(|| {
+		let channel = open(PRICE);
+		run_to_block(50);
+		assert_ok!(QueryChannels::top_up(
+			RuntimeOrigin::signed(alice()),
+			channel,
+			4 * PRICE,
+			Some(LIFETIME)
+		));
+		let record = Channels::<Test>::get(channel).unwrap();
+		assert_eq!((record.deposit, record.expires_at), (5 * PRICE, 50 + LIFETIME));
+		assert_eq!(escrow_held(&alice()), 5 * PRICE);
+		System::assert_last_event(
+			Event::ChannelToppedUp {
+				channel,
+				amount: 4 * PRICE,
+				deposit: 5 * PRICE,
+				expires_at: 50 + LIFETIME,
+			}
+			.into(),
+		);
+		// A shorter lifetime never shortens the channel.
+		assert_ok!(QueryChannels::top_up(RuntimeOrigin::signed(alice()), channel, 1, Some(1)));
+		assert_eq!(Channels::<Test>::get(channel).unwrap().expires_at, 50 + LIFETIME);
+		assert_ok!(claim(channel, 5 * PRICE, 5));
+	});
+}
+
+#[test]
+fn a_top_up_is_refused_with_a_named_error_and_nothing_held() {
+	new_test_ext().execute_with(|| {
+		let channel = open(PRICE);
+		let top_up = |who: AccountId, channel: ChannelId, amount: Balance, life: Option<u64>| {
+			QueryChannels::top_up(RuntimeOrigin::signed(who), channel, amount, life)
+		};
+		assert_noop!(top_up(alice(), 7, PRICE, None), Error::<Test>::UnknownChannel);
+		assert_noop!(top_up(bob(), channel, PRICE, None), Error::<Test>::NotRequester);
+		assert_noop!(top_up(alice(), channel, 0, None), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			top_up(alice(), channel, PRICE, Some(MAX_LIFETIME + 1)),
+			Error::<Test>::BadLifetime
+		);
+		assert_noop!(top_up(alice(), channel, ENDOWMENT, None), Error::<Test>::InsufficientBalance);
+		run_to_block(1 + LIFETIME);
+		assert_noop!(top_up(alice(), channel, PRICE, None), Error::<Test>::ChannelExpired);
+		run_to_block(2);
+		assert_ok!(QueryChannels::close_channel(RuntimeOrigin::signed(alice()), channel));
+		assert_noop!(top_up(alice(), channel, PRICE, None), Error::<Test>::ChannelClosing);
+	});
+}
+
+// ---------------------------------------------------------------- close_channel
+
+#[test]
+fn the_miner_closes_at_once_and_the_rest_is_refunded() {
+	new_test_ext().execute_with(|| {
+		let channel = open(10 * PRICE);
+		assert_ok!(claim(channel, 3 * PRICE, 3));
+		let free_before = Balances::balance(&alice());
+		assert_ok!(QueryChannels::close_channel(RuntimeOrigin::signed(miner()), channel));
+		assert_eq!(Balances::balance(&alice()) - free_before, 7 * PRICE + CHANNEL_DEPOSIT);
+		assert_eq!((escrow_held(&alice()), storage_held(&alice())), (0, 0));
+		assert!(!Channels::<Test>::contains_key(channel));
+		assert_eq!(ChannelsOf::<Test>::get(alice()), 0);
+		System::assert_last_event(
+			Event::ChannelClosed {
+				channel,
+				requester: alice(),
+				claimed: 3 * PRICE,
+				refunded: 7 * PRICE,
+				deposit_released: CHANNEL_DEPOSIT,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn the_requester_closes_after_the_miners_grace_to_claim_the_last_voucher() {
+	new_test_ext().execute_with(|| {
+		let channel = open(10 * PRICE);
+		run_to_block(5);
+		assert_ok!(QueryChannels::close_channel(RuntimeOrigin::signed(alice()), channel));
+		System::assert_last_event(Event::ChannelClosing { channel, closing_at: 5 + GRACE }.into());
+		assert_noop!(
+			QueryChannels::close_channel(RuntimeOrigin::signed(alice()), channel),
+			Error::<Test>::GraceNotOver
+		);
+		// The miner still claims the last voucher within the grace.
+		run_to_block(5 + GRACE - 1);
+		assert_ok!(claim(channel, 4 * PRICE, 4));
+		run_to_block(5 + GRACE);
+		assert_noop!(claim(channel, 5 * PRICE, 5), Error::<Test>::ClaimWindowOver);
+		assert_ok!(QueryChannels::close_channel(RuntimeOrigin::signed(alice()), channel));
+		assert_eq!((escrow_held(&alice()), storage_held(&alice())), (0, 0));
+		assert!(!Channels::<Test>::contains_key(channel));
+	});
+}
+
+#[test]
+fn an_expired_channel_closes_at_once_after_the_grace() {
+	new_test_ext().execute_with(|| {
+		let channel = open(10 * PRICE);
+		run_to_block(1 + LIFETIME + GRACE);
+		assert_ok!(QueryChannels::close_channel(RuntimeOrigin::signed(alice()), channel));
+		assert!(!Channels::<Test>::contains_key(channel));
+	});
+}
+
+#[test]
+fn only_a_participant_closes_a_channel() {
+	new_test_ext().execute_with(|| {
+		let channel = open(PRICE);
+		assert_noop!(
+			QueryChannels::close_channel(RuntimeOrigin::signed(bob()), channel),
+			Error::<Test>::NotParticipant
+		);
+		assert_noop!(
+			QueryChannels::close_channel(RuntimeOrigin::signed(alice()), 5),
+			Error::<Test>::UnknownChannel
+		);
+	});
+}
+
+// ---------------------------------------------------------------- money
+
+mod property {
+	use super::*;
+	use proptest::prelude::*;
+
+	#[derive(Clone, Debug)]
+	enum Step {
+		Open { requester: u8, deposit: Balance },
+		TopUp { channel: u64, amount: Balance },
+		Claim { channel: u64, cumulative: Balance, queries: u64 },
+		Close { channel: u64, by_miner: bool },
+		Wait { blocks: u64 },
+	}
+
+	fn step() -> impl Strategy<Value = Step> {
+		prop_oneof![
+			(0u8..2, 1..20 * PRICE)
+				.prop_map(|(requester, deposit)| Step::Open { requester, deposit }),
+			(0u64..6, 1..5 * PRICE).prop_map(|(channel, amount)| Step::TopUp { channel, amount }),
+			(0u64..6, 0..25 * PRICE, 0u64..30).prop_map(|(channel, cumulative, queries)| {
+				Step::Claim { channel, cumulative, queries }
+			}),
+			(0u64..6, any::<bool>())
+				.prop_map(|(channel, by_miner)| Step::Close { channel, by_miner }),
+			(1u64..40).prop_map(|blocks| Step::Wait { blocks }),
+		]
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(200))]
+
+		/// Whatever is opened, topped up, claimed and closed: no balance is minted or lost;
+		/// each requester paid exactly its claims (never above its highest voucher of a
+		/// channel); once every channel is closed nothing stays held.
+		#[test]
+		fn money_is_conserved_and_every_hold_released(steps in prop::collection::vec(step(), 1..40)) {
+			new_test_ext().execute_with(|| {
+				let total = total_issuance_of_known_accounts();
+				let names = ["Alice", "Bob"];
+				let mut highest: std::collections::BTreeMap<u64, Balance> = Default::default();
+				for step in steps {
+					match step {
+						Step::Open { requester, deposit } => {
+							let who = account(names[requester as usize]);
+							let _ = QueryChannels::open_channel(
+								RuntimeOrigin::signed(who), miner(), MODEL, deposit, LIFETIME,
+							);
+						}
+						Step::TopUp { channel, amount } => {
+							if let Some(record) = Channels::<Test>::get(channel) {
+								let _ = QueryChannels::top_up(
+									RuntimeOrigin::signed(record.requester), channel, amount, None,
+								);
+							}
+						}
+						Step::Claim { channel, cumulative, queries } => {
+							if let Some(record) = Channels::<Test>::get(channel) {
+								let signer = if record.requester == alice() { "Alice" } else { "Bob" };
+								let (voucher, signature) =
+									signed_voucher(signer, channel, cumulative, queries);
+								if QueryChannels::claim(
+									RuntimeOrigin::signed(miner()), channel, voucher, signature,
+								).is_ok() {
+									let best = highest.entry(channel).or_default();
+									prop_assert!(cumulative > *best, "a voucher paid twice");
+									*best = cumulative;
+								}
+							}
+						}
+						Step::Close { channel, by_miner } => {
+							if let Some(record) = Channels::<Test>::get(channel) {
+								let who = if by_miner { record.miner } else { record.requester };
+								let _ = QueryChannels::close_channel(RuntimeOrigin::signed(who), channel);
+							}
+						}
+						Step::Wait { blocks } => run_to_block(System::block_number() + blocks),
+					}
+					QueryChannels::do_try_state().map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+				}
+				// Close everything: the miner closes at once.
+				for (channel, _) in Channels::<Test>::iter().collect::<Vec<_>>() {
+					prop_assert!(
+						QueryChannels::close_channel(RuntimeOrigin::signed(miner()), channel).is_ok()
+					);
+				}
+				// What the claims paid out (a part below a recipient's existential deposit goes
+				// back to the requester).
+				let paid: Balance = System::events()
+					.into_iter()
+					.filter_map(|record| match record.event {
+						RuntimeEvent::QueryChannels(Event::Claimed { amount, refunded, .. }) => {
+							Some(amount - refunded)
+						}
+						_ => None,
+					})
+					.sum();
+				prop_assert!(paid <= highest.values().sum::<Balance>());
+				let received = Balances::total_balance(&miner()) - ENDOWMENT
+					+ Balances::total_balance(&creator())
+					+ Balances::total_balance(&treasury())
+					+ Balances::total_balance(&holders_pot());
+				prop_assert_eq!(received, paid, "the recipients got exactly the claims");
+				for name in names {
+					let who = account(name);
+					prop_assert_eq!(Balances::total_balance_on_hold(&who), 0);
+				}
+				prop_assert_eq!(
+					2 * ENDOWMENT - Balances::total_balance(&alice()) - Balances::total_balance(&bob()),
+					paid,
+					"the requesters paid exactly their claims"
+				);
+				prop_assert_eq!(total_issuance_of_known_accounts(), total);
+				Ok(())
+			})?;
+		}
+	}
+}

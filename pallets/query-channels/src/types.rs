@@ -1,0 +1,98 @@
+//! A channel's record, the terms a requester pays by, and the voucher a requester signs.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use modelchain_primitives::{Balance, FeeSplit, ModelVersionRef};
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::Perbill;
+
+/// Identifier of a query channel.
+pub type ChannelId = u64;
+
+/// Prefix of what a voucher signature covers, so that it cannot be replayed as another message.
+pub const VOUCHER_CONTEXT: &[u8] = b"modelchain/voucher";
+
+/// The price of a query and how a payment is split, fixed when the channel opens (a later
+/// price change or governance vote does not change what the requester agreed to pay).
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct ChannelTerms<AccountId> {
+	/// Price of one query (the version's price at opening).
+	pub price: Balance,
+	/// Receives the creator's royalty.
+	pub creator: AccountId,
+	/// Part of each payment to the creator.
+	pub creator_royalty: Perbill,
+	/// Part of each payment to the miner.
+	pub miners_share: Perbill,
+	/// Part of each payment to the treasury.
+	pub protocol_fee: Perbill,
+}
+
+impl<AccountId> ChannelTerms<AccountId> {
+	/// How `amount` paid to the channel's miner is split: the same rule as a job's fee with
+	/// one agreeing miner.
+	pub fn split(&self, amount: Balance) -> FeeSplit {
+		FeeSplit::new(amount, self.protocol_fee, self.creator_royalty, self.miners_share, 1)
+	}
+}
+
+/// An open query channel: a requester's escrow for one miner's queries of one model version.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Channel<AccountId, BlockNumber> {
+	/// Who pays: its escrow and storage deposit are held.
+	pub requester: AccountId,
+	/// Who serves the queries and claims the vouchers.
+	pub miner: AccountId,
+	/// The model version the queries run (the model's active version at opening).
+	pub version: ModelVersionRef,
+	/// Price and split, fixed at opening.
+	pub terms: ChannelTerms<AccountId>,
+	/// All the escrow the requester put in (opening and top-ups). A voucher pays at most this.
+	pub deposit: Balance,
+	/// What the miner's claims paid so far: the highest voucher claimed. The escrow still held
+	/// is `deposit - claimed`.
+	pub claimed: Balance,
+	/// The queries the highest claimed voucher paid for.
+	pub queries_claimed: u64,
+	/// The receipts commitment of the highest claimed voucher.
+	pub receipts_root: H256,
+	/// Held from the requester for this record until the channel closes.
+	pub storage_deposit: Balance,
+	/// Queries are served until this block (the requester can extend it with a top-up).
+	pub expires_at: BlockNumber,
+	/// Set when the requester asked to close: the miner may claim until this block, then the
+	/// channel can be closed and the rest refunded.
+	pub closing_at: Option<BlockNumber>,
+}
+
+impl<AccountId, BlockNumber> Channel<AccountId, BlockNumber> {
+	/// The escrow still held: what a voucher can still pay.
+	pub fn escrow_left(&self) -> Balance {
+		self.deposit.saturating_sub(self.claimed)
+	}
+}
+
+/// What a requester signs for each query: "for `channel` I owe `cumulative` in total, for
+/// `queries` queries, whose receipts commit to `receipts_root`". Cumulative, so the miner only
+/// ever needs the latest one and a lost voucher loses nothing.
+///
+/// The signed message is `SCALE(VOUCHER_CONTEXT, genesis_hash, voucher)` (see
+/// `Pallet::voucher_message`): a voucher of another chain or another channel does not verify.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Voucher {
+	/// The channel it pays into.
+	pub channel: ChannelId,
+	/// Everything the requester owes the miner on this channel, this query included.
+	pub cumulative: Balance,
+	/// The number of queries `cumulative` pays for.
+	pub queries: u64,
+	/// The requester's commitment to the receipts of the queries it was answered (the root
+	/// audits and challenges are checked against).
+	pub receipts_root: H256,
+}
