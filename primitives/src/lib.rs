@@ -436,6 +436,19 @@ sp_api::decl_runtime_apis! {
 		fn eligible_workers(model: ModelId) -> sp_runtime::Vec<(AccountId, Balance)>;
 	}
 
+	/// Query channels for requesters and miners: a channel's state and the exact bytes a
+	/// requester signs for a voucher.
+	pub trait QueryChannelsApi<Channel, Voucher> where
+		Channel: codec::Codec,
+		Voucher: codec::Codec,
+	{
+		/// An open channel's record (parties, version, terms, escrow, what was claimed, expiry).
+		fn channel(channel: u64) -> Option<Channel>;
+		/// What the requester signs for `voucher` on this chain:
+		/// `SCALE(b"modelchain/voucher", genesis_hash, voucher)`.
+		fn voucher_message(voucher: Voucher) -> sp_runtime::Vec<u8>;
+	}
+
 	/// The chain's slot randomness, for the block author's node: what its VRF signs next.
 	pub trait SlotRandomnessApi {
 		/// The latest randomness (the input of the next block's VRF signature, with its slot).

@@ -233,6 +233,19 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl modelchain_primitives::QueryChannelsApi<
+		Block,
+		pallet_query_channels::ChannelOf<Runtime>,
+		pallet_query_channels::Voucher,
+	> for Runtime {
+		fn channel(channel: u64) -> Option<pallet_query_channels::ChannelOf<Runtime>> {
+			pallet_query_channels::Channels::<Runtime>::get(channel)
+		}
+		fn voucher_message(voucher: pallet_query_channels::Voucher) -> Vec<u8> {
+			crate::QueryChannels::voucher_message(&voucher)
+		}
+	}
+
 	impl modelchain_primitives::ModelAccessApi<
 		Block,
 		AccountId,

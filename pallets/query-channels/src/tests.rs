@@ -440,6 +440,36 @@ fn only_a_participant_closes_a_channel() {
 	});
 }
 
+// ---------------------------------------------------------------- voucher encoding
+
+/// The test vector shared with the README and the JavaScript e2e test: what a requester signs
+/// for a voucher on a chain whose genesis hash is `0x11…11`.
+#[test]
+fn the_voucher_message_is_the_documented_test_vector() {
+	new_test_ext().execute_with(|| {
+		frame_system::BlockHash::<Test>::insert(0, H256::repeat_byte(0x11));
+		let voucher = Voucher {
+			channel: 7,
+			cumulative: 3_000_000_000,
+			queries: 3,
+			receipts_root: H256::repeat_byte(0xab),
+		};
+		let expected = format!(
+			"486d6f64656c636861696e2f766f7563686572{}{}{}{}{}",
+			"11".repeat(32),
+			"0700000000000000",
+			"005ed0b2000000000000000000000000",
+			"0300000000000000",
+			"ab".repeat(32)
+		);
+		assert_eq!(
+			sp_core::hexdisplay::HexDisplay::from(&QueryChannels::voucher_message(&voucher))
+				.to_string(),
+			expected
+		);
+	});
+}
+
 // ---------------------------------------------------------------- money
 
 mod property {
