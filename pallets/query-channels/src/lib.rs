@@ -271,6 +271,12 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			use sp_runtime::traits::Zero;
+			assert!(!T::MaxLifetime::get().is_zero(), "MaxLifetime must be at least one block");
+			assert!(T::MaxChannelsPerRequester::get() >= 1, "MaxChannelsPerRequester must be >= 1");
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
