@@ -424,36 +424,12 @@ pub fn serving(redundancy: u8) -> ServingInfo<AccountId, Balance> {
 	}
 }
 
+/// Test externalities that check the pallet's invariants (`do_try_state`) after every
+/// `execute_with`.
+pub type TestExt = modelchain_test_support::CheckedExt;
+
 /// Externalities with funded accounts, model 0 served by the seven miners with redundancy 3,
 /// its shares issued, and validators 1 and 2 holding inference keys.
-/// Test externalities that check the pallet's invariants (`do_try_state`) after every
-/// `execute_with`, so every test also checks them at its end.
-pub struct TestExt(sp_io::TestExternalities);
-
-impl TestExt {
-	/// Runs `test`, then checks the pallet's invariants.
-	pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
-		self.0.execute_with(|| {
-			let result = test();
-			Inference::do_try_state().expect("the inference pallet's invariants hold");
-			result
-		})
-	}
-}
-
-impl core::ops::Deref for TestExt {
-	type Target = sp_io::TestExternalities;
-	fn deref(&self) -> &Self::Target {
-		&self.0
-	}
-}
-
-impl core::ops::DerefMut for TestExt {
-	fn deref_mut(&mut self) -> &mut Self::Target {
-		&mut self.0
-	}
-}
-
 pub fn new_test_ext() -> TestExt {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut balances = vec![
@@ -511,7 +487,7 @@ pub fn new_test_ext() -> TestExt {
 		System::set_block_number(1);
 		Inference::set_authorities(vec![UintAuthorityId(1), UintAuthorityId(2)]);
 	});
-	TestExt(ext)
+	TestExt::new(ext, Inference::do_try_state)
 }
 
 /// Runs blocks up to `n`, calling the pallet's `on_initialize` and (after the randomness,

@@ -201,31 +201,7 @@ impl pallet_model_shares::Config for Test {
 
 /// Test externalities that check the pallet's invariants (`do_try_state`) after every
 /// `execute_with`, so every test also checks them at its end.
-pub struct TestExt(sp_io::TestExternalities);
-
-impl TestExt {
-	/// Runs `test`, then checks the pallet's invariants.
-	pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
-		self.0.execute_with(|| {
-			let result = test();
-			Shares::do_try_state().expect("the shares pallet's invariants hold");
-			result
-		})
-	}
-}
-
-impl core::ops::Deref for TestExt {
-	type Target = sp_io::TestExternalities;
-	fn deref(&self) -> &Self::Target {
-		&self.0
-	}
-}
-
-impl core::ops::DerefMut for TestExt {
-	fn deref_mut(&mut self) -> &mut Self::Target {
-		&mut self.0
-	}
-}
+pub type TestExt = modelchain_test_support::CheckedExt;
 
 pub fn new_test_ext() -> TestExt {
 	MODELS.with(|m| m.borrow_mut().clear());
@@ -245,5 +221,5 @@ pub fn new_test_ext() -> TestExt {
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
-	TestExt(ext)
+	TestExt::new(ext, Shares::do_try_state)
 }

@@ -292,16 +292,7 @@ pub fn serving(version: ModelVersionRef) -> ServingInfo<AccountId, Balance> {
 }
 
 /// Test externalities that check the pallet's invariants after every test.
-pub struct TestExt(sp_io::TestExternalities);
-impl TestExt {
-	pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
-		let result = self.0.execute_with(test);
-		self.0.execute_with(|| {
-			crate::Pallet::<Test>::do_try_state().expect("the invariants hold after the test")
-		});
-		result
-	}
-}
+pub type TestExt = modelchain_test_support::CheckedExt;
 
 pub fn new_test_ext() -> TestExt {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
@@ -336,7 +327,7 @@ pub fn new_test_ext() -> TestExt {
 	REVENUE.with(|r| r.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
-	TestExt(ext)
+	TestExt::new(ext, QueryChannels::do_try_state)
 }
 
 /// Moves to block `n`.
