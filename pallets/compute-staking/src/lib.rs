@@ -736,10 +736,9 @@ pub mod pallet {
 		fn serving_stake(miner: &T::AccountId, version: &ModelVersionRef) -> Option<BalanceOf<T>> {
 			let worker = Workers::<T>::get(miner)?;
 			let params = Self::parameters().ok()?;
-			let now = frame_system::Pallet::<T>::block_number();
-			let jailed = worker.jailed_until.is_some_and(|until| until > now);
-			(Self::slots_of(Some(&worker), Some(&params)).contains(version) && !jailed)
-				.then_some(worker.active_bond)
+			(Self::is_eligible(&worker, WorkerRole::Miner, &params)
+				&& worker.versions.contains(version))
+			.then_some(worker.active_bond)
 		}
 
 		fn slash(who: &T::AccountId, fraction: Perbill, reason: SlashReason) -> BalanceOf<T> {

@@ -735,7 +735,7 @@ pub mod pallet {
 		}
 
 		fn may_use(who: &T::AccountId, model: ModelId) -> DispatchResult {
-			Self::allowed(model, who).map(|_| ())
+			Self::check_access(model, who).map(|_| ())
 		}
 	}
 }
