@@ -2,7 +2,6 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use codec::Encode;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
@@ -207,10 +206,23 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What the requester signs for `voucher`: `SCALE(VOUCHER_CONTEXT, genesis_hash,
-	/// voucher)`, so that a voucher of another chain does not verify here.
+	/// voucher)` (`modelchain_query_protocol::voucher_message`, the rule the worker and the
+	/// clients use), so that a voucher of another chain does not verify here.
 	pub fn voucher_message(voucher: &Voucher) -> Vec<u8> {
 		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		(VOUCHER_CONTEXT, genesis, voucher).encode()
+		let genesis_hash: [u8; 32] = genesis.as_ref().try_into().unwrap_or_else(|_| {
+			defensive!("the block hash is not 32 bytes");
+			[0; 32]
+		});
+		modelchain_query_protocol::voucher_message(
+			&genesis_hash,
+			&modelchain_query_protocol::Voucher {
+				channel: voucher.channel,
+				cumulative: voucher.cumulative,
+				queries: voucher.queries,
+				receipts_root: voucher.receipts_root.0,
+			},
+		)
 	}
 
 	/// The block a channel opened or extended now for `lifetime` blocks expires at.

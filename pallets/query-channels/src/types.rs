@@ -9,8 +9,7 @@ use sp_runtime::Perbill;
 /// Identifier of a query channel.
 pub type ChannelId = u64;
 
-/// Prefix of what a voucher signature covers, so that it cannot be replayed as another message.
-pub const VOUCHER_CONTEXT: &[u8] = b"modelchain/voucher";
+pub use modelchain_query_protocol::VOUCHER_CONTEXT;
 
 /// The price of a query and how a payment is split, fixed when the channel opens (a later
 /// price change or governance vote does not change what the requester agreed to pay).
