@@ -339,6 +339,20 @@ mod tests {
 	}
 
 	#[test]
+	fn the_output_hash_is_the_scale_of_the_output() {
+		// Two values: compact length 2 (0x08), then each i64 little-endian. The JavaScript
+		// tests check the same hash.
+		let mut bytes = vec![0x08];
+		bytes.extend(3i64.to_le_bytes());
+		bytes.extend((-1i64).to_le_bytes());
+		assert_eq!(output_hash(&[3, -1]), blake2_256(&bytes));
+		assert_eq!(
+			hex(&output_hash(&[3, -1])),
+			"77a5456ab6b0c4a77cef5b9413a572c05b3cc9e1986c65d9a472a287d5b1805c"
+		);
+	}
+
+	#[test]
 	fn the_frontier_root_is_the_whole_trees_root() {
 		let mut tree = ReceiptsTree::new();
 		let mut leaves = Vec::new();

@@ -3,36 +3,25 @@
 // runtime API's `voucherMessage` and the documented test vector), the miner settles all of
 // them with one claim, and the share holders' pending revenue grows by exactly the holders'
 // part of 1,000 prices; every bad voucher is refused with its error and nothing paid; closing
-// refunds the rest and releases every hold. (The worker's paid-query endpoint is not built
-// yet: this test plays the miner.)
+// refunds the rest and releases every hold. (This test plays the miner; paid_queries.test.mjs
+// runs the real worker.)
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { bnToU8a, compactAddLength, compactStripLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { bnToU8a, compactStripLength, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { registerModel } from './lib/models.mjs';
 import { connect, freePort, sendAndWait, startNode } from './lib/node.mjs';
+import { voucherMessage } from './lib/queries.mjs';
 
 const UNIT = 10n ** 12n;
 const PRICE = 10n ** 9n; // one milli-MDL per query
 const QUERIES = 1_000n;
 const SHARES = 1_000_000n;
 const PERBILL = 1_000_000_000n;
-
-/** `SCALE(b"modelchain/voucher", genesis, voucher)`: what a requester signs. */
-function voucherMessage(genesis, { channel, cumulative, queries, receiptsRoot }) {
-  return u8aConcat(
-    compactAddLength(stringToU8a('modelchain/voucher')),
-    genesis,
-    bnToU8a(channel, { bitLength: 64 }),
-    bnToU8a(cumulative, { bitLength: 128 }),
-    bnToU8a(queries, { bitLength: 64 }),
-    receiptsRoot,
-  );
-}
 
 describe('query channels over RPC', () => {
   let node;

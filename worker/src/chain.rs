@@ -324,6 +324,12 @@ impl Chain {
 		self.fetch::<([u8; 32],), WorkerView>("ComputeStaking", "Workers", (who.0,)).await
 	}
 
+	/// A query channel's record.
+	pub async fn channel(&self, channel: u64) -> Result<Option<crate::channels::ChannelView>> {
+		self.fetch::<(u64,), crate::channels::ChannelView>("QueryChannels", "Channels", (channel,))
+			.await
+	}
+
 	/// Free balance of an account.
 	pub async fn free_balance(&self, who: &AccountId32) -> Result<u128> {
 		#[derive(DecodeAsType)]

@@ -72,32 +72,43 @@ pub async fn fetch(uri: &str, hash: &[u8; 32], limits: Limits) -> Result<Vec<u8>
 async fn get(uri: &str, max_bytes: usize) -> Result<Vec<u8>, FetchError> {
 	let parsed: Uri =
 		uri.parse().map_err(|e| FetchError::Unusable(format!("not a URI ({e}): {uri:?}")))?;
-	let https = match parsed.scheme_str() {
+	let stream = connect(&parsed).await?;
+	get_over(stream, &parsed, max_bytes).await
+}
+
+/// A connection to an HTTP server, plain or TLS.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for S {}
+
+/// Connects to the server of an `http` or `https` URI (TLS checked with the platform's
+/// certificate verifier).
+pub async fn connect(uri: &Uri) -> Result<Box<dyn Io>, FetchError> {
+	let https = match uri.scheme_str() {
 		Some("http") => false,
 		Some("https") => true,
-		_ => return Err(FetchError::Unusable(format!("not an http(s) URI: {uri:?}"))),
+		_ => return Err(FetchError::Unusable(format!("not an http(s) URI: {uri}"))),
 	};
-	let host = parsed
+	let host = uri
 		.host()
-		.ok_or_else(|| FetchError::Unusable(format!("no host in {uri:?}")))?
+		.ok_or_else(|| FetchError::Unusable(format!("no host in {uri}")))?
 		.trim_start_matches('[')
 		.trim_end_matches(']')
 		.to_string();
-	let port = parsed.port_u16().unwrap_or(if https { 443 } else { 80 });
+	let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
 	let tcp = TcpStream::connect((host.as_str(), port))
 		.await
 		.map_err(|e| FetchError::Unavailable(format!("cannot connect to {host}:{port}: {e}")))?;
-	if https {
-		let name = ServerName::try_from(host.clone())
-			.map_err(|e| FetchError::Unusable(format!("bad TLS server name {host:?}: {e}")))?;
-		let tls = tokio_rustls::TlsConnector::from(tls_config())
-			.connect(name, tcp)
-			.await
-			.map_err(|e| FetchError::Unavailable(format!("TLS with {host}: {e}")))?;
-		get_over(tls, &parsed, max_bytes).await
-	} else {
-		get_over(tcp, &parsed, max_bytes).await
+	tcp.set_nodelay(true).ok();
+	if !https {
+		return Ok(Box::new(tcp));
 	}
+	let name = ServerName::try_from(host.clone())
+		.map_err(|e| FetchError::Unusable(format!("bad TLS server name {host:?}: {e}")))?;
+	let tls = tokio_rustls::TlsConnector::from(tls_config())
+		.connect(name, tcp)
+		.await
+		.map_err(|e| FetchError::Unavailable(format!("TLS with {host}: {e}")))?;
+	Ok(Box::new(tls))
 }
 
 /// The TLS client configuration: the platform's certificate verifier, built once.

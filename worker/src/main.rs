@@ -6,13 +6,18 @@
 //! modelchain-worker --suri //Bob run --model 0 --model-file models/digits/model.safetensors
 //! modelchain-worker --suri //Bob status
 //! modelchain-worker --suri //Bob unbond --amount 500
+//! modelchain-worker --suri //Dave query --model 0 --pixels 0,0,5,… --count 10
 //! modelchain-worker infer --model-file models/digits/model.safetensors --pixels 0,0,5,…
 //! ```
 
 mod auth;
 mod chain;
+mod channels;
 mod engine;
 mod input;
+mod metrics;
+mod queries;
+mod requester;
 mod runner;
 mod service;
 mod store;
@@ -55,7 +60,8 @@ struct Cli {
 enum Command {
 	/// Registers this account as a worker for a model version and bonds stake.
 	Register(RegisterArgs),
-	/// Serves jobs: follows the chain, commits and reveals, answers /v1/verify.
+	/// Serves jobs (follows the chain, commits and reveals), paid queries (/v1/query, claims)
+	/// and /v1/verify.
 	Run(RunArgs),
 	/// Starts unbonding stake (withdrawable after the unbonding period).
 	Unbond {
@@ -65,6 +71,9 @@ enum Command {
 	},
 	/// Shows this account's worker record and balance.
 	Status,
+	/// Requesters: pays a miner for queries off chain (a query channel and signed vouchers),
+	/// checking each answer's signed receipt.
+	Query(requester::QueryArgs),
 	/// Model owners: register models.
 	#[command(subcommand)]
 	Model(ModelCommand),
@@ -123,7 +132,7 @@ struct RegisterArgs {
 struct RunArgs {
 	#[command(flatten)]
 	served: ServedVersion,
-	/// Where the HTTP server (/v1/jobs, /v1/verify, /health, /metrics) listens.
+	/// Where the HTTP server (/v1/jobs, /v1/verify, /v1/query, /health, /metrics) listens.
 	#[arg(long, default_value = "127.0.0.1:9955")]
 	listen: SocketAddr,
 	/// Where pending commitments are saved (one directory per worker).
@@ -150,6 +159,14 @@ struct RunArgs {
 	/// miner's own jobs wait for a free slot; /v1/verify answers 503 when none is free.
 	#[arg(long)]
 	engine_concurrency: Option<usize>,
+	/// Paid queries: claim a channel's vouchers once what they owe beyond the last claim
+	/// reaches this many MDL (a claim also happens when the requester asks to close the
+	/// channel, and before it expires).
+	#[arg(long, default_value = "100")]
+	claim_threshold: String,
+	/// Paid queries: claim a channel's vouchers when it expires within this many blocks.
+	#[arg(long, default_value_t = 20)]
+	claim_expiry_margin: u64,
 	/// TESTS ONLY: commit a wrong output, to show that lying is slashed.
 	#[arg(long, hide = true)]
 	lie_for_tests: bool,
@@ -223,6 +240,7 @@ async fn run(cli: Cli) -> Result<()> {
 			Ok(())
 		}
 		Command::Status => status(&cli.rpc, signer(&cli.suri)?).await,
+		Command::Query(args) => requester::query(&cli.rpc, signer(&cli.suri)?, args).await,
 		Command::Model(ModelCommand::Publish(args)) => {
 			publish(&cli.rpc, signer(&cli.suri)?, args).await
 		}
@@ -338,6 +356,11 @@ async fn serve(rpc: &str, signer: Keypair, args: RunArgs) -> Result<()> {
 		hex::encode(model.sha256())
 	);
 	let store = store::Store::open(&args.state_dir)?;
+	let paid = queries::Paid::load(
+		&args.state_dir,
+		parse_mdl(&args.claim_threshold)?,
+		args.claim_expiry_margin,
+	)?;
 	let options = service::Options {
 		rpc: rpc.to_owned(),
 		listen: args.listen,
@@ -361,7 +384,7 @@ async fn serve(rpc: &str, signer: Keypair, args: RunArgs) -> Result<()> {
 	if options.lie {
 		log::warn!("--lie-for-tests: this worker commits WRONG outputs and will be slashed");
 	}
-	service::run(options, model, signer, store).await
+	service::run(options, model, signer, store, paid).await
 }
 
 async fn status(rpc: &str, signer: Keypair) -> Result<()> {

@@ -14,10 +14,7 @@
 use std::{
 	collections::{BTreeMap, BTreeSet},
 	net::SocketAddr,
-	sync::{
-		atomic::{AtomicBool, AtomicU64, Ordering},
-		Arc,
-	},
+	sync::{atomic::Ordering, Arc},
 	time::{Duration, Instant},
 };
 
@@ -43,6 +40,8 @@ use crate::{
 	},
 	engine::{Model, INVALID_INPUT},
 	input::{self, FetchError},
+	metrics::Metrics,
+	queries::{self, Paid},
 	runner::{Busy, Runner},
 	store::{PendingJob, Store},
 };
@@ -67,136 +66,6 @@ pub struct Options {
 	pub lie: bool,
 	/// Test only: exit as if crashed right after the first commitment is included.
 	pub crash_after_commit: bool,
-}
-
-/// Counters for `/metrics` (Prometheus text format).
-#[derive(Default)]
-pub struct Metrics {
-	jobs_seen: AtomicU64,
-	jobs_dispatched: AtomicU64,
-	commits: AtomicU64,
-	reveals: AtomicU64,
-	tx_failures: AtomicU64,
-	verifications: AtomicU64,
-	verifications_busy: AtomicU64,
-	verifications_unauthorized: AtomicU64,
-	input_fetches: AtomicU64,
-	engine_runs: AtomicU64,
-	engine_ns: AtomicU64,
-	commit_latency_runs: AtomicU64,
-	commit_latency_ns: AtomicU64,
-	best_block: AtomicU64,
-	connected: AtomicBool,
-	reconnects: AtomicU64,
-}
-
-impl Metrics {
-	fn add(counter: &AtomicU64, value: u64) {
-		counter.fetch_add(value, Ordering::Relaxed);
-	}
-
-	fn render(&self, pending: usize) -> String {
-		let mut out = String::new();
-		let mut put = |name: &str, kind: &str, help: &str, value: String| {
-			out.push_str(&format!(
-				"# HELP modelchain_worker_{name} {help}\n# TYPE modelchain_worker_{name} {kind}\nmodelchain_worker_{name} {value}\n"
-			));
-		};
-		let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-		put(
-			"jobs_seen_total",
-			"counter",
-			"Jobs assigned to this miner that it picked up.",
-			get(&self.jobs_seen).to_string(),
-		);
-		put(
-			"jobs_dispatched_total",
-			"counter",
-			"Jobs POSTed to /v1/jobs by a node.",
-			get(&self.jobs_dispatched).to_string(),
-		);
-		put(
-			"commits_total",
-			"counter",
-			"Commitments included in a block.",
-			get(&self.commits).to_string(),
-		);
-		put(
-			"reveals_total",
-			"counter",
-			"Reveals included in a block.",
-			get(&self.reveals).to_string(),
-		);
-		put(
-			"tx_failures_total",
-			"counter",
-			"Transactions that failed or were not included.",
-			get(&self.tx_failures).to_string(),
-		);
-		put(
-			"verifications_total",
-			"counter",
-			"Jobs re-executed for /v1/verify.",
-			get(&self.verifications).to_string(),
-		);
-		put(
-			"verifications_busy_total",
-			"counter",
-			"/v1/verify requests answered 503 because every engine slot was in use.",
-			get(&self.verifications_busy).to_string(),
-		);
-		put(
-			"verifications_unauthorized_total",
-			"counter",
-			"/v1/verify requests refused (401) for a missing or wrong MAC.",
-			get(&self.verifications_unauthorized).to_string(),
-		);
-		put(
-			"input_fetches_total",
-			"counter",
-			"Fetches of remote inputs (Remote { uri, hash }) that ended, whatever their outcome.",
-			get(&self.input_fetches).to_string(),
-		);
-		put(
-			"engine_runs_total",
-			"counter",
-			"Model executions.",
-			get(&self.engine_runs).to_string(),
-		);
-		put(
-			"engine_seconds_total",
-			"counter",
-			"Time spent in the engine.",
-			format!("{:.9}", get(&self.engine_ns) as f64 / 1e9),
-		);
-		put(
-			"commit_latency_runs_total",
-			"counter",
-			"Jobs timed from pick-up to commitment handed to the node.",
-			get(&self.commit_latency_runs).to_string(),
-		);
-		put(
-			"commit_latency_seconds_total",
-			"counter",
-			"Time from picking a job up to handing its commitment to the node (engine included).",
-			format!("{:.9}", get(&self.commit_latency_ns) as f64 / 1e9),
-		);
-		put("best_block", "gauge", "The best block seen.", get(&self.best_block).to_string());
-		put(
-			"connected",
-			"gauge",
-			"1 while following the chain.",
-			u8::from(self.connected.load(Ordering::Relaxed)).to_string(),
-		);
-		put(
-			"reconnects_total",
-			"counter",
-			"Connections to the node re-established.",
-			get(&self.reconnects).to_string(),
-		);
-		put("pending_jobs", "gauge", "Jobs computed and not yet revealed.", pending.to_string());
-		out
-	}
 }
 
 /// What a job is waiting for on this side.
@@ -226,19 +95,22 @@ enum Fetch {
 	Ended(Result<Vec<u8>, FetchError>),
 }
 
-struct Shared {
-	options: Options,
+/// What the HTTP handlers and the background tasks share.
+pub struct Shared {
+	pub options: Options,
 	/// The model, run off the async runtime with bounded concurrency.
-	runner: Runner<Model>,
-	account: AccountId32,
-	signer: Keypair,
-	metrics: Metrics,
+	pub runner: Runner<Model>,
+	pub account: AccountId32,
+	pub signer: Keypair,
+	pub metrics: Metrics,
 	store: Mutex<Store>,
+	/// Paid queries: the channels served and their logs.
+	pub paid: Paid,
 	watched: Mutex<BTreeMap<JobId, Watched>>,
 	/// Remote inputs of watched jobs, fetched off the decision path (a slow input server
 	/// must not delay other jobs' commits and reveals).
 	fetches: Mutex<BTreeMap<JobId, Fetch>>,
-	chain: Mutex<Option<Arc<Chain>>>,
+	pub chain: Mutex<Option<Arc<Chain>>>,
 	dispatched: mpsc::Sender<JobId>,
 	/// Jobs dispatched over `/v1/jobs` and not yet handled: a job POSTed again meanwhile is
 	/// not queued twice (a flood of one id cannot fill the queue).
@@ -247,11 +119,17 @@ struct Shared {
 	/// the start-up scan): a job is never submitted twice, and the chain client is never
 	/// asked for concurrent storage reads (those stalled the chainHead backend in our tests).
 	/// `process_job` expects its caller to hold it.
-	deciding: Mutex<()>,
+	pub deciding: Mutex<()>,
 }
 
 /// Runs the worker until Ctrl-C.
-pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) -> Result<()> {
+pub async fn run(
+	options: Options,
+	model: Model,
+	signer: Keypair,
+	store: Store,
+	paid: Paid,
+) -> Result<()> {
 	let (dispatched, mut incoming) = mpsc::channel::<JobId>(1024);
 	let account = signer.public_key().to_account_id();
 	let runner = Runner::new(model, options.engine_concurrency);
@@ -262,6 +140,7 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 		signer,
 		metrics: Metrics::default(),
 		store: Mutex::new(store),
+		paid,
 		watched: Mutex::new(BTreeMap::new()),
 		fetches: Mutex::new(BTreeMap::new()),
 		chain: Mutex::new(None),
@@ -284,6 +163,7 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 	let app = Router::new()
 		.route("/v1/jobs", post(dispatch_job))
 		.route("/v1/verify", post(verify_job))
+		.route("/v1/query", post(queries::answer_query))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
 		.with_state(shared.clone());
@@ -292,6 +172,8 @@ pub async fn run(options: Options, model: Model, signer: Keypair, store: Store) 
 	if shared.options.mine {
 		let miner = shared.clone();
 		tokio::spawn(async move { follow_chain(miner).await });
+		let tender = shared.clone();
+		tokio::spawn(async move { queries::tend_channels(tender).await });
 		let receiver = shared.clone();
 		tokio::spawn(async move {
 			while let Some(job) = incoming.recv().await {
@@ -347,6 +229,17 @@ async fn follow_chain(shared: Arc<Shared>) {
 				}
 				first = false;
 				let chain = Arc::new(chain);
+				// Fixed for the chain's life: a node of another chain is refused by `connect`'s
+				// caller below.
+				let genesis = chain.api.genesis_hash().0;
+				if *shared.paid.genesis.get_or_init(|| genesis) != genesis {
+					log::error!(
+						"the node at {} is on another chain; not following it",
+						shared.options.rpc
+					);
+					tokio::time::sleep(Duration::from_secs(10)).await;
+					continue;
+				}
 				*shared.chain.lock().await = Some(chain.clone());
 				shared.metrics.connected.store(true, Ordering::Relaxed);
 				if let Err(error) = follow_blocks(&shared, &chain).await {
@@ -605,13 +498,13 @@ async fn timed_inference(shared: &Shared, input: Vec<u8>) -> Result<(Vec<i64>, D
 	Ok(ran)
 }
 
-fn count_execution(shared: &Shared, (_, took): &(Vec<i64>, Duration)) {
+pub fn count_execution(shared: &Shared, (_, took): &(Vec<i64>, Duration)) {
 	Metrics::add(&shared.metrics.engine_runs, 1);
 	Metrics::add(&shared.metrics.engine_ns, took.as_nanos() as u64);
 }
 
 /// A wrong answer for `--lie-for-tests`: the next class.
-fn lie(mut output: Vec<i64>) -> Vec<i64> {
+pub fn lie(mut output: Vec<i64>) -> Vec<i64> {
 	if let Some(class) = output.first_mut() {
 		*class = (*class + 1).rem_euclid(10);
 	}
@@ -800,10 +693,11 @@ async fn health(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
 	let pending = shared.store.lock().await.jobs().count();
+	let channels = shared.paid.channels().await;
 	(
 		StatusCode::OK,
 		[("content-type", "text/plain; version=0.0.4")],
-		shared.metrics.render(pending),
+		shared.metrics.render(pending, channels),
 	)
 		.into_response()
 }
@@ -817,21 +711,5 @@ mod tests {
 		assert_eq!(lie(vec![9, 1, 2]), vec![0, 1, 2]);
 		assert_eq!(lie(vec![3]), vec![4]);
 		assert_eq!(lie(vec![]), Vec::<i64>::new());
-	}
-
-	#[test]
-	fn metrics_render_in_prometheus_text_format() {
-		let metrics = Metrics::default();
-		Metrics::add(&metrics.commits, 2);
-		let text = metrics.render(5);
-		assert!(text.contains(
-			"# TYPE modelchain_worker_commits_total counter\nmodelchain_worker_commits_total 2\n"
-		));
-		assert!(text.contains("modelchain_worker_pending_jobs 5\n"));
-		for line in text.lines().filter(|line| !line.starts_with('#')) {
-			let mut parts = line.split(' ');
-			assert!(parts.next().is_some_and(|name| name.starts_with("modelchain_worker_")));
-			assert!(parts.next().is_some_and(|value| value.parse::<f64>().is_ok()), "{line}");
-		}
 	}
 }
