@@ -11,6 +11,9 @@
 // it claims everything it served; the miner's close then refunds the rest.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
@@ -18,9 +21,9 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { loadModel, predict, testSet } from './lib/digits.mjs';
-import { connect, freePort, nextEvent, sendAndWait, startNode } from './lib/node.mjs';
+import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 import { outputHash, PaidChannel, ReceiptsTree, receiptLeaf, receiptMessage } from './lib/queries.mjs';
-import { publishDemoModel, registerMiner, serving, startWorker } from './lib/worker.mjs';
+import { publishDemoModel, registerMiner, serving, startWorker, workerCommand } from './lib/worker.mjs';
 
 const UNIT = 10n ** 12n;
 const PRICE = 10n ** 9n; // 0.001 MDL per query
@@ -150,9 +153,28 @@ describe('paid queries against a real worker', () => {
     assert.equal(event.holders.toBigInt(), holders);
     assert.equal((await pending()) - before, holders, "the holders' pending revenue grew by exactly their part");
     assert.equal(await metric('modelchain_worker_queries_total'), 1_000);
-    assert.equal(await metric('modelchain_worker_claims_total'), 1);
+    // The worker counts its claim once its submission reports it in a block.
+    await waitFor(async () => (await metric('modelchain_worker_claims_total')) === 1, { message: 'claims_total 1' });
     const record = (await api.query.queryChannels.channels(paid.channel)).unwrap();
     assert.equal(record.claimed.toBigInt(), fee);
+  });
+
+  test("the requester CLI picks the miner's endpoint, checks each receipt and reuses its channel", async () => {
+    const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelchain-requester-')), 'state.json');
+    const { pixels } = images[3];
+    const query = (count) =>
+      workerCommand(rpc, '//Dave', [
+        'query', '--model', String(model), '--miner', bob.address, '--pixels', pixels.join(','),
+        '--count', String(count), '--deposit', '1', '--state-file', stateFile,
+      ]);
+    const lines = (stdout) => stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const first = lines(await query(2));
+    const second = lines(await query(1));
+    assert.deepEqual(first.map((l) => l.query), [1, 2]);
+    assert.deepEqual(second.map((l) => l.query), [3], 'the second run goes on with the same channel');
+    assert.equal(new Set([...first, ...second].map((l) => l.channel)).size, 1);
+    for (const line of [...first, ...second]) assert.deepEqual(line.output, predict(reference, pixels));
+    assert.equal(second[0].cumulative, String(3n * PRICE));
   });
 
   test('every bad voucher is refused with a 4xx JSON error and runs nothing', async () => {
@@ -194,7 +216,7 @@ describe('paid queries against a real worker', () => {
     assert.equal(foreign.answer.reason, 'not_this_miner');
 
     assert.equal(await metric('modelchain_worker_engine_runs_total'), runsBefore, 'no refused query ran the model');
-    assert.equal(await metric('modelchain_worker_queries_total'), 1_000);
+    assert.equal(await metric('modelchain_worker_queries_total'), 1_003, "the 1,000 above and the CLI's 3");
     // The channel still works after all that.
     assert.deepEqual(await paid.query(input), predict(reference, input));
   });
