@@ -160,12 +160,12 @@ describe('paid queries against a real worker', () => {
   });
 
   test("the requester CLI picks the miner's endpoint, checks each receipt and reuses its channel", async () => {
-    const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelchain-requester-')), 'state.json');
+    const requesterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelchain-requester-'));
     const { pixels } = images[3];
     const query = (count) =>
       workerCommand(rpc, '//Dave', [
         'query', '--model', String(model), '--miner', bob.address, '--pixels', pixels.join(','),
-        '--count', String(count), '--deposit', '1', '--state-file', stateFile,
+        '--count', String(count), '--deposit', '1', '--state-dir', requesterDir,
       ]);
     const lines = (stdout) => stdout.trim().split('\n').map((line) => JSON.parse(line));
     const first = lines(await query(2));

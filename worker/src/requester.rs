@@ -9,8 +9,9 @@
 //! next run goes on where this one stopped.
 
 use std::{
-	collections::BTreeMap,
+	collections::BTreeSet,
 	path::{Path, PathBuf},
+	sync::Arc,
 	time::Instant,
 };
 
@@ -57,9 +58,15 @@ pub struct QueryArgs {
 	/// Lifetime of a new channel, in blocks.
 	#[arg(long, default_value_t = 1_200)]
 	lifetime: u32,
-	/// Where this requester's channels are remembered.
-	#[arg(long, default_value = ".modelchain-requester.json")]
-	state_file: PathBuf,
+	/// Where this requester's channels are remembered (one small file per channel).
+	#[arg(long, default_value = ".modelchain-requester")]
+	state_dir: PathBuf,
+	/// Concurrent clients, each on its own channel (a load test of the miner).
+	#[arg(long, default_value_t = 1)]
+	concurrency: u32,
+	/// Print one JSON summary (queries/s, latency p50/p99) instead of every answer.
+	#[arg(long)]
+	summary: bool,
 }
 
 /// What the requester remembers of one channel.
@@ -75,28 +82,53 @@ struct ChannelState {
 	tree: String,
 }
 
-/// The state file: channels by `0x<genesis>/<channel>`.
-#[derive(Serialize, Deserialize, Default)]
-struct StateFile {
-	channels: BTreeMap<String, ChannelState>,
+/// The requester's channels, one JSON file each under the state directory, named
+/// `<genesis hash>-<channel>.json`: saving one after each query writes a few kilobytes.
+struct StateDir {
+	dir: PathBuf,
 }
 
-impl StateFile {
-	fn load(path: &Path) -> Result<Self> {
-		match std::fs::read_to_string(path) {
-			Ok(text) => serde_json::from_str(&text)
-				.with_context(|| format!("{} is not a requester state file", path.display())),
-			Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-			Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
+impl StateDir {
+	fn open(dir: &Path) -> Result<Self> {
+		std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+		Ok(Self { dir: dir.to_path_buf() })
+	}
+
+	fn path(&self, genesis: &[u8; 32], channel: ChannelId) -> PathBuf {
+		self.dir.join(format!("0x{}-{channel}.json", hex::encode(genesis)))
+	}
+
+	/// The channels remembered on the chain with `genesis`, newest first.
+	fn channels(&self, genesis: &[u8; 32]) -> Result<Vec<ChannelState>> {
+		let prefix = format!("0x{}-", hex::encode(genesis));
+		let mut channels = Vec::new();
+		for entry in std::fs::read_dir(&self.dir)
+			.with_context(|| format!("reading {}", self.dir.display()))?
+		{
+			let path = entry?.path();
+			let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+			if !name.starts_with(&prefix) || !name.ends_with(".json") {
+				continue;
+			}
+			let text = std::fs::read_to_string(&path)
+				.with_context(|| format!("reading {}", path.display()))?;
+			channels.push(
+				serde_json::from_str(&text).with_context(|| {
+					format!("{} is not a requester channel file", path.display())
+				})?,
+			);
 		}
+		channels.sort_by_key(|c: &ChannelState| std::cmp::Reverse(c.channel));
+		Ok(channels)
 	}
 
 	/// Written to a temporary file and renamed: a crash leaves the old state or the new one.
-	fn save(&self, path: &Path) -> Result<()> {
+	fn save(&self, genesis: &[u8; 32], state: &ChannelState) -> Result<()> {
+		let path = self.path(genesis, state.channel);
 		let temp = path.with_extension("tmp");
-		std::fs::write(&temp, serde_json::to_vec_pretty(self)?)
+		std::fs::write(&temp, serde_json::to_vec(state)?)
 			.with_context(|| format!("writing {}", temp.display()))?;
-		std::fs::rename(&temp, path).with_context(|| format!("replacing {}", path.display()))
+		std::fs::rename(&temp, &path).with_context(|| format!("replacing {}", path.display()))
 	}
 }
 
@@ -132,45 +164,89 @@ pub async fn query(rpc: &str, signer: Keypair, args: QueryArgs) -> Result<()> {
 	let record = chain.worker(&miner).await?.context("the miner has no worker record")?;
 	let endpoint =
 		String::from_utf8(record.endpoint).context("the miner's endpoint is not text")?;
-	let mut state = StateFile::load(&args.state_file)?;
-	let mut open = match reusable(&chain, &state, genesis, args.model, &miner).await? {
-		Some(open) => open,
-		None => {
-			open_channel(&chain, &miner, args.model, parse_mdl(&args.deposit)?, args.lifetime)
-				.await?
-		}
-	};
-	eprintln!(
-		"channel {} to {miner} (bond {} MDL) at {endpoint}: price {} MDL, {} queries so far",
-		open.id,
-		format_mdl(record.active_bond),
-		format_mdl(open.view.terms.price),
-		open.queries
-	);
-	let mut connection = Connection::open(&endpoint).await?;
-	let mut latencies = Vec::new();
-	for _ in 0..args.count.max(1) {
-		let started = Instant::now();
-		let answer = send(&mut connection, &signer, &genesis, &mut open, &input).await;
-		let key = format!("0x{}/{}", hex::encode(genesis), open.id);
-		state.channels.insert(key, remember(&open, &miner));
-		state.save(&args.state_file)?;
-		let answer = answer?;
-		latencies.push(started.elapsed().as_micros());
-		println!(
-			"{}",
-			serde_json::json!({
-				"channel": open.id,
-				"query": answer.receipt.sequence,
-				"output": answer.output,
-				"cumulative": answer.receipt.cumulative.to_string(),
-				"outputHash": format!("0x{}", hex::encode(answer.receipt.output_hash)),
-			})
+	let state = StateDir::open(&args.state_dir)?;
+
+	// One channel per concurrent client: a channel's queries are sequential (each voucher
+	// commits to the receipts before it).
+	let lanes = args.concurrency.max(1);
+	let mut opens = Vec::new();
+	let mut taken = BTreeSet::new();
+	for _ in 0..lanes {
+		let open = match reusable(&chain, &state, genesis, args.model, &miner, &taken).await? {
+			Some(open) => open,
+			None => {
+				let deposit = parse_mdl(&args.deposit)?;
+				open_channel(&chain, &miner, args.model, deposit, args.lifetime).await?
+			}
+		};
+		eprintln!(
+			"channel {} to {miner} (bond {} MDL) at {endpoint}: price {} MDL, {} queries so far",
+			open.id,
+			format_mdl(record.active_bond),
+			format_mdl(open.view.terms.price),
+			open.queries
 		);
+		taken.insert(open.id);
+		opens.push(open);
 	}
+
+	let state = Arc::new(state);
+	let count = args.count.max(1);
+	let started = Instant::now();
+	let mut lanes_running = Vec::new();
+	for (lane, mut open) in (0..lanes).zip(opens) {
+		let queries = count / lanes + u32::from(lane < count % lanes);
+		let (signer, endpoint, input, state, miner) =
+			(signer.clone(), endpoint.clone(), input.clone(), state.clone(), miner);
+		let quiet = args.summary;
+		lanes_running.push(tokio::spawn(async move {
+			let mut connection = Connection::open(&endpoint).await?;
+			let mut latencies = Vec::with_capacity(queries as usize);
+			for _ in 0..queries {
+				let sent = Instant::now();
+				let answer = send(&mut connection, &signer, &genesis, &mut open, &input).await;
+				// Remembered before anything else: the next run must go on from here.
+				state.save(&genesis, &remember(&open, &miner))?;
+				let answer = answer?;
+				latencies.push(sent.elapsed());
+				if !quiet {
+					println!(
+						"{}",
+						serde_json::json!({
+							"channel": open.id,
+							"query": answer.receipt.sequence,
+							"output": answer.output,
+							"cumulative": answer.receipt.cumulative.to_string(),
+							"outputHash": format!("0x{}", hex::encode(answer.receipt.output_hash)),
+						})
+					);
+				}
+			}
+			anyhow::Ok(latencies)
+		}));
+	}
+	let mut latencies = Vec::new();
+	for lane in lanes_running {
+		latencies.extend(lane.await.context("a client task panicked")??);
+	}
+	let elapsed = started.elapsed();
 	latencies.sort_unstable();
-	if let Some(median) = latencies.get(latencies.len() / 2) {
-		eprintln!("{} queries, median {median} µs per query over HTTP", latencies.len());
+	let percentile = |p: usize| {
+		let index = (latencies.len() * p / 100).min(latencies.len().saturating_sub(1));
+		latencies.get(index).map_or(0.0, |d| d.as_secs_f64() * 1e6)
+	};
+	let summary = serde_json::json!({
+		"queries": latencies.len(),
+		"clients": lanes,
+		"seconds": elapsed.as_secs_f64(),
+		"queries_per_second": latencies.len() as f64 / elapsed.as_secs_f64(),
+		"p50_us": percentile(50),
+		"p99_us": percentile(99),
+	});
+	if args.summary {
+		println!("{summary}");
+	} else {
+		eprintln!("{summary}");
 	}
 	Ok(())
 }
@@ -206,15 +282,15 @@ async fn pick_miner(chain: &Chain, model: u32, named: Option<&str>) -> Result<Ac
 /// This requester's channel to `miner` for `model`, if it is still open and usable.
 async fn reusable(
 	chain: &Chain,
-	state: &StateFile,
+	state: &StateDir,
 	genesis: [u8; 32],
 	model: u32,
 	miner: &AccountId32,
+	taken: &BTreeSet<ChannelId>,
 ) -> Result<Option<Open>> {
-	let prefix = format!("0x{}/", hex::encode(genesis));
 	let best = chain.at_best().await?.block_number();
-	for (key, remembered) in state.channels.iter().rev() {
-		if !key.starts_with(&prefix)
+	for remembered in state.channels(&genesis)? {
+		if taken.contains(&remembered.channel)
 			|| remembered.model != model
 			|| remembered.miner != miner.to_string()
 		{
@@ -222,7 +298,8 @@ async fn reusable(
 		}
 		let Some(view) = chain.channel(remembered.channel).await? else { continue };
 		let cumulative: u128 = remembered.cumulative.parse().context("state file: cumulative")?;
-		let usable = view.closing_at.is_none()
+		let usable = view.requester == *chain.account()
+			&& view.closing_at.is_none()
 			&& best < view.expires_at
 			&& cumulative.saturating_add(view.terms.price) <= view.deposit;
 		if usable {
@@ -456,27 +533,30 @@ mod tests {
 	}
 
 	#[test]
-	fn the_state_file_round_trips_and_a_missing_one_is_empty() {
-		let path =
-			std::env::temp_dir().join(format!("modelchain-requester-{}.json", std::process::id()));
-		let _ = std::fs::remove_file(&path);
-		assert!(StateFile::load(&path).expect("missing is empty").channels.is_empty());
-		let mut state = StateFile::default();
+	fn channel_files_round_trip_and_a_corrupt_one_is_an_error() {
+		let dir = std::env::temp_dir().join(format!("modelchain-requester-{}", std::process::id()));
+		let _ = std::fs::remove_dir_all(&dir);
+		let state = StateDir::open(&dir).expect("creates");
+		let genesis = [0x11; 32];
+		assert!(state.channels(&genesis).expect("empty").is_empty());
 		let mut tree = ReceiptsTree::new();
 		tree.push(receipt().leaf()).expect("room");
-		let remembered = ChannelState {
+		let remembered = |channel| ChannelState {
 			model: 0,
 			miner: dev::bob().public_key().to_account_id().to_string(),
-			channel: 7,
+			channel,
 			cumulative: "3000000000".into(),
 			queries: 1,
 			tree: hex::encode(tree.encode()),
 		};
-		state.channels.insert("0x11/7".into(), remembered.clone());
-		state.save(&path).expect("saves");
-		let loaded = StateFile::load(&path).expect("loads");
-		assert_eq!(loaded.channels.get("0x11/7"), Some(&remembered));
-		std::fs::write(&path, "not json").expect("writes");
-		assert!(StateFile::load(&path).is_err(), "a corrupt file is an error, not an empty state");
+		state.save(&genesis, &remembered(7)).expect("saves");
+		state.save(&genesis, &remembered(9)).expect("saves");
+		state.save(&[0x22; 32], &remembered(8)).expect("saves");
+		assert_eq!(state.channels(&genesis).expect("loads"), vec![remembered(9), remembered(7)]);
+		std::fs::write(state.path(&genesis, 7), "not json").expect("writes");
+		assert!(
+			state.channels(&genesis).is_err(),
+			"a corrupt file is an error, not a lost channel"
+		);
 	}
 }
