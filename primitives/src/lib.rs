@@ -295,6 +295,52 @@ pub type JobId = u64;
 /// Identifier of a licence bought to use a model.
 pub type LicenceId = u64;
 
+/// How the validators' verification of a claimed output ended (see [`OutputChecks`]).
+#[derive(Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode, scale_info::TypeInfo, Debug)]
+pub enum CheckOutcome {
+	/// A strict majority of the validators computed the claimed output.
+	Confirmed,
+	/// A strict majority of the validators computed another output: the claim was false.
+	Overturned,
+	/// No strict majority agreed before the window ended: nobody is punished.
+	Undecided,
+}
+
+/// Verification of outputs computed off chain (a paid query's answer that is audited or
+/// challenged) by the validators, with the same verifiers, verdicts and k-of-n rule as jobs
+/// (implemented by the inference pallet).
+pub trait OutputChecks<AccountId> {
+	/// Asks the validators whether `version` maps `input` to `claimed`; `requester` accounts
+	/// for it like for a job it requested. Returns the check's job id; its outcome is
+	/// reported to the runtime's [`CheckObserver`] once decided.
+	fn open_check(
+		requester: &AccountId,
+		version: &ModelVersionRef,
+		input: sp_runtime::Vec<u8>,
+		claimed: sp_runtime::Vec<i64>,
+	) -> Result<JobId, sp_runtime::DispatchError>;
+
+	/// The weight of `open_check`.
+	fn open_check_weight() -> frame_support::weights::Weight;
+}
+
+/// Told how each check ended (implemented by the query-channels pallet).
+pub trait CheckObserver {
+	/// `check` ended with `outcome`.
+	fn check_decided(check: JobId, outcome: CheckOutcome);
+
+	/// The most `check_decided` may weigh.
+	fn check_decided_weight() -> frame_support::weights::Weight;
+}
+
+impl CheckObserver for () {
+	fn check_decided(_: JobId, _: CheckOutcome) {}
+
+	fn check_decided_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
 /// Who may request inference of a model: checked and recorded for every request (implemented by
 /// the access pallet).
 pub trait AccessControl<AccountId> {

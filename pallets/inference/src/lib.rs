@@ -153,7 +153,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		AccessControl, Balance, ComputeStakingInterface, FreshRandomness, ModelId,
+		AccessControl, Balance, CheckObserver, ComputeStakingInterface, FreshRandomness, ModelId,
 		ModelRegistryInterface, ModelVersionRef, RevenueSink, SlashReason,
 	};
 	use sp_core::H256;
@@ -271,6 +271,9 @@ pub mod pallet {
 		/// Randomness fresh in the current block, which nobody could choose (the slot author's
 		/// VRF output): draws a job's miners in a later block than its request's.
 		type Randomness: FreshRandomness;
+		/// Told how each check (an off-chain output verified like a job, see
+		/// `OutputChecks`) ended: the query-channels pallet, which opened it.
+		type CheckObserver: CheckObserver;
 		/// Receives the protocol fee.
 		type Treasury: Get<Self::AccountId>;
 		/// Origin that may change the parameters (root or a passed referendum).
@@ -370,6 +373,11 @@ pub mod pallet {
 	/// in the order they came; kept with the job.
 	#[pallet::storage]
 	pub type VerdictVotes<T: Config> = StorageMap<_, Twox64Concat, JobId, VotesOf<T>, ValueQuery>;
+
+	/// The jobs that are checks of an output computed off chain (see `OutputChecks`): their
+	/// outcome goes to `CheckObserver`. Removed when the check is decided.
+	#[pallet::storage]
+	pub type Checks<T: Config> = StorageMap<_, Twox64Concat, JobId, ()>;
 
 	/// The jobs validators must verify now, chosen on chain: every disputed job, every job
 	/// whose miners disagreed, and the sampled part of the unanimous ones (drawn from the
@@ -505,6 +513,15 @@ pub mod pallet {
 		JobPruned { job: JobId, requester: T::AccountId, deposit_released: Balance },
 		/// Governance changed the parameters.
 		ParametersSet { parameters: ParametersOf<T> },
+		/// `requester` asked the validators to check that `version` computes the output with
+		/// `output_hash` on an input (a paid query's answer, audited or challenged): `job` is
+		/// due for verification at once and decided by the verdicts like any job.
+		CheckOpened {
+			job: JobId,
+			requester: T::AccountId,
+			version: ModelVersionRef,
+			output_hash: H256,
+		},
 	}
 
 	#[pallet::error]
@@ -668,7 +685,8 @@ pub mod pallet {
 		/// another output than the decided one are slashed. Every validator that voted for
 		/// another output is recorded (`VerdictContradicted`, `ContradictedVerdicts`).
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::submit_verdict(T::MaxRedundancy::get()))]
+		#[pallet::weight(T::WeightInfo::submit_verdict(T::MaxRedundancy::get())
+			.saturating_add(T::CheckObserver::check_decided_weight()))]
 		#[pallet::authorize(|_source, verdict, signature| {
 			Pallet::<T>::authorize_verdict(verdict, signature)
 		})]

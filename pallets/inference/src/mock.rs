@@ -169,6 +169,8 @@ thread_local! {
 	pub static DENIED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 	/// Accesses the access stand-in recorded: (requester, version, job).
 	pub static ACCESSES: RefCell<Vec<(AccountId, ModelVersionRef, u64)>> = const { RefCell::new(Vec::new()) };
+	/// Checks the observer stand-in was told about, in order.
+	pub static CHECKS_DECIDED: RefCell<Vec<(u64, modelchain_primitives::CheckOutcome)>> = const { RefCell::new(Vec::new()) };
 	/// Requesters holding a licence (licence id 1) of every model.
 	pub static LICENSED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 }
@@ -326,6 +328,17 @@ impl modelchain_primitives::AccessControl<AccountId> for MockAccess {
 	}
 }
 
+/// Records each check's outcome.
+pub struct MockCheckObserver;
+impl modelchain_primitives::CheckObserver for MockCheckObserver {
+	fn check_decided(check: u64, outcome: modelchain_primitives::CheckOutcome) {
+		CHECKS_DECIDED.with(|c| c.borrow_mut().push((check, outcome)));
+	}
+	fn check_decided_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000, 0)
+	}
+}
+
 impl pallet_inference::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -334,6 +347,7 @@ impl pallet_inference::Config for Test {
 	type Revenue = MockRevenue;
 	type Access = MockAccess;
 	type Randomness = MockRandomness;
+	type CheckObserver = MockCheckObserver;
 	type Treasury = TreasuryAccount;
 	type ParametersOrigin = frame_system::EnsureRoot<AccountId>;
 	type AuthorityId = UintAuthorityId;
@@ -482,6 +496,7 @@ pub fn new_test_ext() -> TestExt {
 	DENIED.with(|d| d.borrow_mut().clear());
 	ACCESSES.with(|a| a.borrow_mut().clear());
 	LICENSED.with(|l| l.borrow_mut().clear());
+	CHECKS_DECIDED.with(|c| c.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);

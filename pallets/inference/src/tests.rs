@@ -2367,3 +2367,89 @@ fn quote_fee_is_none_while_the_chain_takes_no_more_jobs() {
 		assert_eq!(Inference::quote_fee(MODEL), None);
 	});
 }
+
+mod checks {
+	use super::*;
+	use modelchain_primitives::{CheckOutcome, OutputChecks};
+
+	const VERSION: ModelVersionRef = ModelVersionRef { model: 0, version: 0 };
+
+	fn decided() -> Vec<(JobId, CheckOutcome)> {
+		CHECKS_DECIDED.with(|c| c.borrow().clone())
+	}
+
+	fn open(claimed: &[i64]) -> JobId {
+		Inference::open_check(&ALICE, &VERSION, vec![1, 2, 3], claimed.to_vec()).expect("opens")
+	}
+
+	#[test]
+	fn a_check_is_a_fee_less_job_due_for_verification_at_once() {
+		new_test_ext().execute_with(|| {
+			let before = Balances::total_balance(&ALICE);
+			let job = open(&GOOD);
+			assert_eq!(phase(job), JobPhase::Challenge { winner: output_hash(&GOOD) });
+			assert!(VerificationDue::<Test>::contains_key(job));
+			assert!(Checks::<Test>::contains_key(job));
+			System::assert_has_event(
+				Event::CheckOpened {
+					job,
+					requester: ALICE,
+					version: VERSION,
+					output_hash: output_hash(&GOOD),
+				}
+				.into(),
+			);
+			assert_eq!(Balances::total_balance(&ALICE), before, "a check holds nothing");
+		});
+	}
+
+	#[test]
+	fn validators_finding_the_claimed_output_confirm_the_check() {
+		new_test_ext().execute_with(|| {
+			let job = open(&GOOD);
+			both_validators_find(job, &GOOD);
+			assert_eq!(decided(), vec![(job, CheckOutcome::Confirmed)]);
+			assert!(!Checks::<Test>::contains_key(job));
+			assert!(slashes().is_empty());
+		});
+	}
+
+	#[test]
+	fn validators_finding_another_output_overturn_the_check() {
+		new_test_ext().execute_with(|| {
+			let job = open(&BAD);
+			both_validators_find(job, &GOOD);
+			assert_eq!(decided(), vec![(job, CheckOutcome::Overturned)]);
+			assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Overturned));
+		});
+	}
+
+	#[test]
+	fn a_check_without_a_majority_by_its_deadline_is_undecided() {
+		new_test_ext().execute_with(|| {
+			let job = open(&GOOD);
+			let deadline = Jobs::<Test>::get(job).expect("exists").deadline;
+			run_to_block(deadline + 1);
+			assert_eq!(decided(), vec![(job, CheckOutcome::Undecided)]);
+			assert_eq!(ActiveJobs::<Test>::get(), 0, "it no longer counts as active");
+		});
+	}
+
+	#[test]
+	fn bad_checks_are_refused_and_change_nothing() {
+		new_test_ext().execute_with(|| {
+			let next = NextJobId::<Test>::get();
+			let refused = |input: Vec<u8>, claimed: Vec<i64>| {
+				Inference::open_check(&ALICE, &VERSION, input, claimed).expect_err("refused")
+			};
+			assert_eq!(refused(vec![], GOOD.to_vec()), Error::<Test>::EmptyInput.into());
+			assert_eq!(refused(vec![0; 65], GOOD.to_vec()), Error::<Test>::InputTooLong.into());
+			assert_eq!(refused(vec![1], vec![]), Error::<Test>::InvalidOutput.into());
+			assert_eq!(refused(vec![1], vec![0; 11]), Error::<Test>::InvalidOutput.into());
+			assert_eq!(NextJobId::<Test>::get(), next);
+			ActiveJobs::<Test>::put(MAX_ACTIVE_JOBS);
+			assert_eq!(refused(vec![1], GOOD.to_vec()), Error::<Test>::TooManyActiveJobs.into());
+			ActiveJobs::<Test>::put(0);
+		});
+	}
+}

@@ -130,6 +130,11 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::on_commit_deadlines(handled.commit)
 			.saturating_add(T::WeightInfo::on_reveal_deadlines(handled.reveal))
 			.saturating_add(T::WeightInfo::on_challenge_deadlines(handled.challenge))
+			// An ended challenge window may be a check's, whose observer then acts.
+			.saturating_add(
+				T::CheckObserver::check_decided_weight()
+					.saturating_mul(u64::from(handled.challenge)),
+			)
 			.saturating_add(T::WeightInfo::on_prune_deadlines(handled.prune))
 			.saturating_add(T::DbWeight::get().reads(u64::from(handled.skipped)))
 	}

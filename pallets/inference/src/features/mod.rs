@@ -2,6 +2,7 @@
 //! `lib.rs` check the origin and call a `do_*` function here.
 
 pub mod assignment;
+pub mod checks;
 pub mod deadlines;
 #[cfg(any(feature = "try-runtime", test))]
 pub mod invariants;
@@ -27,8 +28,8 @@ mod prelude {
 	pub(crate) use frame_system::pallet_prelude::*;
 	pub(crate) use modelchain_primitives::payout::{pay_split_from_hold, Payees};
 	pub(crate) use modelchain_primitives::{
-		AccessControl, Balance, ComputeStakingInterface, FeeSplit, FreshRandomness, ModelId,
-		ModelRegistryInterface, ServingInfo, SlashReason, WorkerRole,
+		AccessControl, Balance, CheckObserver, ComputeStakingInterface, FeeSplit, FreshRandomness,
+		ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo, SlashReason, WorkerRole,
 	};
 	pub(crate) use sp_core::H256;
 	pub(crate) use sp_runtime::{

@@ -142,7 +142,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether the chain takes another job (fewer than `MaxActiveJobs` are active).
-	fn has_room_for_a_job() -> bool {
+	pub(crate) fn has_room_for_a_job() -> bool {
 		ActiveJobs::<T>::get() < T::MaxActiveJobs::get()
 	}
 

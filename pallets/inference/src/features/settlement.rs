@@ -8,7 +8,10 @@ impl<T: Config> Pallet<T> {
 	/// output. (Nobody is slashed for an output without a verdict.)
 	pub(crate) fn end_challenge(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
 		match record.phase {
-			JobPhase::Challenge { winner } => Self::settle(job, record, winner, Verified::No, now),
+			JobPhase::Challenge { winner } => {
+				Self::settle(job, record, winner, Verified::No, now);
+				Self::end_check(job, modelchain_primitives::CheckOutcome::Undecided);
+			}
 			_ => Self::finish(job, record, JobOutcome::NoQuorum, now),
 		}
 	}

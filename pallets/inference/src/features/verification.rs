@@ -3,6 +3,7 @@
 
 use super::prelude::*;
 use frame_support::weights::WeightMeter;
+use modelchain_primitives::CheckOutcome;
 
 impl<T: Config> Pallet<T> {
 	/// Decides whether validators verify a job that just reached a quorum on `winner`: at
@@ -131,6 +132,7 @@ impl<T: Config> Pallet<T> {
 			JobPhase::Challenge { winner } if winner == truth => {
 				Self::deposit_event(Event::VerdictConfirmed { job, votes });
 				Self::settle(job, record, winner, Verified::Yes, now);
+				Self::end_check(job, CheckOutcome::Confirmed);
 			}
 			JobPhase::Challenge { .. } => {
 				Self::deposit_event(Event::VerdictAgainst { job, output_hash: truth, votes });
@@ -138,6 +140,7 @@ impl<T: Config> Pallet<T> {
 				Results::<T>::remove(job);
 				Self::refund(job, record);
 				Self::finish(job, record, JobOutcome::Overturned, now);
+				Self::end_check(job, CheckOutcome::Overturned);
 			}
 			JobPhase::Disputed => {
 				Self::deposit_event(Event::VerdictAgainst { job, output_hash: truth, votes });
