@@ -209,13 +209,8 @@ impl<T: Config> Pallet<T> {
 	/// voucher)` (`modelchain_query_protocol::voucher_message`, the rule the worker and the
 	/// clients use), so that a voucher of another chain does not verify here.
 	pub fn voucher_message(voucher: &Voucher) -> Vec<u8> {
-		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let genesis_hash: [u8; 32] = genesis.as_ref().try_into().unwrap_or_else(|_| {
-			defensive!("the block hash is not 32 bytes");
-			[0; 32]
-		});
 		modelchain_query_protocol::voucher_message(
-			&genesis_hash,
+			&Self::genesis_hash(),
 			&modelchain_query_protocol::Voucher {
 				channel: voucher.channel,
 				cumulative: voucher.cumulative,
@@ -225,6 +220,15 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
+	/// This chain's genesis hash, which vouchers and receipts sign over.
+	pub(crate) fn genesis_hash() -> [u8; 32] {
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		genesis.as_ref().try_into().unwrap_or_else(|_| {
+			defensive!("the block hash is not 32 bytes");
+			[0; 32]
+		})
+	}
+
 	/// The block a channel opened or extended now for `lifetime` blocks expires at.
 	fn expiry_after(lifetime: BlockNumberFor<T>) -> Result<BlockNumberFor<T>, Error<T>> {
 		ensure!(!lifetime.is_zero() && lifetime <= T::MaxLifetime::get(), Error::<T>::BadLifetime);
@@ -232,7 +236,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Holds `amount` of `who` with `reason`; refused with `InsufficientBalance`.
-	fn hold(reason: HoldReason, who: &T::AccountId, amount: Balance) -> DispatchResult {
+	pub(crate) fn hold(reason: HoldReason, who: &T::AccountId, amount: Balance) -> DispatchResult {
 		if amount.is_zero() {
 			return Ok(());
 		}
@@ -241,7 +245,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Releases up to `amount` of `who`'s funds held with `reason`; returns what was released.
-	fn release(reason: HoldReason, who: &T::AccountId, amount: Balance) -> Balance {
+	pub(crate) fn release(reason: HoldReason, who: &T::AccountId, amount: Balance) -> Balance {
 		if amount.is_zero() {
 			return 0;
 		}

@@ -8,7 +8,8 @@ use modelchain_primitives::Balance;
 impl<T: Config> Pallet<T> {
 	/// Each requester's escrow hold is exactly what its channels can still pay and its storage
 	/// hold exactly their storage deposits; its channel count is its number of channels; no
-	/// channel paid more than its escrow; every id is below `NextChannelId`.
+	/// channel paid more than its escrow; every id is below `NextChannelId`; challenges are
+	/// held for and indexed consistently.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let next = NextChannelId::<T>::get();
 		let mut per_requester: BTreeMap<T::AccountId, (u32, Balance, Balance)> = BTreeMap::new();
@@ -35,6 +36,32 @@ impl<T: Config> Pallet<T> {
 				T::Currency::balance_on_hold(&HoldReason::ChannelStorage.into(), &requester)
 					== storage,
 				"a requester's storage hold differs from its channels' deposits"
+			);
+		}
+		Self::challenges_try_state()
+	}
+
+	/// Each challenger's challenge hold is exactly its open challenges' deposits, and every
+	/// challenged receipt points at its challenge (and back).
+	fn challenges_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut held: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+		for (check, challenge) in Challenges::<T>::iter() {
+			let entry = held.entry(challenge.challenger.clone()).or_default();
+			*entry = entry.saturating_add(challenge.deposit);
+			ensure!(
+				ChallengedReceipts::<T>::get((challenge.channel, challenge.sequence)) == Some(check),
+				"a challenge whose receipt does not point at it"
+			);
+		}
+		ensure!(
+			ChallengedReceipts::<T>::iter().all(|(_, check)| Challenges::<T>::contains_key(check)),
+			"a challenged receipt without its challenge"
+		);
+		for (challenger, deposits) in held {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::ChallengeDeposit.into(), &challenger)
+					== deposits,
+				"a challenger's hold differs from its challenges' deposits"
 			);
 		}
 		Ok(())

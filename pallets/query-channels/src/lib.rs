@@ -28,6 +28,13 @@
 //!    which either closes it. Once a channel expired and `ClaimGrace` passed, the requester
 //!    closes it at once. Closing refunds the escrow left and releases the storage deposit.
 //!
+//! 6. [`Pallet::challenge`]: anyone holding a receipt the miner signed, its input and its output
+//!    (the requester, typically) submits them with `ChallengeDeposit` while the channel is
+//!    open. The validators re-execute the query (the inference pallet's checks: the same
+//!    verifiers, verdicts and k-of-n rule as jobs). A wrong answer slashes the miner, refunds
+//!    the query's price to the requester and rewards the challenger from the slash; a right
+//!    one gives the challenger's deposit to the miner.
+//!
 //! Every refused call changes nothing and names its error.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -48,6 +55,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod challenges;
 mod functions;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
@@ -88,8 +96,8 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		AccessControl, Balance, ComputeStakingInterface, ModelId, ModelRegistryInterface,
-		RevenueSink,
+		AccessControl, Balance, ComputeStakingInterface, JobId, ModelId, ModelRegistryInterface,
+		OutputChecks, RevenueSink,
 	};
 	use sp_runtime::{
 		traits::{IdentifyAccount, Verify},
@@ -109,6 +117,8 @@ pub mod pallet {
 		ChannelEscrow,
 		/// The storage deposit of a channel's record, until the channel closes.
 		ChannelStorage,
+		/// A challenger's deposit, until the validators decide its challenge.
+		ChallengeDeposit,
 	}
 
 	#[pallet::config]
@@ -148,6 +158,21 @@ pub mod pallet {
 		/// expired.
 		#[pallet::constant]
 		type ClaimGrace: Get<BlockNumberFor<Self>>;
+		/// The validators' re-execution of a challenged answer (the inference pallet).
+		type Checks: OutputChecks<Self::AccountId>;
+		/// Held from a challenger until its challenge is decided; the miner's if the answer
+		/// was right.
+		#[pallet::constant]
+		type ChallengeDeposit: Get<Balance>;
+		/// Part of a wrong answer's slash paid to its challenger.
+		#[pallet::constant]
+		type ChallengerReward: Get<Perbill>;
+		/// Longest input a challenge carries (the inference pallet's inline input bound).
+		#[pallet::constant]
+		type MaxInputLen: Get<u32>;
+		/// Most values an output a challenge carries has (the inference pallet's bound).
+		#[pallet::constant]
+		type MaxOutputValues: Get<u32>;
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 		/// Sets up models, miners and signing keys for the benchmarks.
@@ -162,6 +187,15 @@ pub mod pallet {
 	/// The id the next channel gets.
 	#[pallet::storage]
 	pub type NextChannelId<T: Config> = StorageValue<_, ChannelId, ValueQuery>;
+
+	/// Receipts being challenged, by the id of the validators' check.
+	#[pallet::storage]
+	pub type Challenges<T: Config> = StorageMap<_, Twox64Concat, JobId, Challenge<T::AccountId>>;
+
+	/// The check of each receipt being challenged, by `(channel, sequence)`: one challenge of a
+	/// receipt at a time.
+	#[pallet::storage]
+	pub type ChallengedReceipts<T: Config> = StorageMap<_, Twox64Concat, (ChannelId, u64), JobId>;
 
 	/// How many channels each requester has open.
 	#[pallet::storage]
@@ -210,6 +244,43 @@ pub mod pallet {
 		},
 		/// The requester asked to close `channel`: the miner may claim until `closing_at`.
 		ChannelClosing { channel: ChannelId, closing_at: BlockNumberFor<T> },
+		/// `challenger` challenged the answer of query `sequence` of `channel`: the
+		/// validators re-execute it in `check` (the inference pallet's `CheckOpened`).
+		ReceiptChallenged {
+			channel: ChannelId,
+			sequence: u64,
+			challenger: T::AccountId,
+			check: JobId,
+		},
+		/// The validators found the challenged answer wrong: `miner` lost `slashed`; the
+		/// challenger got `reward` and its deposit back (`deposit_back`), the requester
+		/// `refund` (the query's price), both out of the slash.
+		ChallengeUpheld {
+			check: JobId,
+			channel: ChannelId,
+			sequence: u64,
+			miner: T::AccountId,
+			slashed: Balance,
+			reward: Balance,
+			refund: Balance,
+			deposit_back: Balance,
+		},
+		/// The validators found the challenged answer right: the challenger's deposit,
+		/// `forfeited`, went to the miner.
+		ChallengeRejected {
+			check: JobId,
+			channel: ChannelId,
+			sequence: u64,
+			challenger: T::AccountId,
+			forfeited: Balance,
+		},
+		/// No majority of validators decided in time: the deposit went back.
+		ChallengeUndecided {
+			check: JobId,
+			channel: ChannelId,
+			sequence: u64,
+			deposit_back: Balance,
+		},
 		/// `channel` closed: the escrow left, `refunded`, and the storage deposit went back to
 		/// the requester.
 		ChannelClosed {
@@ -265,6 +336,11 @@ pub mod pallet {
 		GraceNotOver,
 		/// A top-up of nothing.
 		ZeroAmount,
+		/// The receipt is not of the channel's model version or does not match the input
+		/// and output given (their hashes), or its query number is 0.
+		ReceiptMismatch,
+		/// This receipt is being challenged already.
+		AlreadyChallenged,
 		/// An id or amount overflowed.
 		Overflow,
 	}
@@ -341,6 +417,34 @@ pub mod pallet {
 		) -> DispatchResult {
 			let miner = ensure_signed(origin)?;
 			Self::do_claim(miner, channel, voucher, signature)
+		}
+
+		/// Challenges the answer a miner gave: `receipt`, signed by the channel's miner
+		/// (`signature`, over `SCALE(b"modelchain/receipt", genesis_hash, receipt)`), with the
+		/// query's `input` and the `output` it was answered. Holds `ChallengeDeposit`; the
+		/// validators re-execute the query and decide (see the pallet's documentation).
+		///
+		/// Anyone may challenge, while the channel is open or closing. Refused if the receipt
+		/// is not of the channel's version, does not match the input and output, is not signed
+		/// by the channel's miner, or is being challenged already. Emits `ReceiptChallenged`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::challenge().saturating_add(T::Checks::open_check_weight()))]
+		pub fn challenge(
+			origin: OriginFor<T>,
+			receipt: Receipt,
+			signature: T::OffchainSignature,
+			input: BoundedVec<u8, T::MaxInputLen>,
+			output: BoundedVec<i64, T::MaxOutputValues>,
+		) -> DispatchResult {
+			let challenger = ensure_signed(origin)?;
+			Self::do_challenge(
+				challenger,
+				receipt,
+				signature,
+				input.into_inner(),
+				output.into_inner(),
+			)
+			.map(|_| ())
 		}
 
 		/// Closes `channel`, or asks to.

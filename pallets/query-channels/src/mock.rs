@@ -101,8 +101,9 @@ pub fn bob() -> AccountId {
 pub fn creator() -> AccountId {
 	plain(5)
 }
+/// The miner: it has a key, to sign receipts.
 pub fn miner() -> AccountId {
-	plain(10)
+	account("Miner")
 }
 /// A second miner of the model.
 pub fn other_miner() -> AccountId {
@@ -119,6 +120,7 @@ pub fn holders_pot() -> AccountId {
 parameter_types! {
 	pub TreasuryAccount: AccountId = treasury();
 	pub const ProtocolFee: Perbill = Perbill::from_percent(5);
+	pub const ChallengerReward: Perbill = Perbill::from_percent(20);
 }
 
 thread_local! {
@@ -131,6 +133,40 @@ thread_local! {
 	/// Accounts the access stand-in refuses.
 	pub static DENIED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 	pub static REVENUE: RefCell<BTreeMap<ModelId, Balance>> = const { RefCell::new(BTreeMap::new()) };
+	/// Slashes the staking stand-in made: (worker, reason, amount).
+	pub static SLASHES: RefCell<Vec<(AccountId, SlashReason, Balance)>> = const { RefCell::new(Vec::new()) };
+	/// Checks opened with the checks stand-in: (requester, version, input, claimed output).
+	pub static CHECKS: RefCell<Vec<OpenedCheck>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A check the stand-in opened: (requester, version, input, claimed output).
+pub type OpenedCheck = (AccountId, ModelVersionRef, Vec<u8>, Vec<i64>);
+
+/// A miner's stake in the staking stand-in.
+pub const STAKE: Balance = 100_000;
+pub const CHALLENGE_DEPOSIT: Balance = 2_000;
+/// The first id the checks stand-in gives.
+pub const FIRST_CHECK: u64 = 500;
+
+/// The inference pallet's checks, stood in: records each check; the tests decide them by
+/// calling the pallet's `CheckObserver`.
+pub struct MockChecks;
+impl modelchain_primitives::OutputChecks<AccountId> for MockChecks {
+	fn open_check(
+		requester: &AccountId,
+		version: &ModelVersionRef,
+		input: Vec<u8>,
+		claimed: Vec<i64>,
+	) -> Result<u64, DispatchError> {
+		Ok(CHECKS.with(|c| {
+			let mut c = c.borrow_mut();
+			c.push((requester.clone(), *version, input, claimed));
+			FIRST_CHECK + c.len() as u64 - 1
+		}))
+	}
+	fn open_check_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }
 
 /// The model registry stand-in.
@@ -182,11 +218,16 @@ impl ComputeStakingInterface<AccountId, Balance> for MockStaking {
 	fn serving_stake(miner: &AccountId, version: &ModelVersionRef) -> Option<Balance> {
 		SERVING_MINERS.with(|m| m.borrow().contains(&(miner.clone(), *version))).then_some(1_000)
 	}
-	fn slash(_worker: &AccountId, _fraction: Perbill, _reason: SlashReason) -> Balance {
-		0
+	/// Moves `fraction` of a stake of `STAKE` from the worker's balance to the treasury.
+	fn slash(worker: &AccountId, fraction: Perbill, reason: SlashReason) -> Balance {
+		let amount = fraction.mul_floor(STAKE);
+		let slashed = Balances::transfer(worker, &treasury(), amount, Preservation::Expendable)
+			.map_or(0, |_| amount);
+		SLASHES.with(|s| s.borrow_mut().push((worker.clone(), reason, slashed)));
+		slashed
 	}
 	fn slash_fraction(_reason: SlashReason) -> Perbill {
-		Perbill::zero()
+		Perbill::from_percent(50)
 	}
 	fn endpoint(_worker: &AccountId) -> Option<Vec<u8>> {
 		None
@@ -255,6 +296,11 @@ impl pallet_query_channels::Config for Test {
 	type MaxChannelsPerRequester = ConstU32<MAX_CHANNELS>;
 	type MaxLifetime = ConstU64<MAX_LIFETIME>;
 	type ClaimGrace = ConstU64<GRACE>;
+	type Checks = MockChecks;
+	type ChallengeDeposit = ConstU128<CHALLENGE_DEPOSIT>;
+	type ChallengerReward = ChallengerReward;
+	type MaxInputLen = ConstU32<64>;
+	type MaxOutputValues = ConstU32<11>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -325,6 +371,8 @@ pub fn new_test_ext() -> TestExt {
 	});
 	DENIED.with(|d| d.borrow_mut().clear());
 	REVENUE.with(|r| r.borrow_mut().clear());
+	SLASHES.with(|s| s.borrow_mut().clear());
+	CHECKS.with(|c| c.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	TestExt::new(ext, QueryChannels::do_try_state)

@@ -588,3 +588,221 @@ mod property {
 		}
 	}
 }
+
+// ---------------------------------------------------------------- challenge
+
+mod challenges {
+	use super::*;
+	use modelchain_primitives::{CheckObserver, CheckOutcome, SlashReason};
+	use sp_core::Pair;
+	use sp_runtime::MultiSignature;
+
+	const INPUT: [u8; 3] = [1, 2, 3];
+	const OUTPUT: [i64; 2] = [3, -1];
+
+	fn receipt(channel: ChannelId, sequence: u64, input: &[u8], output: &[i64]) -> Receipt {
+		Receipt {
+			channel,
+			sequence,
+			model: VERSION.model,
+			version: VERSION.version,
+			input_hash: H256(modelchain_query_protocol::input_hash(input)),
+			output_hash: H256(modelchain_query_protocol::output_hash(output)),
+			cumulative: PRICE * u128::from(sequence),
+		}
+	}
+
+	fn signed_by(signer: &str, receipt: &Receipt, genesis: [u8; 32]) -> MultiSignature {
+		let message = modelchain_query_protocol::Receipt::from(receipt).message(&genesis);
+		pair(signer).sign(&message).into()
+	}
+
+	fn genesis() -> [u8; 32] {
+		QueryChannels::genesis_hash()
+	}
+
+	fn challenge_as(
+		who: &AccountId,
+		receipt: &Receipt,
+		signature: MultiSignature,
+		input: &[u8],
+		output: &[i64],
+	) -> sp_runtime::DispatchResult {
+		QueryChannels::challenge(
+			RuntimeOrigin::signed(who.clone()),
+			receipt.clone(),
+			signature,
+			input.to_vec().try_into().expect("short"),
+			output.to_vec().try_into().expect("short"),
+		)
+	}
+
+	/// Bob challenges the miner's answer `OUTPUT` to query 1 of a new channel of Alice.
+	fn challenged() -> ChannelId {
+		let channel = open(10 * PRICE);
+		let receipt = receipt(channel, 1, &INPUT, &OUTPUT);
+		assert_ok!(challenge_as(
+			&bob(),
+			&receipt,
+			signed_by("Miner", &receipt, genesis()),
+			&INPUT,
+			&OUTPUT
+		));
+		channel
+	}
+
+	fn deposit_held(who: &AccountId) -> Balance {
+		Balances::balance_on_hold(&HoldReason::ChallengeDeposit.into(), who)
+	}
+
+	#[test]
+	fn a_challenge_holds_the_deposit_and_asks_the_validators_to_re_execute() {
+		new_test_ext().execute_with(|| {
+			let channel = challenged();
+			assert_eq!(deposit_held(&bob()), CHALLENGE_DEPOSIT);
+			assert_eq!(
+				CHECKS.with(|c| c.borrow().clone()),
+				vec![(bob(), VERSION, INPUT.to_vec(), OUTPUT.to_vec())]
+			);
+			assert_eq!(ChallengedReceipts::<Test>::get((channel, 1)), Some(FIRST_CHECK));
+			System::assert_has_event(
+				Event::ReceiptChallenged {
+					channel,
+					sequence: 1,
+					challenger: bob(),
+					check: FIRST_CHECK,
+				}
+				.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn a_wrong_answer_slashes_the_miner_refunds_the_query_and_rewards_the_challenger() {
+		new_test_ext().execute_with(|| {
+			let total = total_issuance_of_known_accounts();
+			let channel = challenged();
+			let (alice_before, bob_before) =
+				(Balances::balance(&alice()), Balances::balance(&bob()));
+			QueryChannels::check_decided(FIRST_CHECK, CheckOutcome::Overturned);
+			let slashed = STAKE / 2;
+			let reward = slashed / 5;
+			assert_eq!(
+				SLASHES.with(|s| s.borrow().clone()),
+				vec![(miner(), SlashReason::WrongResult, slashed)]
+			);
+			assert_eq!(Balances::balance(&bob()), bob_before + CHALLENGE_DEPOSIT + reward);
+			assert_eq!(Balances::balance(&alice()), alice_before + PRICE, "the query's price back");
+			assert_eq!(Balances::balance(&treasury()), slashed - reward - PRICE);
+			assert_eq!(deposit_held(&bob()), 0);
+			assert!(ChallengedReceipts::<Test>::get((channel, 1)).is_none());
+			System::assert_has_event(
+				Event::ChallengeUpheld {
+					check: FIRST_CHECK,
+					channel,
+					sequence: 1,
+					miner: miner(),
+					slashed,
+					reward,
+					refund: PRICE,
+					deposit_back: CHALLENGE_DEPOSIT,
+				}
+				.into(),
+			);
+			assert_eq!(total_issuance_of_known_accounts(), total, "nothing minted or burnt");
+		});
+	}
+
+	#[test]
+	fn a_right_answer_costs_the_challenger_its_deposit_to_the_miner() {
+		new_test_ext().execute_with(|| {
+			let channel = challenged();
+			let miner_before = Balances::balance(&miner());
+			QueryChannels::check_decided(FIRST_CHECK, CheckOutcome::Confirmed);
+			assert_eq!(Balances::balance(&miner()), miner_before + CHALLENGE_DEPOSIT);
+			assert_eq!(deposit_held(&bob()), 0);
+			assert!(SLASHES.with(|s| s.borrow().is_empty()));
+			System::assert_has_event(
+				Event::ChallengeRejected {
+					check: FIRST_CHECK,
+					channel,
+					sequence: 1,
+					challenger: bob(),
+					forfeited: CHALLENGE_DEPOSIT,
+				}
+				.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn an_undecided_challenge_returns_the_deposit_and_the_receipt_can_be_challenged_again() {
+		new_test_ext().execute_with(|| {
+			let channel = challenged();
+			let bob_before = Balances::balance(&bob());
+			QueryChannels::check_decided(FIRST_CHECK, CheckOutcome::Undecided);
+			assert_eq!(Balances::balance(&bob()), bob_before + CHALLENGE_DEPOSIT);
+			assert!(SLASHES.with(|s| s.borrow().is_empty()));
+			let receipt = receipt(channel, 1, &INPUT, &OUTPUT);
+			assert_ok!(challenge_as(
+				&bob(),
+				&receipt,
+				signed_by("Miner", &receipt, genesis()),
+				&INPUT,
+				&OUTPUT
+			));
+			// A check id that is no challenge's changes nothing.
+			QueryChannels::check_decided(7, CheckOutcome::Overturned);
+			assert!(SLASHES.with(|s| s.borrow().is_empty()));
+		});
+	}
+
+	#[test]
+	fn bad_challenges_are_refused_and_change_nothing() {
+		new_test_ext().execute_with(|| {
+			let channel = challenged();
+			let good = receipt(channel, 2, &INPUT, &OUTPUT);
+			let signed = |r: &Receipt| signed_by("Miner", r, genesis());
+			let refused =
+				|receipt: Receipt, signature, input: &[u8], output: &[i64], error: Error<Test>| {
+					assert_noop!(challenge_as(&bob(), &receipt, signature, input, output), error);
+				};
+			let unknown = Receipt { channel: 99, ..good.clone() };
+			refused(unknown.clone(), signed(&unknown), &INPUT, &OUTPUT, Error::UnknownChannel);
+			let other_version = Receipt { version: 9, ..good.clone() };
+			refused(
+				other_version.clone(),
+				signed(&other_version),
+				&INPUT,
+				&OUTPUT,
+				Error::ReceiptMismatch,
+			);
+			let query_zero = Receipt { sequence: 0, ..good.clone() };
+			refused(
+				query_zero.clone(),
+				signed(&query_zero),
+				&INPUT,
+				&OUTPUT,
+				Error::ReceiptMismatch,
+			);
+			refused(good.clone(), signed(&good), &[9], &OUTPUT, Error::ReceiptMismatch);
+			refused(good.clone(), signed(&good), &INPUT, &[4], Error::ReceiptMismatch);
+			let by_alice = signed_by("Alice", &good, genesis());
+			refused(good.clone(), by_alice, &INPUT, &OUTPUT, Error::BadSignature);
+			let other_chain = signed_by("Miner", &good, [7; 32]);
+			refused(good.clone(), other_chain, &INPUT, &OUTPUT, Error::BadSignature);
+			let altered = Receipt { cumulative: 1, ..good.clone() };
+			refused(altered, signed(&good), &INPUT, &OUTPUT, Error::BadSignature);
+			let first = receipt(channel, 1, &INPUT, &OUTPUT);
+			assert_noop!(
+				challenge_as(&alice(), &first, signed(&first), &INPUT, &OUTPUT),
+				Error::<Test>::AlreadyChallenged
+			);
+			assert_noop!(
+				challenge_as(&plain(77), &good, signed(&good), &INPUT, &OUTPUT),
+				Error::<Test>::InsufficientBalance
+			);
+			assert_eq!(CHECKS.with(|c| c.borrow().len()), 1, "no other check opened");
+		});
+	}
+}

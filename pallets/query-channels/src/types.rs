@@ -95,3 +95,60 @@ pub struct Voucher {
 	/// audits and challenges are checked against).
 	pub receipts_root: H256,
 }
+
+/// What a miner signs for each paid query it answers (the bytes are
+/// `modelchain_query_protocol::Receipt`'s: the same fields in the same order).
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Receipt {
+	/// The channel the query was paid on.
+	pub channel: ChannelId,
+	/// The query's number on the channel, from 1.
+	pub sequence: u64,
+	/// The model run.
+	pub model: u32,
+	/// The version run.
+	pub version: u32,
+	/// `blake2_256` of the input.
+	pub input_hash: H256,
+	/// `blake2_256(SCALE(output))`.
+	pub output_hash: H256,
+	/// The voucher amount that paid for it.
+	pub cumulative: Balance,
+}
+
+impl From<&Receipt> for modelchain_query_protocol::Receipt {
+	fn from(receipt: &Receipt) -> Self {
+		Self {
+			channel: receipt.channel,
+			sequence: receipt.sequence,
+			model: receipt.model,
+			version: receipt.version,
+			input_hash: receipt.input_hash.0,
+			output_hash: receipt.output_hash.0,
+			cumulative: receipt.cumulative,
+		}
+	}
+}
+
+/// A receipt challenged as a wrong answer, while the validators check it.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Challenge<AccountId> {
+	/// Who challenged: its deposit is held.
+	pub challenger: AccountId,
+	/// The channel of the receipt.
+	pub channel: ChannelId,
+	/// The receipt's query number.
+	pub sequence: u64,
+	/// The miner that signed the receipt.
+	pub miner: AccountId,
+	/// The channel's requester, refunded the query's price if the answer was wrong.
+	pub requester: AccountId,
+	/// The query's price.
+	pub price: Balance,
+	/// The challenger's deposit.
+	pub deposit: Balance,
+}

@@ -45,6 +45,8 @@ pub trait WeightInfo {
 	fn top_up() -> Weight;
 	fn claim() -> Weight;
 	fn close_channel() -> Weight;
+	fn challenge() -> Weight;
+	fn settle_challenge() -> Weight;
 }
 
 /// Weights measured on the reference machine, priced with the runtime's database weights.
@@ -130,6 +132,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	fn challenge() -> Weight {
+		// Not benchmarked yet: a signature check, three reads, a hold and two writes.
+		Weight::from_parts(150_000_000, 8000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	fn settle_challenge() -> Weight {
+		// Not benchmarked yet: a slash, two transfers and a release.
+		Weight::from_parts(200_000_000, 12000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
 }
 
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
@@ -153,5 +167,15 @@ impl WeightInfo for () {
 		Weight::from_parts(129_191_000, 3766)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
+	}
+	fn challenge() -> Weight {
+		Weight::from_parts(150_000_000, 8000)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+	}
+	fn settle_challenge() -> Weight {
+		Weight::from_parts(200_000_000, 12000)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 }
