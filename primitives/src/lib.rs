@@ -312,16 +312,14 @@ pub enum CheckOutcome {
 pub trait OutputChecks<AccountId> {
 	/// Asks the validators whether `version` maps `input` to `claimed`; `requester` accounts
 	/// for it like for a job it requested. Returns the check's job id; its outcome is
-	/// reported to the runtime's [`CheckObserver`] once decided.
+	/// reported to the runtime's [`CheckObserver`] once decided. (Its weight is part of the
+	/// benchmarked weight of the call that opens it.)
 	fn open_check(
 		requester: &AccountId,
 		version: &ModelVersionRef,
 		input: sp_runtime::Vec<u8>,
 		claimed: sp_runtime::Vec<i64>,
 	) -> Result<JobId, sp_runtime::DispatchError>;
-
-	/// The weight of `open_check`.
-	fn open_check_weight() -> frame_support::weights::Weight;
 }
 
 /// Told how each check ended (implemented by the query-channels pallet).

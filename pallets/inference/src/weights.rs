@@ -49,7 +49,6 @@ pub trait WeightInfo {
 	fn authorize_submit_verdict() -> Weight;
 	fn set_parameters() -> Weight;
 	fn draw_sample() -> Weight;
-	fn open_check() -> Weight;
 	fn on_commit_deadlines(d: u32, ) -> Weight;
 	fn on_reveal_deadlines(d: u32, ) -> Weight;
 	fn on_challenge_deadlines(d: u32, ) -> Weight;
@@ -252,12 +251,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::VerificationDue` (r:0 w:1)
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
-	fn open_check() -> Weight {
-		// Not benchmarked yet: a request's writes without its selection and holds.
-		Weight::from_parts(120_000_000, 9000)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
-	}
 	fn draw_sample() -> Weight {
 		// Proof size (bytes): measured `5365`, estimated `8538`.
 		// Minimum execution time: 22_722_000 picoseconds.
@@ -456,11 +449,6 @@ impl WeightInfo for () {
 		Weight::from_parts(26_860_000, 1533)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
-	fn open_check() -> Weight {
-		Weight::from_parts(120_000_000, 9000)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn draw_sample() -> Weight {
 		Weight::from_parts(29_115_000, 8538)

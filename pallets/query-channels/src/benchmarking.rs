@@ -4,8 +4,10 @@
 
 use super::*;
 use crate::Pallet as QueryChannels;
+use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, Get};
+use frame_support::BoundedVec;
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use modelchain_primitives::Balance;
 use sp_core::H256;
@@ -88,6 +90,82 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(requester.clone()), channel);
 		assert!(!Channels::<T>::contains_key(channel));
+		Ok(())
+	}
+
+	/// A challenge of an answer with the longest input and output: the receipt's signature
+	/// checked, the deposit held, the validators' check opened (the inference pallet's, in
+	/// the runtime).
+	#[benchmark]
+	fn challenge() -> Result<(), BenchmarkError> {
+		let (requester, _, channel) = opened_channel::<T>()?;
+		// The receipt is signed by a key the helper holds: that key serves the channel.
+		let signer = T::BenchmarkHelper::signer();
+		Channels::<T>::mutate(channel, |record| {
+			if let Some(record) = record {
+				record.miner = signer.clone();
+			}
+		});
+		let version =
+			Channels::<T>::get(channel).map(|c| c.version).ok_or(BenchmarkError::Weightless)?;
+		let input = vec![7u8; T::MaxInputLen::get() as usize];
+		let output = vec![-3i64; T::MaxOutputValues::get() as usize];
+		let receipt = Receipt {
+			channel,
+			sequence: 1,
+			model: version.model,
+			version: version.version,
+			input_hash: H256(modelchain_query_protocol::input_hash(&input)),
+			output_hash: H256(modelchain_query_protocol::output_hash(&output)),
+			cumulative: ESCROW,
+		};
+		let message = modelchain_query_protocol::Receipt::from(&receipt)
+			.message(&QueryChannels::<T>::genesis_hash());
+		let signature = T::BenchmarkHelper::sign(&signer, &message);
+		let input: BoundedVec<u8, T::MaxInputLen> =
+			input.try_into().map_err(|_| BenchmarkError::Weightless)?;
+		let output: BoundedVec<i64, T::MaxOutputValues> =
+			output.try_into().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(requester), receipt, signature, input, output);
+		assert!(ChallengedReceipts::<T>::contains_key((channel, 1)));
+		Ok(())
+	}
+
+	/// The worst outcome of a challenge: the answer was wrong, the miner (bonded) is slashed,
+	/// the challenger rewarded and the requester refunded from the treasury, the deposit
+	/// released.
+	#[benchmark]
+	fn settle_challenge() -> Result<(), BenchmarkError> {
+		let (requester, miner, channel) = opened_channel::<T>()?;
+		let challenger: T::AccountId = account("challenger", 0, 0);
+		T::Currency::set_balance(&challenger, FUNDS);
+		T::Currency::set_balance(&T::Treasury::get(), FUNDS);
+		let deposit = T::ChallengeDeposit::get();
+		QueryChannels::<T>::hold(HoldReason::ChallengeDeposit, &challenger, deposit)?;
+		let check = 1_000;
+		let price = Channels::<T>::get(channel).map(|c| c.terms.price).unwrap_or_default();
+		Challenges::<T>::insert(
+			check,
+			Challenge {
+				challenger: challenger.clone(),
+				channel,
+				sequence: 1,
+				miner,
+				requester,
+				price,
+				deposit,
+			},
+		);
+		ChallengedReceipts::<T>::insert((channel, 1), check);
+		#[block]
+		{
+			QueryChannels::<T>::settle_challenge(
+				check,
+				modelchain_primitives::CheckOutcome::Overturned,
+			);
+		}
+		assert!(!Challenges::<T>::contains_key(check));
 		Ok(())
 	}
 

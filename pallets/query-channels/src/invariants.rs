@@ -49,7 +49,8 @@ impl<T: Config> Pallet<T> {
 			let entry = held.entry(challenge.challenger.clone()).or_default();
 			*entry = entry.saturating_add(challenge.deposit);
 			ensure!(
-				ChallengedReceipts::<T>::get((challenge.channel, challenge.sequence)) == Some(check),
+				ChallengedReceipts::<T>::get((challenge.channel, challenge.sequence))
+					== Some(check),
 				"a challenge whose receipt does not point at it"
 			);
 		}

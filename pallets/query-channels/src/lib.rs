@@ -428,7 +428,7 @@ pub mod pallet {
 		/// is not of the channel's version, does not match the input and output, is not signed
 		/// by the channel's miner, or is being challenged already. Emits `ReceiptChallenged`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::challenge().saturating_add(T::Checks::open_check_weight()))]
+		#[pallet::weight(T::WeightInfo::challenge())]
 		pub fn challenge(
 			origin: OriginFor<T>,
 			receipt: Receipt,

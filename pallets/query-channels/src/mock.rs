@@ -164,9 +164,6 @@ impl modelchain_primitives::OutputChecks<AccountId> for MockChecks {
 			FIRST_CHECK + c.len() as u64 - 1
 		}))
 	}
-	fn open_check_weight() -> frame_support::weights::Weight {
-		frame_support::weights::Weight::zero()
-	}
 }
 
 /// The model registry stand-in.

@@ -3,12 +3,16 @@
 //! fee.
 
 use frame_support::{parameter_types, traits::ConstU32};
+use sp_runtime::Perbill;
 
 use crate::{
-	configs::{governance::TreasuryAccount, inference::InferenceProtocolFee},
-	units::{deposit, DAYS, MINUTES},
-	Balance, Balances, BlockNumber, ComputeStaking, ModelAccess, ModelRegistry, ModelShares,
-	Runtime, RuntimeHoldReason, Signature,
+	configs::{
+		governance::TreasuryAccount,
+		inference::{InferenceProtocolFee, MaxInlineInput, MaxOutputValues},
+	},
+	units::{deposit, DAYS, MINUTES, UNIT},
+	Balance, Balances, BlockNumber, ComputeStaking, Inference, ModelAccess, ModelRegistry,
+	ModelShares, Runtime, RuntimeHoldReason, Signature,
 };
 
 parameter_types! {
@@ -18,6 +22,11 @@ parameter_types! {
 	pub const MaxChannelLifetime: BlockNumber = 7 * DAYS;
 	/// The miner keeps ten minutes to claim the last voucher after a close request or expiry.
 	pub const ClaimGrace: BlockNumber = 10 * MINUTES;
+	/// A challenger holds one unit until its challenge is decided (the miner's if the answer
+	/// was right): a false challenge costs more than the validators' re-execution.
+	pub const ChallengeDeposit: Balance = UNIT;
+	/// A fifth of a wrong answer's slash goes to whoever proved it.
+	pub const ChallengerReward: Perbill = Perbill::from_percent(20);
 }
 
 impl pallet_query_channels::Config for Runtime {
@@ -35,6 +44,12 @@ impl pallet_query_channels::Config for Runtime {
 	type MaxChannelsPerRequester = ConstU32<16>;
 	type MaxLifetime = MaxChannelLifetime;
 	type ClaimGrace = ClaimGrace;
+	/// Challenged answers are re-executed by the validators like jobs (`Inference` checks).
+	type Checks = Inference;
+	type ChallengeDeposit = ChallengeDeposit;
+	type ChallengerReward = ChallengerReward;
+	type MaxInputLen = MaxInlineInput;
+	type MaxOutputValues = MaxOutputValues;
 	type WeightInfo = pallet_query_channels::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ChannelsBenchmarkHelper;

@@ -11,6 +11,13 @@ use crate::{
 	ModelShares, Runtime, RuntimeCall, RuntimeHoldReason, TxExtension, UncheckedExtrinsic,
 };
 
+frame_support::parameter_types! {
+	/// Longest input kept on chain (a job's, a challenged query's).
+	pub const MaxInlineInput: u32 = 4096;
+	/// Most values of an output.
+	pub const MaxOutputValues: u32 = 64;
+}
+
 /// The protocol fee governance sets for inference (`inference.setParameters`): taken from job
 /// fees, query channel payments and licence sales alike.
 pub struct InferenceProtocolFee;
@@ -29,15 +36,17 @@ impl pallet_inference::Config for Runtime {
 	/// Access policies and licences; every request is recorded in the model's audit trail.
 	type Access = crate::ModelAccess;
 	type Randomness = crate::SlotRandomness;
+	/// Checks are opened by query channels' challenges, which they settle.
+	type CheckObserver = crate::QueryChannels;
 	type Treasury = TreasuryAccount;
 	type ParametersOrigin = frame_system::EnsureRoot<AccountId>;
 	/// Validators sign verdicts with the `inference` key of their session keys.
 	type AuthorityId = pallet_inference::sr25519::AuthorityId;
 	/// Up to 4 KiB of input on chain; larger inputs by URI and hash.
-	type MaxInputLen = ConstU32<4096>;
+	type MaxInputLen = MaxInlineInput;
 	type MaxUriLen = ConstU32<256>;
 	/// Enough for class probabilities, a small embedding or a short token sequence.
-	type MaxOutputValues = ConstU32<64>;
+	type MaxOutputValues = MaxOutputValues;
 	type MaxRedundancy = ConstU32<7>;
 	/// Every miner holding a slot of the version is a candidate (H-2: not a slice of them).
 	type MaxCandidates = crate::configs::compute::MaxMinersPerVersion;

@@ -86,8 +86,4 @@ impl<T: Config> modelchain_primitives::OutputChecks<T::AccountId> for Pallet<T> 
 	) -> Result<JobId, DispatchError> {
 		Self::do_open_check(requester, version, input, claimed)
 	}
-
-	fn open_check_weight() -> Weight {
-		T::WeightInfo::open_check()
-	}
 }
