@@ -8,7 +8,11 @@
 // pending revenue grows by exactly their part of 1,000 prices. Every bad voucher gets a 4xx
 // JSON error and runs nothing. The miner is killed (SIGKILL) right after answering, before its
 // group commit, restarted on the same state, serves on, and when the requester asks to close
-// it claims everything it served; the miner's close then refunds the rest.
+// it claims everything it served; the miner's close then refunds the rest. A miner started
+// with a hidden lie flag answers wrong: the requester's challenge of its signed receipt is
+// re-executed by the node's verifier and decided by the validators' verdict, the liar is
+// slashed, the requester refunded and rewarded; a challenge of a right answer costs the
+// challenger its deposit, paid to the miner.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -22,8 +26,8 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { loadModel, predict, testSet } from './lib/digits.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
-import { outputHash, PaidChannel, ReceiptsTree, receiptLeaf, receiptMessage } from './lib/queries.mjs';
-import { publishDemoModel, registerMiner, serving, startWorker, workerCommand } from './lib/worker.mjs';
+import { challengeTx, outputHash, PaidChannel, ReceiptsTree, receiptLeaf, receiptMessage } from './lib/queries.mjs';
+import { publishDemoModel, registerMiner, serving, startWorker, verifierSecret, workerCommand } from './lib/worker.mjs';
 
 const UNIT = 10n ** 12n;
 const PRICE = 10n ** 9n; // 0.001 MDL per query
@@ -44,6 +48,8 @@ describe('paid queries against a real worker', () => {
   let ferdie;
   let genesis;
   let paid; // the requester's channel
+  let verifier; // the node's verifier worker
+  let liar; // a miner answering wrong, as //Charlie
   const reference = loadModel();
   const images = testSet();
 
@@ -73,13 +79,25 @@ describe('paid queries against a real worker', () => {
 
   before(async () => {
     await cryptoWaitReady();
-    node = await startNode({ name: 'paid-queries', args: ['--dev', '--tmp'] });
+    const verifierPort = await freePort();
+    const secret = verifierSecret();
+    node = await startNode({
+      name: 'paid-queries',
+      args: [
+        '--dev', '--tmp', '--inference-verifier-url', `http://127.0.0.1:${verifierPort}`,
+        '--inference-verifier-secret-file', secret.file,
+      ],
+    });
     rpc = node.url;
     api = await connect(node.url);
     const keyring = new Keyring({ type: 'sr25519' });
     [alice, bob, eve, ferdie] = ['//Alice', '//Bob', '//Eve', '//Ferdie'].map((uri) => keyring.addFromUri(uri));
     genesis = api.genesisHash.toU8a();
     model = await publishDemoModel(rpc, '//Alice', { price: '0.001' });
+    verifier = await startWorker({
+      rpc, suri: '//Alice', name: 'paid-verifier', port: verifierPort,
+      args: serving(model, ['--verify-only', '--verifier-secret-file', secret.file]),
+    });
     port = await freePort();
     await registerMiner(rpc, '//Bob', model, port);
     await startMiner();
@@ -102,6 +120,8 @@ describe('paid queries against a real worker', () => {
   });
 
   after(async () => {
+    await liar?.kill();
+    await verifier?.kill();
     await miner?.stop();
     await api?.disconnect();
     await node?.stop();
@@ -248,5 +268,45 @@ describe('paid queries against a real worker', () => {
     const { events } = await sendAndWait(api, api.tx.queryChannels.closeChannel(paid.channel), bob);
     const closed = events.find(({ event }) => api.events.queryChannels.ChannelClosed.is(event)).event.data;
     assert.equal(closed.refunded.toBigInt(), 2_000n * PRICE - total);
+  });
+
+  test('a lying miner is caught by a challenge and slashed; a false challenge costs its deposit', async () => {
+    const charlie = new Keyring({ type: 'sr25519' }).addFromUri('//Charlie');
+    const liarPort = await freePort();
+    await registerMiner(rpc, '//Charlie', model, liarPort);
+    liar = await startWorker({ rpc, suri: '//Charlie', name: 'paid-liar', port: liarPort, args: serving(model, ['--lie-for-tests']) });
+    const { events } = await sendAndWait(api, api.tx.queryChannels.openChannel(charlie.address, model, 10n * PRICE, 1_000), eve);
+    const channel = events.find(({ event }) => api.events.queryChannels.ChannelOpened.is(event)).event.data.channel.toBigInt();
+    const lied = new PaidChannel({ url: liar.url, genesis, requester: eve, miner: charlie.address, channel, price: PRICE, model, version: 0 });
+    const { pixels } = images[5];
+    const output = await lied.query(pixels);
+    assert.notDeepEqual(output, predict(reference, pixels), 'the liar answered wrong, with a valid receipt');
+
+    const bondBefore = (await api.query.computeStaking.workers(charlie.address)).unwrap().activeBond.toBigInt();
+    const upheld = nextEvent(api, (event) => api.events.queryChannels.ChallengeUpheld.is(event), {
+      message: 'the challenge upheld', timeoutMs: 120_000,
+    });
+    await sendAndWait(api, challengeTx(api, lied.lastAnswer), eve);
+    const verdict = (await upheld).data;
+    assert.equal(verdict.channel.toBigInt(), channel);
+    assert.equal(verdict.miner.toString(), charlie.address);
+    assert.ok(verdict.slashed.toBigInt() > 0n, 'the liar was slashed');
+    assert.equal(verdict.reward.toBigInt(), verdict.slashed.toBigInt() / 5n, "a fifth of the slash to the challenger");
+    assert.equal(verdict.refund.toBigInt(), PRICE, "the query's price back to the requester");
+    const bondAfter = (await api.query.computeStaking.workers(charlie.address)).unwrap().activeBond.toBigInt();
+    assert.ok(bondAfter < bondBefore, 'the bond shrank');
+
+    // A challenge of the honest miner's right answer: the deposit goes to the miner.
+    const { events: opened } = await sendAndWait(api, api.tx.queryChannels.openChannel(bob.address, model, 10n * PRICE, 1_000), ferdie);
+    const honestChannel = opened.find(({ event }) => api.events.queryChannels.ChannelOpened.is(event)).event.data.channel.toBigInt();
+    const honest = new PaidChannel({ url: miner.url, genesis, requester: ferdie, miner: bob.address, channel: honestChannel, price: PRICE, model, version: 0 });
+    assert.deepEqual(await honest.query(pixels), predict(reference, pixels));
+    const rejected = nextEvent(api, (event) => api.events.queryChannels.ChallengeRejected.is(event), {
+      message: 'the challenge rejected', timeoutMs: 120_000,
+    });
+    await sendAndWait(api, challengeTx(api, honest.lastAnswer), ferdie);
+    const lost = (await rejected).data;
+    assert.equal(lost.challenger.toString(), ferdie.address);
+    assert.equal(lost.forfeited.toBigInt(), UNIT, 'the 1 MDL deposit went to the miner');
   });
 });

@@ -87,6 +87,27 @@ export class ReceiptsTree {
 }
 
 /**
+ * `queryChannels.challenge` of a checked answer (`PaidChannel.lastAnswer`): the receipt, the
+ * miner's signature of it, the input and the output.
+ */
+export function challengeTx(api, { receipt, signature, input, output }) {
+  return api.tx.queryChannels.challenge(
+    {
+      channel: receipt.channel,
+      sequence: receipt.sequence,
+      model: receipt.model,
+      version: receipt.version,
+      inputHash: receipt.inputHash,
+      outputHash: receipt.outputHash,
+      cumulative: receipt.cumulative,
+    },
+    { Sr25519: signature },
+    u8aToHex(Uint8Array.from(input)),
+    output,
+  );
+}
+
+/**
  * A requester's open channel to a miner's `/v1/query`: signs each voucher, checks each
  * answer's receipt (fields and the miner's signature), and keeps the tree and totals.
  */
@@ -162,6 +183,7 @@ export class PaidChannel {
     }
     this.tree.push(receiptLeaf(expected));
     this.lastVoucher = voucher;
+    this.lastAnswer = { receipt: expected, signature: answer.signature, input: Array.from(input), output: answer.output };
     this.cumulative = voucher.cumulative;
     this.queries = voucher.queries;
     return answer.output;
