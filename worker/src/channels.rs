@@ -145,6 +145,19 @@ impl Served {
 	}
 }
 
+/// A receipt as `/v1/query` answers it (hashes as 0x-hex, the amount as a decimal string).
+pub fn receipt_json(receipt: &Receipt) -> serde_json::Value {
+	serde_json::json!({
+		"channel": receipt.channel,
+		"sequence": receipt.sequence,
+		"model": receipt.model,
+		"version": receipt.version,
+		"inputHash": format!("0x{}", hex::encode(receipt.input_hash)),
+		"outputHash": format!("0x{}", hex::encode(receipt.output_hash)),
+		"cumulative": receipt.cumulative.to_string(),
+	})
+}
+
 /// The directory of the channel logs under the worker's state directory.
 pub fn logs_dir(state_dir: &Path) -> PathBuf {
 	state_dir.join("channels")

@@ -241,15 +241,7 @@ async fn serve_query(
 	let receipt_signature = shared.signer.sign(&receipt.message(&genesis));
 	Ok(serde_json::json!({
 		"output": served.output,
-		"receipt": {
-			"channel": receipt.channel,
-			"sequence": receipt.sequence,
-			"model": receipt.model,
-			"version": receipt.version,
-			"inputHash": format!("0x{}", hex::encode(receipt.input_hash)),
-			"outputHash": format!("0x{}", hex::encode(receipt.output_hash)),
-			"cumulative": receipt.cumulative.to_string(),
-		},
+		"receipt": channels::receipt_json(&receipt),
 		"signature": format!("0x{}", hex::encode(receipt_signature.0)),
 		"miner": shared.account.to_string(),
 		"engineMicros": took.as_micros(),

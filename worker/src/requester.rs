@@ -30,7 +30,7 @@ use subxt_signer::sr25519::{self, Keypair};
 
 use crate::{
 	chain::Chain,
-	channels::{ChannelId, ChannelView},
+	channels::{receipt_json, ChannelId, ChannelView},
 	engine, format_mdl, input, parse_mdl,
 };
 
@@ -452,14 +452,7 @@ fn check_receipt(
 	genesis: &[u8; 32],
 ) -> Result<()> {
 	let receipt = &answer["receipt"];
-	let hash = |name: &str| receipt[name].as_str().map(str::to_owned).unwrap_or_default();
-	let matches = receipt["channel"].as_u64() == Some(expected.channel)
-		&& receipt["sequence"].as_u64() == Some(expected.sequence)
-		&& receipt["model"].as_u64() == Some(u64::from(expected.model))
-		&& receipt["version"].as_u64() == Some(u64::from(expected.version))
-		&& hash("inputHash") == format!("0x{}", hex::encode(expected.input_hash))
-		&& hash("outputHash") == format!("0x{}", hex::encode(expected.output_hash))
-		&& receipt["cumulative"].as_str() == Some(expected.cumulative.to_string().as_str());
+	let matches = *receipt == receipt_json(expected);
 	ensure!(matches, "the miner's receipt does not describe this query and answer: {receipt}");
 	let signature = answer["signature"]
 		.as_str()
@@ -496,15 +489,7 @@ mod tests {
 
 	fn answer(receipt: &Receipt, signer: &Keypair, genesis: &[u8; 32]) -> serde_json::Value {
 		serde_json::json!({
-			"receipt": {
-				"channel": receipt.channel,
-				"sequence": receipt.sequence,
-				"model": receipt.model,
-				"version": receipt.version,
-				"inputHash": format!("0x{}", hex::encode(receipt.input_hash)),
-				"outputHash": format!("0x{}", hex::encode(receipt.output_hash)),
-				"cumulative": receipt.cumulative.to_string(),
-			},
+			"receipt": receipt_json(receipt),
 			"signature": format!("0x{}", hex::encode(signer.sign(&receipt.message(genesis)).0)),
 		})
 	}
