@@ -11,8 +11,9 @@
 // it claims everything it served; the miner's close then refunds the rest. A miner started
 // with a hidden lie flag answers wrong: the requester's challenge of its signed receipt is
 // re-executed by the node's verifier and decided by the validators' verdict, the liar is
-// slashed, the requester refunded and rewarded; a challenge of a right answer costs the
-// challenger its deposit, paid to the miner.
+// slashed, the requester refunded and rewarded; the liar's claim is audited and the lie it
+// must reveal is caught too; a challenge of a right answer costs the challenger its deposit,
+// paid to the miner. Every claim of the honest miner is audited and passes.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -152,8 +153,16 @@ describe('paid queries against a real worker', () => {
     assert.equal(outputHash([3, -1]), '0x77a5456ab6b0c4a77cef5b9413a572c05b3cc9e1986c65d9a472a287d5b1805c');
   });
 
-  test('1,000 paid queries over HTTP are settled by one claim of the worker', async () => {
+  test('1,000 paid queries over HTTP are settled by one claim of the worker, whose audits pass', async () => {
     const before = await pending();
+    const passed = [];
+    const failedAudits = [];
+    const unsubscribe = await api.query.system.events((records) => {
+      for (const { event } of records) {
+        if (api.events.queryChannels.AuditPassed.is(event) && event.data.channel.toBigInt() === paid.channel) passed.push(event);
+        if (api.events.queryChannels.AuditFailed.is(event) || api.events.queryChannels.AuditMissed.is(event)) failedAudits.push(event);
+      }
+    });
     const claimed = claimedEvent(QUERIES * PRICE);
     for (let n = 0; n < Number(QUERIES); n++) {
       const { pixels } = images[n % images.length];
@@ -173,10 +182,17 @@ describe('paid queries against a real worker', () => {
     assert.equal(event.holders.toBigInt(), holders);
     assert.equal((await pending()) - before, holders, "the holders' pending revenue grew by exactly their part");
     assert.equal(await metric('modelchain_worker_queries_total'), 1_000);
+    // The claim is audited: ⌈2% × 999⌉ = 20 of the receipts it committed to are drawn in a
+    // later block; the worker reveals each with its Merkle proof, the node's verifier
+    // re-executes it and the validator's verdict passes it.
+    await waitFor(async () => passed.length === 20, { timeoutMs: 120_000, message: '20 audits passed' });
+    assert.equal(await metric('modelchain_worker_audits_answered_total'), 20);
+    assert.deepEqual(failedAudits, [], 'no audit of an honest miner failed');
     // The worker counts its claim once its submission reports it in a block.
     await waitFor(async () => (await metric('modelchain_worker_claims_total')) === 1, { message: 'claims_total 1' });
     const record = (await api.query.queryChannels.channels(paid.channel)).unwrap();
     assert.equal(record.claimed.toBigInt(), fee);
+    unsubscribe();
   });
 
   test("the requester CLI picks the miner's endpoint, checks each receipt and reuses its channel", async () => {
@@ -270,7 +286,7 @@ describe('paid queries against a real worker', () => {
     assert.equal(closed.refunded.toBigInt(), 2_000n * PRICE - total);
   });
 
-  test('a lying miner is caught by a challenge and slashed; a false challenge costs its deposit', async () => {
+  test('a lying miner is caught by a challenge and by an audit and slashed; a false challenge costs its deposit', async () => {
     const charlie = new Keyring({ type: 'sr25519' }).addFromUri('//Charlie');
     const liarPort = await freePort();
     await registerMiner(rpc, '//Charlie', model, liarPort);
@@ -278,6 +294,7 @@ describe('paid queries against a real worker', () => {
     const { events } = await sendAndWait(api, api.tx.queryChannels.openChannel(charlie.address, model, 10n * PRICE, 1_000), eve);
     const channel = events.find(({ event }) => api.events.queryChannels.ChannelOpened.is(event)).event.data.channel.toBigInt();
     const lied = new PaidChannel({ url: liar.url, genesis, requester: eve, miner: charlie.address, channel, price: PRICE, model, version: 0 });
+    for (const n of [6, 7]) await lied.query(images[n].pixels);
     const { pixels } = images[5];
     const output = await lied.query(pixels);
     assert.notDeepEqual(output, predict(reference, pixels), 'the liar answered wrong, with a valid receipt');
@@ -295,6 +312,17 @@ describe('paid queries against a real worker', () => {
     assert.equal(verdict.refund.toBigInt(), PRICE, "the query's price back to the requester");
     const bondAfter = (await api.query.computeStaking.workers(charlie.address)).unwrap().activeBond.toBigInt();
     assert.ok(bondAfter < bondBefore, 'the bond shrank');
+
+    // The requester asks to close: the liar claims its 3 queries, and the audit drawn from
+    // the 2 receipts the claimed voucher signed catches the lie it reveals.
+    const audited = nextEvent(api, (event) => api.events.queryChannels.AuditFailed.is(event), {
+      message: 'the audit failed', timeoutMs: 120_000,
+    });
+    await sendAndWait(api, api.tx.queryChannels.closeChannel(channel), eve);
+    const failed = (await audited).data;
+    assert.equal(failed.miner.toString(), charlie.address);
+    assert.equal(failed.channel.toBigInt(), channel);
+    assert.equal(failed.refund.toBigInt(), PRICE, "the audited query's price back to the requester");
 
     // A challenge of the honest miner's right answer: the deposit goes to the miner.
     const { events: opened } = await sendAndWait(api, api.tx.queryChannels.openChannel(bob.address, model, 10n * PRICE, 1_000), ferdie);

@@ -148,6 +148,23 @@ pub struct JobAssigned {
 	pub miners: Vec<AccountId32>,
 }
 
+/// `QueryChannels::AuditDrawn`: a receipt of one of this miner's claims is audited.
+#[derive(Debug, Clone, DecodeAsType)]
+pub struct AuditDrawn {
+	/// The audit.
+	pub audit: u64,
+	/// The channel claimed.
+	pub channel: u64,
+	/// The miner that must reveal.
+	pub miner: AccountId32,
+	/// The receipt drawn (from 0).
+	pub index: u64,
+	/// How many receipts the claimed root commits to.
+	pub count: u64,
+	/// Reveal before this block.
+	pub deadline: u64,
+}
+
 /// A connection to a node, with the worker's signing key.
 pub struct Chain {
 	/// The subxt client.
@@ -328,6 +345,33 @@ impl Chain {
 	pub async fn channel(&self, channel: u64) -> Result<Option<crate::channels::ChannelView>> {
 		self.fetch::<(u64,), crate::channels::ChannelView>("QueryChannels", "Channels", (channel,))
 			.await
+	}
+
+	/// The most new queries one claim may settle (`MaxAuditsPerClaim / AuditRate`, as the
+	/// pallet's `max_queries_per_claim`); `None` when audits are off.
+	pub async fn max_queries_per_claim(&self) -> Result<Option<u64>> {
+		let at = self.at_best().await?;
+		let constant = |name: &str| -> Result<u32> {
+			let metadata = at.metadata();
+			let bytes = metadata
+				.pallet_by_name("QueryChannels")
+				.and_then(|pallet| pallet.constant_by_name(name))
+				.map(|constant| constant.value().to_vec())
+				.with_context(|| format!("the runtime has no QueryChannels::{name}"))?;
+			<u32 as codec::Decode>::decode(&mut &bytes[..])
+				.with_context(|| format!("decoding QueryChannels::{name}"))
+		};
+		#[derive(DecodeAsType)]
+		struct Rate(u32);
+		let rate = match fetch_at::<(), Rate>(&at, "QueryChannels", "AuditRate", ()).await? {
+			Some(Rate(parts)) => parts,
+			None => constant("DefaultAuditRate")?,
+		};
+		if rate == 0 {
+			return Ok(None);
+		}
+		let audits = u64::from(constant("MaxAuditsPerClaim")?);
+		Ok(Some(audits.saturating_mul(1_000_000_000) / u64::from(rate)))
 	}
 
 	/// Free balance of an account.

@@ -383,7 +383,6 @@ impl ChannelBook {
 	}
 
 	/// Every query logged on this channel, in order: what an audit's answer is drawn from.
-	#[cfg_attr(not(test), allow(dead_code))] // Until audits are answered (issue 18's next step).
 	pub fn read_all(&self) -> Result<Vec<Served>> {
 		let bytes = std::fs::read(&self.path)
 			.with_context(|| format!("reading {}", self.path.display()))?;

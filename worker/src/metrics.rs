@@ -40,6 +40,10 @@ pub struct Metrics {
 	pub claim_failures: AtomicU64,
 	/// Plancks claimed, in all.
 	pub claimed_plancks: AtomicU64,
+	/// Audited receipts revealed (included in a block).
+	pub audits_answered: AtomicU64,
+	/// Audits this miner could not answer (receipt lost, or the reveal failed).
+	pub audit_failures: AtomicU64,
 }
 
 impl Metrics {

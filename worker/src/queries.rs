@@ -37,7 +37,7 @@ use subxt::dynamic::Value;
 use tokio::sync::Mutex;
 
 use crate::{
-	chain::Chain,
+	chain::{AuditDrawn, Chain},
 	channels::{
 		self, claim_due, Books, ChannelBook, ChannelId, ChannelView, Refusal, Served, Serving,
 	},
@@ -361,6 +361,10 @@ async fn flush(shared: &Shared) -> Result<()> {
 async fn check_claims(shared: &Arc<Shared>) -> Result<()> {
 	let Some(chain) = shared.chain.lock().await.clone() else { return Ok(()) };
 	let best = shared.metrics.best_block.load(Ordering::Relaxed);
+	let max_per_claim = {
+		let _deciding = shared.deciding.lock().await;
+		chain.max_queries_per_claim().await?
+	};
 	let books: Vec<_> =
 		shared.paid.books.lock().await.iter().map(|(id, b)| (*id, b.clone())).collect();
 	for (id, book) in books {
@@ -386,7 +390,25 @@ async fn check_claims(shared: &Arc<Shared>) -> Result<()> {
 			continue;
 		};
 		drop(guard);
-		let Some((voucher, signature)) = durable else { continue };
+		let Some((mut voucher, mut signature)) = durable else { continue };
+		// A claim settles at most `max` new queries (the audit bound): claim the voucher of
+		// query `claimed + max` first; the next passes claim the rest.
+		if let Some(max) = max_per_claim {
+			let cap = view.queries_claimed.saturating_add(max);
+			if voucher.queries > cap {
+				let earlier =
+					book.lock().await.read_all().ok().and_then(|all| {
+						all.into_iter().find(|served| served.voucher.queries == cap)
+					});
+				match earlier {
+					Some(served) => (voucher, signature) = (served.voucher, served.signature),
+					None => {
+						log::warn!("channel {id}: no logged voucher for query {cap}; cannot claim");
+						continue;
+					}
+				}
+			}
+		}
 		let Some(due) = claim_due(
 			&view,
 			&voucher,
@@ -450,4 +472,69 @@ async fn claim(
 			log::warn!("channel {id}: claim failed: {error:#}");
 		}
 	}
+}
+
+/// Reveals an audited receipt of this miner's: the logged query, its receipt and the Merkle
+/// proof under the root the claimed voucher signed. A miner that cannot is slashed, so a failure
+/// is retried while the audit's window lasts.
+pub async fn answer_audit(shared: &Arc<Shared>, chain: &Arc<Chain>, drawn: AuditDrawn) {
+	let audit = drawn.audit;
+	let args = match audit_reveal(shared, &drawn).await {
+		Ok(args) => args,
+		Err(error) => {
+			Metrics::add(&shared.metrics.audit_failures, 1);
+			log::error!("audit {audit}: cannot answer: {error:#}");
+			return;
+		}
+	};
+	for attempt in 1..=3 {
+		if shared.metrics.best_block.load(Ordering::Relaxed) >= drawn.deadline {
+			log::error!("audit {audit}: its window ended at block {}", drawn.deadline);
+			break;
+		}
+		match chain.submit("QueryChannels", "reveal_audit", args.clone()).await {
+			Ok(_) => {
+				Metrics::add(&shared.metrics.audits_answered, 1);
+				log::info!("audit {audit}: revealed receipt {}", drawn.index);
+				return;
+			}
+			Err(error) => {
+				log::warn!("audit {audit}: reveal attempt {attempt} failed: {error:#}");
+				tokio::time::sleep(Duration::from_secs(6)).await;
+			}
+		}
+	}
+	Metrics::add(&shared.metrics.audit_failures, 1);
+}
+
+/// The arguments of `reveal_audit` for `drawn`, from the channel's log.
+async fn audit_reveal(
+	shared: &Shared,
+	drawn: &AuditDrawn,
+) -> Result<(u64, Value, Value, Value, Value)> {
+	let book = shared.paid.books.lock().await.get(&drawn.channel).cloned();
+	let book = book.with_context(|| format!("no log of channel {}", drawn.channel))?;
+	let served = book.lock().await.read_all()?;
+	let count = usize::try_from(drawn.count)?;
+	let committed =
+		served.get(..count).context("the log has fewer queries than the claimed root")?;
+	let leaves: Vec<[u8; 32]> = committed.iter().map(|query| query.receipt().leaf()).collect();
+	let query = committed.get(usize::try_from(drawn.index)?).context("no such receipt")?;
+	let proof = modelchain_query_protocol::proof(&leaves, drawn.index).context("no proof")?;
+	let receipt = query.receipt();
+	Ok((
+		drawn.audit,
+		Value::named_composite([
+			("channel", Value::u128(u128::from(receipt.channel))),
+			("sequence", Value::u128(u128::from(receipt.sequence))),
+			("model", Value::u128(u128::from(receipt.model))),
+			("version", Value::u128(u128::from(receipt.version))),
+			("input_hash", Value::from_bytes(receipt.input_hash)),
+			("output_hash", Value::from_bytes(receipt.output_hash)),
+			("cumulative", Value::u128(receipt.cumulative)),
+		]),
+		Value::from_bytes(&query.input),
+		Value::unnamed_composite(query.output.iter().map(|v| Value::i128(i128::from(*v)))),
+		Value::unnamed_composite(proof.iter().map(Value::from_bytes)),
+	))
 }

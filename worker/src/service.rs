@@ -35,8 +35,8 @@ use tokio::sync::{mpsc, Mutex};
 use crate::{
 	auth::{self, Secret},
 	chain::{
-		commitment, job_at, next_job_id_at, AtBlock, Chain, JobAssigned, JobId, JobInput, JobPhase,
-		VersionRef,
+		commitment, job_at, next_job_id_at, AtBlock, AuditDrawn, Chain, JobAssigned, JobId,
+		JobInput, JobPhase, VersionRef,
 	},
 	engine::{Model, INVALID_INPUT},
 	input::{self, FetchError},
@@ -288,6 +288,22 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 		let events = at.events().fetch().await?;
 		for event in events.iter() {
 			let event = event?;
+			if event.pallet_name() == "QueryChannels" && event.event_name() == "AuditDrawn" {
+				let drawn: AuditDrawn = event.decode_fields_unchecked_as()?;
+				if drawn.miner == shared.account {
+					log::info!(
+						"audit {}: receipt {} of channel {} drawn (block {})",
+						drawn.audit,
+						drawn.index,
+						drawn.channel,
+						block.number()
+					);
+					let (shared, chain) = (shared.clone(), chain.clone());
+					tokio::spawn(
+						async move { queries::answer_audit(&shared, &chain, drawn).await },
+					);
+				}
+			}
 			if event.pallet_name() == "Inference" && event.event_name() == "JobAssigned" {
 				let assigned: JobAssigned = event.decode_fields_unchecked_as()?;
 				if assigned.miners.contains(&shared.account) {

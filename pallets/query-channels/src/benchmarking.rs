@@ -33,6 +33,40 @@ fn opened_channel<T: Config>() -> Result<(T::AccountId, T::AccountId, ChannelId)
 	Ok((requester, miner, channel))
 }
 
+/// An audit of receipt 0 of `count` under `root`, drawn now; returns its id.
+fn audit_of<T: Config>(
+	channel: ChannelId,
+	requester: &T::AccountId,
+	miner: &T::AccountId,
+	version: modelchain_primitives::ModelVersionRef,
+	root: H256,
+	count: u64,
+) -> AuditId {
+	let now = frame_system::Pallet::<T>::block_number();
+	let (head, id) = AuditBounds::<T>::get();
+	AuditBounds::<T>::put((head, id.saturating_add(1)));
+	Audits::<T>::insert(
+		id,
+		Audit {
+			draw: Draw {
+				channel,
+				miner: miner.clone(),
+				requester: requester.clone(),
+				version,
+				price: 1,
+				root,
+				count,
+				from: 0,
+				claimed_at: now,
+			},
+			index: 0,
+			deadline: now.saturating_add(T::AuditRevealWindow::get()),
+			check: None,
+		},
+	);
+	id
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -167,6 +201,129 @@ mod benchmarks {
 		}
 		assert!(!Challenges::<T>::contains_key(check));
 		Ok(())
+	}
+
+	/// A reveal of an audited receipt with the longest input and output: the Merkle proof of
+	/// 32 siblings checked, the validators' check opened.
+	#[benchmark]
+	fn reveal_audit() -> Result<(), BenchmarkError> {
+		let (requester, miner, channel) = opened_channel::<T>()?;
+		let version =
+			Channels::<T>::get(channel).map(|c| c.version).ok_or(BenchmarkError::Weightless)?;
+		let input = vec![7u8; T::MaxInputLen::get() as usize];
+		let output = vec![-3i64; T::MaxOutputValues::get() as usize];
+		let receipt = Receipt {
+			channel,
+			sequence: 1,
+			model: version.model,
+			version: version.version,
+			input_hash: H256(modelchain_query_protocol::input_hash(&input)),
+			output_hash: H256(modelchain_query_protocol::output_hash(&output)),
+			cumulative: ESCROW,
+		};
+		let leaf = modelchain_query_protocol::Receipt::from(&receipt).leaf();
+		let mut tree = modelchain_query_protocol::ReceiptsTree::new();
+		tree.push(leaf).map_err(|_| BenchmarkError::Weightless)?;
+		let proof =
+			modelchain_query_protocol::proof(&[leaf], 0).ok_or(BenchmarkError::Weightless)?;
+		let audit = audit_of::<T>(channel, &requester, &miner, version, H256(tree.root()), 1);
+		let proof: BoundedVec<H256, _> = proof
+			.into_iter()
+			.map(H256)
+			.collect::<alloc::vec::Vec<_>>()
+			.try_into()
+			.map_err(|_| BenchmarkError::Weightless)?;
+		let input: BoundedVec<u8, T::MaxInputLen> =
+			input.try_into().map_err(|_| BenchmarkError::Weightless)?;
+		let output: BoundedVec<i64, T::MaxOutputValues> =
+			output.try_into().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner), audit, receipt, input, output, proof);
+		assert!(Audits::<T>::get(audit).is_some_and(|a| a.check.is_some()));
+		Ok(())
+	}
+
+	/// An audited answer found wrong: the miner (bonded) slashed, the requester refunded
+	/// from the treasury.
+	#[benchmark]
+	fn settle_audit() -> Result<(), BenchmarkError> {
+		let (requester, miner, channel) = opened_channel::<T>()?;
+		T::Currency::set_balance(&T::Treasury::get(), FUNDS);
+		let version =
+			Channels::<T>::get(channel).map(|c| c.version).ok_or(BenchmarkError::Weightless)?;
+		let audit = audit_of::<T>(channel, &requester, &miner, version, H256::zero(), 1);
+		let check = 1_000;
+		Audits::<T>::mutate(audit, |a| {
+			if let Some(a) = a {
+				a.check = Some(check);
+			}
+		});
+		AuditChecks::<T>::insert(check, audit);
+		#[block]
+		{
+			QueryChannels::<T>::settle_audit(
+				check,
+				modelchain_primitives::CheckOutcome::Overturned,
+			);
+		}
+		assert!(!Audits::<T>::contains_key(audit));
+		Ok(())
+	}
+
+	/// One claim's draw at its most: `MaxAuditsPerClaim` audits created.
+	#[benchmark]
+	fn draw_audits() -> Result<(), BenchmarkError> {
+		let (requester, miner, channel) = opened_channel::<T>()?;
+		let version =
+			Channels::<T>::get(channel).map(|c| c.version).ok_or(BenchmarkError::Weightless)?;
+		AuditRate::<T>::put(sp_runtime::Perbill::one());
+		let count = u64::from(T::MaxAuditsPerClaim::get());
+		let claimed_at = frame_system::Pallet::<T>::block_number();
+		Draws::<T>::insert(
+			0,
+			Draw {
+				channel,
+				miner,
+				requester,
+				version,
+				price: 1,
+				root: H256::zero(),
+				count,
+				from: 0,
+				claimed_at,
+			},
+		);
+		DrawBounds::<T>::put((0, 1));
+		let now = claimed_at.saturating_add(1u32.into());
+		let randomness = [7u8; 32];
+		#[block]
+		{
+			QueryChannels::<T>::draw_audits_of(0, &randomness, now);
+		}
+		assert_eq!(AuditBounds::<T>::get().1, count);
+		Ok(())
+	}
+
+	/// An audit not revealed in time: the miner (bonded) slashed.
+	#[benchmark]
+	fn expire_audit() -> Result<(), BenchmarkError> {
+		let (requester, miner, channel) = opened_channel::<T>()?;
+		let version =
+			Channels::<T>::get(channel).map(|c| c.version).ok_or(BenchmarkError::Weightless)?;
+		let audit = audit_of::<T>(channel, &requester, &miner, version, H256::zero(), 1);
+		#[block]
+		{
+			QueryChannels::<T>::expire_audit_now(audit);
+		}
+		assert!(!Audits::<T>::contains_key(audit));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_audit_rate() {
+		#[extrinsic_call]
+		_(RawOrigin::Root, sp_runtime::Perbill::from_percent(3));
+		assert_eq!(AuditRate::<T>::get(), sp_runtime::Perbill::from_percent(3));
 	}
 
 	impl_benchmark_test_suite!(QueryChannels, crate::mock::new_test_ext(), crate::mock::Test);

@@ -141,7 +141,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Pays `amount` from the treasury (what a slash put there), keeping the treasury alive;
 	/// returns what was paid.
-	fn pay_from_treasury(to: &T::AccountId, amount: Balance) -> Balance {
+	pub(crate) fn pay_from_treasury(to: &T::AccountId, amount: Balance) -> Balance {
 		if amount == 0 {
 			return 0;
 		}
@@ -153,10 +153,14 @@ impl<T: Config> Pallet<T> {
 
 impl<T: Config> modelchain_primitives::CheckObserver for Pallet<T> {
 	fn check_decided(check: JobId, outcome: CheckOutcome) {
+		// A check is a challenge's or an audit's, never both.
 		Self::settle_challenge(check, outcome);
+		Self::settle_audit(check, outcome);
 	}
 
+	/// A challenge's worst outcome (a slash, a reward, a refund, a release) outweighs an
+	/// audit's (a slash and a refund).
 	fn check_decided_weight() -> Weight {
-		T::WeightInfo::settle_challenge()
+		T::WeightInfo::settle_challenge().max(T::WeightInfo::settle_audit())
 	}
 }

@@ -122,6 +122,8 @@ impl<T: Config> Pallet<T> {
 			signature.verify(&Self::voucher_message(&voucher)[..], &record.requester),
 			Error::<T>::BadSignature
 		);
+		Self::check_auditable(&record, &voucher)?;
+		let previous_queries = record.queries_claimed;
 
 		let amount = voucher.cumulative.saturating_sub(record.claimed);
 		let model = record.version.model;
@@ -142,6 +144,7 @@ impl<T: Config> Pallet<T> {
 		record.queries_claimed = voucher.queries;
 		record.receipts_root = voucher.receipts_root;
 		Channels::<T>::insert(channel, &record);
+		Self::queue_draw(channel, &record, previous_queries, &voucher);
 		Self::deposit_event(Event::Claimed {
 			channel,
 			miner,
@@ -252,7 +255,7 @@ impl<T: Config> Pallet<T> {
 		T::Currency::release(&reason.into(), who, amount, Precision::BestEffort).unwrap_or_default()
 	}
 
-	fn now() -> BlockNumberFor<T> {
+	pub(crate) fn now() -> BlockNumberFor<T> {
 		frame_system::Pallet::<T>::block_number()
 	}
 }

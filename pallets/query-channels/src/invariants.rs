@@ -38,7 +38,37 @@ impl<T: Config> Pallet<T> {
 				"a requester's storage hold differs from its channels' deposits"
 			);
 		}
-		Self::challenges_try_state()
+		Self::challenges_try_state()?;
+		Self::audits_try_state()
+	}
+
+	/// Draws and audits sit within their queues' bounds; every audit being checked has its
+	/// check indexed, and every indexed check its audit.
+	fn audits_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let (draw_head, draw_tail) = DrawBounds::<T>::get();
+		ensure!(draw_head <= draw_tail, "draw queue bounds inverted");
+		ensure!(
+			Draws::<T>::iter_keys().all(|id| (draw_head..draw_tail).contains(&id)),
+			"a draw outside its queue"
+		);
+		let (_, next) = AuditBounds::<T>::get();
+		for (id, audit) in Audits::<T>::iter() {
+			ensure!(id < next, "an audit id at or above the next one");
+			ensure!(
+				audit.index < audit.draw.count,
+				"an audit of a receipt the root does not commit to"
+			);
+			if let Some(check) = audit.check {
+				ensure!(AuditChecks::<T>::get(check) == Some(id), "an audit's check not indexed");
+			}
+		}
+		ensure!(
+			AuditChecks::<T>::iter().all(|(check, id)| {
+				Audits::<T>::get(id).is_some_and(|audit| audit.check == Some(check))
+			}),
+			"an indexed check without its audit"
+		);
+		Ok(())
 	}
 
 	/// Each challenger's challenge hold is exactly its open challenges' deposits, and every

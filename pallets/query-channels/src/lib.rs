@@ -34,6 +34,10 @@
 //!    verifiers, verdicts and k-of-n rule as jobs). A wrong answer slashes the miner, refunds
 //!    the query's price to the requester and rewards the challenger from the slash; a right
 //!    one gives the challenger's deposit to the miner.
+//! 7. Audits (see `audits.rs`): each claim's newly committed receipts are drawn from in a later
+//!    block (`AuditDrawn`); the miner reveals each drawn receipt with [`Pallet::reveal_audit`]
+//!    (input, output, Merkle proof under the root the requester signed) within
+//!    `AuditRevealWindow` blocks or is slashed; the validators re-execute it like a challenge.
 //!
 //! Every refused call changes nothing and names its error.
 
@@ -53,6 +57,7 @@ extern crate alloc;
 
 pub use pallet::*;
 
+mod audits;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod challenges;
@@ -96,9 +101,10 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		AccessControl, Balance, ComputeStakingInterface, JobId, ModelId, ModelRegistryInterface,
-		OutputChecks, RevenueSink,
+		AccessControl, Balance, ComputeStakingInterface, FreshRandomness, JobId, ModelId,
+		ModelRegistryInterface, OutputChecks, RevenueSink,
 	};
+	use sp_core::H256;
 	use sp_runtime::{
 		traits::{IdentifyAccount, Verify},
 		Perbill,
@@ -106,6 +112,10 @@ pub mod pallet {
 
 	/// A channel with this runtime's types.
 	pub type ChannelOf<T> = Channel<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// A claim's pending audit draw.
+	pub type DrawOf<T> = Draw<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// An audit.
+	pub type AuditOf<T> = Audit<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -173,6 +183,27 @@ pub mod pallet {
 		/// Most values an output a challenge carries has (the inference pallet's bound).
 		#[pallet::constant]
 		type MaxOutputValues: Get<u32>;
+		/// Randomness of the current block that nobody could choose (the slot author's VRF
+		/// output): draws the audited receipts in a later block than the claim's.
+		type Randomness: FreshRandomness;
+		/// Most receipts one claim's draw audits.
+		#[pallet::constant]
+		type MaxAuditsPerClaim: Get<u32>;
+		/// Blocks a miner has to reveal an audited receipt.
+		#[pallet::constant]
+		type AuditRevealWindow: Get<BlockNumberFor<Self>>;
+		/// Most claims drawn, and most audits expired, per block.
+		#[pallet::constant]
+		type MaxAuditWorkPerBlock: Get<u32>;
+		/// Most claims waiting for their draw; a claim beyond is refused until the queue
+		/// drains.
+		#[pallet::constant]
+		type MaxPendingDraws: Get<u32>;
+		/// The audit rate before governance sets one.
+		#[pallet::constant]
+		type DefaultAuditRate: Get<Perbill>;
+		/// Who sets the audit rate (root or a passed referendum).
+		type AuditOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 		/// Sets up models, miners and signing keys for the benchmarks.
@@ -196,6 +227,31 @@ pub mod pallet {
 	/// receipt at a time.
 	#[pallet::storage]
 	pub type ChallengedReceipts<T: Config> = StorageMap<_, Twox64Concat, (ChannelId, u64), JobId>;
+
+	/// The part of each claim's newly committed receipts drawn for audit (rounded up, at most
+	/// `MaxAuditsPerClaim`), set by governance.
+	#[pallet::storage]
+	pub type AuditRate<T: Config> = StorageValue<_, Perbill, ValueQuery, T::DefaultAuditRate>;
+
+	/// Claims waiting for their audit draw, in claim order.
+	#[pallet::storage]
+	pub type Draws<T: Config> = StorageMap<_, Twox64Concat, u64, DrawOf<T>>;
+
+	/// `(first, next)` ids of the draw queue.
+	#[pallet::storage]
+	pub type DrawBounds<T: Config> = StorageValue<_, (u64, u64), ValueQuery>;
+
+	/// Audits drawn and not decided yet.
+	#[pallet::storage]
+	pub type Audits<T: Config> = StorageMap<_, Twox64Concat, AuditId, AuditOf<T>>;
+
+	/// `(first audit that may still expire, next audit id)`: audits expire in id order.
+	#[pallet::storage]
+	pub type AuditBounds<T: Config> = StorageValue<_, (u64, u64), ValueQuery>;
+
+	/// The audit each validators' check re-executes.
+	#[pallet::storage]
+	pub type AuditChecks<T: Config> = StorageMap<_, Twox64Concat, JobId, AuditId>;
 
 	/// How many channels each requester has open.
 	#[pallet::storage]
@@ -281,6 +337,35 @@ pub mod pallet {
 			sequence: u64,
 			deposit_back: Balance,
 		},
+		/// Governance set the audit rate.
+		AuditRateSet { rate: Perbill },
+		/// Receipt `index` (query `index + 1`) of the `count` a claim of `channel` committed
+		/// to is audited: `miner` must reveal it before `deadline` (`revealAudit`).
+		AuditDrawn {
+			audit: AuditId,
+			channel: ChannelId,
+			miner: T::AccountId,
+			index: u64,
+			count: u64,
+			deadline: BlockNumberFor<T>,
+		},
+		/// The miner revealed the audited receipt; the validators re-execute it in `check`.
+		AuditRevealed { audit: AuditId, check: JobId },
+		/// The validators found the audited answer right.
+		AuditPassed { audit: AuditId, channel: ChannelId },
+		/// The validators found the audited answer wrong: `miner` lost `slashed`, the
+		/// requester got the query's price back (`refund`) out of it.
+		AuditFailed {
+			audit: AuditId,
+			channel: ChannelId,
+			miner: T::AccountId,
+			slashed: Balance,
+			refund: Balance,
+		},
+		/// No majority of validators decided the audit in time: nobody is slashed.
+		AuditUndecided { audit: AuditId, channel: ChannelId },
+		/// The miner did not reveal an audited receipt in time and lost `slashed`.
+		AuditMissed { audit: AuditId, channel: ChannelId, miner: T::AccountId, slashed: Balance },
 		/// `channel` closed: the escrow left, `refunded`, and the storage deposit went back to
 		/// the requester.
 		ChannelClosed {
@@ -341,6 +426,17 @@ pub mod pallet {
 		ReceiptMismatch,
 		/// This receipt is being challenged already.
 		AlreadyChallenged,
+		/// The claim settles more new queries than one claim may (`MaxAuditsPerClaim /
+		/// AuditRate`): claim an earlier voucher first.
+		ClaimTooLarge,
+		/// Too many claims wait for their audit draw; try again in a few blocks.
+		TooManyPendingDraws,
+		/// No such audit (never drawn, or decided).
+		UnknownAudit,
+		/// The audit was revealed already, or its reveal window passed.
+		AuditClosed,
+		/// The Merkle proof does not put the receipt under the claimed root at its index.
+		BadProof,
 		/// An id or amount overflowed.
 		Overflow,
 	}
@@ -351,6 +447,14 @@ pub mod pallet {
 			use sp_runtime::traits::Zero;
 			assert!(!T::MaxLifetime::get().is_zero(), "MaxLifetime must be at least one block");
 			assert!(T::MaxChannelsPerRequester::get() >= 1, "MaxChannelsPerRequester must be >= 1");
+			assert!(T::MaxAuditsPerClaim::get() >= 1, "MaxAuditsPerClaim must be >= 1");
+			assert!(!T::AuditRevealWindow::get().is_zero(), "AuditRevealWindow must be >= 1");
+			assert!(T::MaxAuditWorkPerBlock::get() >= 1, "MaxAuditWorkPerBlock must be >= 1");
+		}
+
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let work = Self::process_audits(now);
+			Self::audits_weight(&work)
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -445,6 +549,43 @@ pub mod pallet {
 				output.into_inner(),
 			)
 			.map(|_| ())
+		}
+
+		/// Reveals audited receipt `audit`: the `receipt` (query `index + 1` of the audited
+		/// claim), its `input` and `output`, and the Merkle `proof` (siblings from the leaf up,
+		/// 32 of them) that it is under the receipts root the requester signed. The validators
+		/// then re-execute it (`AuditRevealed`; `AuditPassed` or `AuditFailed` follows).
+		///
+		/// Only the audited miner, before the audit's deadline, once. Refused if the receipt is
+		/// not the audited one or does not match the input and output, or the proof fails.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::reveal_audit())]
+		pub fn reveal_audit(
+			origin: OriginFor<T>,
+			audit: AuditId,
+			receipt: Receipt,
+			input: BoundedVec<u8, T::MaxInputLen>,
+			output: BoundedVec<i64, T::MaxOutputValues>,
+			proof: BoundedVec<H256, ConstU32<{ modelchain_query_protocol::TREE_DEPTH as u32 }>>,
+		) -> DispatchResult {
+			let miner = ensure_signed(origin)?;
+			Self::do_reveal_audit(
+				miner,
+				audit,
+				receipt,
+				input.into_inner(),
+				output.into_inner(),
+				proof.into_inner(),
+			)
+		}
+
+		/// Sets the audit rate: the part of each claim's newly committed receipts drawn for
+		/// audit. `AuditOrigin` only. Emits `AuditRateSet`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_audit_rate())]
+		pub fn set_audit_rate(origin: OriginFor<T>, rate: Perbill) -> DispatchResult {
+			T::AuditOrigin::ensure_origin(origin)?;
+			Self::do_set_audit_rate(rate)
 		}
 
 		/// Closes `channel`, or asks to.

@@ -121,6 +121,7 @@ parameter_types! {
 	pub TreasuryAccount: AccountId = treasury();
 	pub const ProtocolFee: Perbill = Perbill::from_percent(5);
 	pub const ChallengerReward: Perbill = Perbill::from_percent(20);
+	pub const NoAudits: Perbill = Perbill::zero();
 }
 
 thread_local! {
@@ -133,10 +134,23 @@ thread_local! {
 	/// Accounts the access stand-in refuses.
 	pub static DENIED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 	pub static REVENUE: RefCell<BTreeMap<ModelId, Balance>> = const { RefCell::new(BTreeMap::new()) };
+	/// This block's randomness (`None`: a block without any).
+	pub static RANDOMNESS: RefCell<Option<[u8; 32]>> = const { RefCell::new(Some([1; 32])) };
 	/// Slashes the staking stand-in made: (worker, reason, amount).
 	pub static SLASHES: RefCell<Vec<(AccountId, SlashReason, Balance)>> = const { RefCell::new(Vec::new()) };
 	/// Checks opened with the checks stand-in: (requester, version, input, claimed output).
 	pub static CHECKS: RefCell<Vec<OpenedCheck>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Blocks a miner has to reveal an audited receipt.
+pub const REVEAL_WINDOW: u64 = 5;
+
+/// The slot randomness stand-in: `RANDOMNESS` (fresh in every block unless set to `None`).
+pub struct MockRandomness;
+impl modelchain_primitives::FreshRandomness for MockRandomness {
+	fn fresh_randomness() -> Option<[u8; 32]> {
+		RANDOMNESS.with(|r| *r.borrow())
+	}
 }
 
 /// A check the stand-in opened: (requester, version, input, claimed output).
@@ -298,6 +312,14 @@ impl pallet_query_channels::Config for Test {
 	type ChallengerReward = ChallengerReward;
 	type MaxInputLen = ConstU32<64>;
 	type MaxOutputValues = ConstU32<11>;
+	type Randomness = MockRandomness;
+	type MaxAuditsPerClaim = ConstU32<4>;
+	type AuditRevealWindow = ConstU64<REVEAL_WINDOW>;
+	type MaxAuditWorkPerBlock = ConstU32<8>;
+	type MaxPendingDraws = ConstU32<16>;
+	/// No audits unless a test sets a rate.
+	type DefaultAuditRate = NoAudits;
+	type AuditOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -370,6 +392,7 @@ pub fn new_test_ext() -> TestExt {
 	REVENUE.with(|r| r.borrow_mut().clear());
 	SLASHES.with(|s| s.borrow_mut().clear());
 	CHECKS.with(|c| c.borrow_mut().clear());
+	RANDOMNESS.with(|r| *r.borrow_mut() = Some([1; 32]));
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	TestExt::new(ext, QueryChannels::do_try_state)
@@ -378,6 +401,14 @@ pub fn new_test_ext() -> TestExt {
 /// Moves to block `n`.
 pub fn run_to_block(n: u64) {
 	System::set_block_number(n);
+}
+
+/// Moves to the next block and runs the pallet's `on_initialize` (audit draws and expiries).
+pub fn next_block() {
+	use frame_support::traits::Hooks;
+	let n = System::block_number() + 1;
+	System::set_block_number(n);
+	QueryChannels::on_initialize(n);
 }
 
 /// A voucher of `requester` (by key name) for `channel`, signed over this chain's message.

@@ -806,3 +806,331 @@ mod challenges {
 		});
 	}
 }
+
+// ---------------------------------------------------------------- audits
+
+mod audits {
+	use super::*;
+	use frame_support::{traits::Hooks, BoundedVec};
+	use modelchain_primitives::{CheckObserver, CheckOutcome, SlashReason};
+	use modelchain_query_protocol as protocol;
+	use sp_core::Pair;
+	use sp_runtime::MultiSignature;
+
+	/// The answers of a channel's queries as the miner logged them: (input, output).
+	fn answers(n: u64) -> Vec<(Vec<u8>, Vec<i64>)> {
+		(1..=n).map(|q| (vec![q as u8; 3], vec![q as i64 % 10])).collect()
+	}
+
+	fn receipt_of(
+		channel: ChannelId,
+		sequence: u64,
+		(input, output): &(Vec<u8>, Vec<i64>),
+	) -> Receipt {
+		Receipt {
+			channel,
+			sequence,
+			model: VERSION.model,
+			version: VERSION.version,
+			input_hash: H256(protocol::input_hash(input)),
+			output_hash: H256(protocol::output_hash(output)),
+			cumulative: PRICE * u128::from(sequence),
+		}
+	}
+
+	fn leaves(channel: ChannelId, answers: &[(Vec<u8>, Vec<i64>)]) -> Vec<[u8; 32]> {
+		answers
+			.iter()
+			.enumerate()
+			.map(|(i, a)| protocol::Receipt::from(&receipt_of(channel, i as u64 + 1, a)).leaf())
+			.collect()
+	}
+
+	/// Alice's voucher for query `queries`, committing to the receipts of `answers` before it.
+	fn voucher(
+		channel: ChannelId,
+		queries: u64,
+		answers: &[(Vec<u8>, Vec<i64>)],
+	) -> (Voucher, MultiSignature) {
+		let mut tree = protocol::ReceiptsTree::new();
+		for leaf in leaves(channel, &answers[..(queries - 1) as usize]) {
+			tree.push(leaf).unwrap();
+		}
+		let voucher = Voucher {
+			channel,
+			cumulative: PRICE * u128::from(queries),
+			queries,
+			receipts_root: H256(tree.root()),
+		};
+		let signature = pair("Alice").sign(&QueryChannels::voucher_message(&voucher)).into();
+		(voucher, signature)
+	}
+
+	fn claim_queries(
+		channel: ChannelId,
+		queries: u64,
+		answers: &[(Vec<u8>, Vec<i64>)],
+	) -> sp_runtime::DispatchResult {
+		let (voucher, signature) = voucher(channel, queries, answers);
+		QueryChannels::claim(RuntimeOrigin::signed(miner()), channel, voucher, signature)
+	}
+
+	fn set_rate(percent: u32) {
+		assert_ok!(QueryChannels::set_audit_rate(
+			RuntimeOrigin::root(),
+			Perbill::from_percent(percent)
+		));
+	}
+
+	/// The audits drawn so far: (id, index).
+	fn drawn() -> Vec<(AuditId, u64)> {
+		let mut all: Vec<_> = Audits::<Test>::iter().map(|(id, a)| (id, a.index)).collect();
+		all.sort();
+		all
+	}
+
+	fn reveal(
+		audit: AuditId,
+		channel: ChannelId,
+		answers: &[(Vec<u8>, Vec<i64>)],
+		count: u64,
+	) -> sp_runtime::DispatchResult {
+		let index = Audits::<Test>::get(audit).map(|a| a.index).unwrap_or_default();
+		let answer = &answers[index as usize];
+		let proof = protocol::proof(&leaves(channel, &answers[..count as usize]), index).unwrap();
+		QueryChannels::reveal_audit(
+			RuntimeOrigin::signed(miner()),
+			audit,
+			receipt_of(channel, index + 1, answer),
+			answer.0.clone().try_into().unwrap(),
+			answer.1.clone().try_into().unwrap(),
+			proof.into_iter().map(H256).collect::<Vec<_>>().try_into().unwrap(),
+		)
+	}
+
+	#[test]
+	fn a_claim_is_audited_in_a_later_block_and_honest_reveals_pass() {
+		new_test_ext().execute_with(|| {
+			set_rate(100);
+			let channel = open(10 * PRICE);
+			let answers = answers(5);
+			// The voucher for query 4 signs receipts 1..3.
+			assert_ok!(claim_queries(channel, 4, &answers));
+			assert_eq!(DrawBounds::<Test>::get(), (0, 1));
+			QueryChannels::on_initialize(System::block_number());
+			assert!(drawn().is_empty(), "not in the claim's own block");
+			next_block();
+			let audits = drawn();
+			assert_eq!(audits.len(), 3, "⌈100% × 3⌉ receipts");
+			assert!(audits.iter().all(|(_, index)| *index < 3));
+			for (id, _) in &audits {
+				assert_ok!(reveal(*id, channel, &answers, 3));
+			}
+			assert_eq!(CHECKS.with(|c| c.borrow().len()), 3, "each revealed answer is re-executed");
+			for (nth, (id, _)) in audits.iter().enumerate() {
+				QueryChannels::check_decided(FIRST_CHECK + nth as u64, CheckOutcome::Confirmed);
+				System::assert_has_event(Event::AuditPassed { audit: *id, channel }.into());
+			}
+			assert!(Audits::<Test>::iter().next().is_none());
+			assert!(SLASHES.with(|s| s.borrow().is_empty()));
+		});
+	}
+
+	#[test]
+	fn a_later_claim_draws_only_among_its_new_receipts() {
+		new_test_ext().execute_with(|| {
+			set_rate(50);
+			let channel = open(20 * PRICE);
+			let answers = answers(12);
+			assert_ok!(claim_queries(channel, 4, &answers));
+			next_block();
+			let first: Vec<_> = drawn();
+			assert_eq!(first.len(), 2, "⌈50% × 3⌉");
+			assert_ok!(claim_queries(channel, 10, &answers));
+			next_block();
+			let second: Vec<_> = drawn().into_iter().filter(|a| !first.contains(a)).collect();
+			assert_eq!(second.len(), 3, "⌈50% × 6⌉");
+			assert!(second.iter().all(|(_, index)| (3..9).contains(index)), "{second:?}");
+		});
+	}
+
+	#[test]
+	fn a_wrong_answer_revealed_to_an_audit_is_slashed_and_the_query_refunded() {
+		new_test_ext().execute_with(|| {
+			set_rate(100);
+			let channel = open(10 * PRICE);
+			let answers = answers(2);
+			assert_ok!(claim_queries(channel, 2, &answers));
+			next_block();
+			let [(audit, 0)] = drawn()[..] else { panic!("one audit of receipt 0") };
+			assert_ok!(reveal(audit, channel, &answers, 1));
+			let alice_before = Balances::balance(&alice());
+			QueryChannels::check_decided(FIRST_CHECK, CheckOutcome::Overturned);
+			assert_eq!(
+				SLASHES.with(|s| s.borrow().clone()),
+				vec![(miner(), SlashReason::WrongResult, STAKE / 2)]
+			);
+			assert_eq!(Balances::balance(&alice()), alice_before + PRICE);
+			System::assert_has_event(
+				Event::AuditFailed {
+					audit,
+					channel,
+					miner: miner(),
+					slashed: STAKE / 2,
+					refund: PRICE,
+				}
+				.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn an_audit_not_revealed_in_time_is_slashed() {
+		new_test_ext().execute_with(|| {
+			set_rate(100);
+			let channel = open(10 * PRICE);
+			let answers = answers(2);
+			assert_ok!(claim_queries(channel, 2, &answers));
+			next_block();
+			let [(audit, _)] = drawn()[..] else { panic!("one audit") };
+			// The miner may even close the channel: the audit outlives it.
+			assert_ok!(QueryChannels::close_channel(RuntimeOrigin::signed(miner()), channel));
+			for _ in 0..REVEAL_WINDOW - 1 {
+				next_block();
+			}
+			assert!(Audits::<Test>::contains_key(audit), "still time on the last block");
+			next_block();
+			assert!(!Audits::<Test>::contains_key(audit));
+			assert_eq!(
+				SLASHES.with(|s| s.borrow().clone()),
+				vec![(miner(), SlashReason::MissedReveal, STAKE / 2)]
+			);
+			System::assert_has_event(
+				Event::AuditMissed { audit, channel, miner: miner(), slashed: STAKE / 2 }.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn bad_reveals_are_refused_and_change_nothing() {
+		new_test_ext().execute_with(|| {
+			set_rate(100);
+			let channel = open(10 * PRICE);
+			let answers = answers(3);
+			assert_ok!(claim_queries(channel, 3, &answers));
+			next_block();
+			let (audit, index) = drawn()[0];
+			let answer = &answers[index as usize];
+			let proof: BoundedVec<H256, _> =
+				protocol::proof(&leaves(channel, &answers[..2]), index)
+					.unwrap()
+					.into_iter()
+					.map(H256)
+					.collect::<Vec<_>>()
+					.try_into()
+					.unwrap();
+			let good = receipt_of(channel, index + 1, answer);
+			let reveal_as = |who: AccountId,
+			                 id: AuditId,
+			                 receipt: Receipt,
+			                 input: Vec<u8>,
+			                 output: Vec<i64>,
+			                 proof: BoundedVec<H256, _>| {
+				QueryChannels::reveal_audit(
+					RuntimeOrigin::signed(who),
+					id,
+					receipt,
+					input.try_into().unwrap(),
+					output.try_into().unwrap(),
+					proof,
+				)
+			};
+			let (input, output) = answer.clone();
+			assert_noop!(
+				reveal_as(miner(), 99, good.clone(), input.clone(), output.clone(), proof.clone()),
+				Error::<Test>::UnknownAudit
+			);
+			assert_noop!(
+				reveal_as(bob(), audit, good.clone(), input.clone(), output.clone(), proof.clone()),
+				Error::<Test>::NotMiner
+			);
+			let other = receipt_of(channel, (1 - index) + 1, &answers[(1 - index) as usize]);
+			assert_noop!(
+				reveal_as(miner(), audit, other, input.clone(), output.clone(), proof.clone()),
+				Error::<Test>::ReceiptMismatch
+			);
+			assert_noop!(
+				reveal_as(miner(), audit, good.clone(), vec![9], output.clone(), proof.clone()),
+				Error::<Test>::ReceiptMismatch
+			);
+			// A receipt the requester never signed (another output): not under the root.
+			let forged = receipt_of(channel, index + 1, &(input.clone(), vec![7]));
+			assert_noop!(
+				reveal_as(miner(), audit, forged, input.clone(), vec![7], proof.clone()),
+				Error::<Test>::BadProof
+			);
+			let short: BoundedVec<H256, _> =
+				proof.iter().skip(1).cloned().collect::<Vec<_>>().try_into().unwrap();
+			assert_noop!(
+				reveal_as(miner(), audit, good.clone(), input.clone(), output.clone(), short),
+				Error::<Test>::BadProof
+			);
+			assert_ok!(reveal_as(
+				miner(),
+				audit,
+				good.clone(),
+				input.clone(),
+				output.clone(),
+				proof.clone()
+			));
+			assert_noop!(
+				reveal_as(miner(), audit, good, input, output, proof),
+				Error::<Test>::AuditClosed
+			);
+		});
+	}
+
+	#[test]
+	fn a_claim_larger_than_the_audit_bound_is_refused() {
+		new_test_ext().execute_with(|| {
+			set_rate(50);
+			assert_eq!(QueryChannels::max_queries_per_claim(), 8, "4 audits / 50%");
+			let channel = open(20 * PRICE);
+			let answers = answers(12);
+			assert_noop!(claim_queries(channel, 9, &answers), Error::<Test>::ClaimTooLarge);
+			assert_ok!(claim_queries(channel, 8, &answers));
+			assert_ok!(claim_queries(channel, 12, &answers));
+		});
+	}
+
+	#[test]
+	fn draws_wait_for_fresh_randomness_and_only_governance_sets_the_rate() {
+		new_test_ext().execute_with(|| {
+			assert_noop!(
+				QueryChannels::set_audit_rate(RuntimeOrigin::signed(alice()), Perbill::one()),
+				sp_runtime::DispatchError::BadOrigin
+			);
+			set_rate(100);
+			System::assert_has_event(Event::AuditRateSet { rate: Perbill::one() }.into());
+			let channel = open(10 * PRICE);
+			assert_ok!(claim_queries(channel, 3, &answers(3)));
+			RANDOMNESS.with(|r| *r.borrow_mut() = None);
+			next_block();
+			assert!(drawn().is_empty(), "no randomness, no draw");
+			RANDOMNESS.with(|r| *r.borrow_mut() = Some([2; 32]));
+			next_block();
+			assert_eq!(drawn().len(), 2);
+		});
+	}
+
+	#[test]
+	fn no_audit_rate_no_audits() {
+		new_test_ext().execute_with(|| {
+			let channel = open(10 * PRICE);
+			assert_ok!(claim_queries(channel, 3, &answers(3)));
+			next_block();
+			assert!(drawn().is_empty());
+			assert_eq!(DrawBounds::<Test>::get(), (0, 0));
+		});
+	}
+}

@@ -152,3 +152,49 @@ pub struct Challenge<AccountId> {
 	/// The challenger's deposit.
 	pub deposit: Balance,
 }
+
+/// Identifier of an audit.
+pub type AuditId = u64;
+
+/// The receipts a claim committed to, waiting for their audit draw (in a later block, from
+/// randomness the miner cannot know when it claims).
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Draw<AccountId, BlockNumber> {
+	/// The channel claimed.
+	pub channel: ChannelId,
+	/// Who claimed, and must answer the audits.
+	pub miner: AccountId,
+	/// The requester, refunded a query whose answer an audit proves wrong.
+	pub requester: AccountId,
+	/// The version the queries ran.
+	pub version: ModelVersionRef,
+	/// The query price.
+	pub price: Balance,
+	/// The receipts root the claimed voucher signed.
+	pub root: H256,
+	/// How many receipts the root commits to.
+	pub count: u64,
+	/// The first receipt (index from 0) not committed by an earlier claim: the draw picks
+	/// among `from..count`.
+	pub from: u64,
+	/// The claim's block.
+	pub claimed_at: BlockNumber,
+}
+
+/// A receipt drawn for audit: the miner must reveal it (with its input, output and Merkle
+/// proof) before `deadline`; the validators then re-execute it.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Audit<AccountId, BlockNumber> {
+	/// The receipt's claim.
+	pub draw: Draw<AccountId, BlockNumber>,
+	/// The receipt drawn (index from 0; its query number is `index + 1`).
+	pub index: u64,
+	/// The miner reveals before this block, or is slashed.
+	pub deadline: BlockNumber,
+	/// The validators' check of the revealed answer, once revealed.
+	pub check: Option<modelchain_primitives::JobId>,
+}

@@ -47,6 +47,11 @@ pub trait WeightInfo {
 	fn close_channel() -> Weight;
 	fn challenge() -> Weight;
 	fn settle_challenge() -> Weight;
+	fn reveal_audit() -> Weight;
+	fn settle_audit() -> Weight;
+	fn draw_audits() -> Weight;
+	fn expire_audit() -> Weight;
+	fn set_audit_rate() -> Weight;
 }
 
 /// Weights measured on the reference machine, priced with the runtime's database weights.
@@ -198,6 +203,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
+	fn reveal_audit() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
+	fn settle_audit() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
+	fn draw_audits() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
+	fn expire_audit() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
+	fn set_audit_rate() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
 }
 
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
@@ -231,5 +261,30 @@ impl WeightInfo for () {
 		Weight::from_parts(270_233_000, 17059)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
+	}
+	fn reveal_audit() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
+	}
+	fn settle_audit() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
+	}
+	fn draw_audits() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
+	}
+	fn expire_audit() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
+	}
+	fn set_audit_rate() -> Weight {
+		Weight::from_parts(300_000_000, 20000)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 }

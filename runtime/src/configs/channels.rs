@@ -27,6 +27,11 @@ parameter_types! {
 	pub const ChallengeDeposit: Balance = UNIT;
 	/// A fifth of a wrong answer's slash goes to whoever proved it.
 	pub const ChallengerReward: Perbill = Perbill::from_percent(20);
+	/// 2% of every claim's new receipts are audited (rounded up: every claim is audited at
+	/// least once), at most 20 per claim; a claim therefore settles at most 1,000 new queries.
+	pub const DefaultAuditRate: Perbill = Perbill::from_percent(2);
+	/// A miner has ten minutes to reveal an audited receipt.
+	pub const AuditRevealWindow: BlockNumber = 10 * MINUTES;
 }
 
 impl pallet_query_channels::Config for Runtime {
@@ -50,6 +55,13 @@ impl pallet_query_channels::Config for Runtime {
 	type ChallengerReward = ChallengerReward;
 	type MaxInputLen = MaxInlineInput;
 	type MaxOutputValues = MaxOutputValues;
+	type Randomness = crate::SlotRandomness;
+	type MaxAuditsPerClaim = ConstU32<20>;
+	type AuditRevealWindow = AuditRevealWindow;
+	type MaxAuditWorkPerBlock = ConstU32<32>;
+	type MaxPendingDraws = ConstU32<10_000>;
+	type DefaultAuditRate = DefaultAuditRate;
+	type AuditOrigin = frame_system::EnsureRoot<crate::AccountId>;
 	type WeightInfo = pallet_query_channels::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ChannelsBenchmarkHelper;
