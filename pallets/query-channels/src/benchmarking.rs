@@ -93,15 +93,19 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A first claim: the treasury, the creator and the miner receive their first payment and
-	/// the holders' part goes through the shares pallet.
+	/// A first claim: the treasury, the creator and the miner receive their first payment,
+	/// the holders' part goes through the shares pallet, and the audit draw is queued.
 	#[benchmark]
 	fn claim() -> Result<(), BenchmarkError> {
 		let (requester, miner, channel) = opened_channel::<T>()?;
+		// Audits on (the claim queues its draw), and as many queries as one claim may settle.
+		if AuditRate::<T>::get().is_zero() {
+			AuditRate::<T>::put(sp_runtime::Perbill::from_percent(2));
+		}
 		let voucher = Voucher {
 			channel,
 			cumulative: ESCROW,
-			queries: 1_000_000,
+			queries: QueryChannels::<T>::max_queries_per_claim().min(1_000_000),
 			receipts_root: H256::repeat_byte(7),
 		};
 		let signature =

@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::Channels` (`max_values`: None, `max_size`: Some(245), added: 2720, mode: `MaxEncodedLen`)
 	fn open_channel() -> Weight {
 		// Proof size (bytes): measured `1518`, estimated `4394`.
-		// Minimum execution time: 198_521_000 picoseconds.
-		Weight::from_parts(217_956_000, 4394)
+		// Minimum execution time: 198_500_000 picoseconds.
+		Weight::from_parts(206_706_000, 4394)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn top_up() -> Weight {
 		// Proof size (bytes): measured `639`, estimated `3784`.
-		// Minimum execution time: 88_474_000 picoseconds.
-		Weight::from_parts(99_856_000, 3784)
+		// Minimum execution time: 88_986_000 picoseconds.
+		Weight::from_parts(96_459_000, 3784)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -107,6 +107,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::Channels` (`max_values`: None, `max_size`: Some(245), added: 2720, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `QueryChannels::AuditRate` (r:1 w:0)
+	/// Proof: `QueryChannels::AuditRate` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `QueryChannels::DrawBounds` (r:1 w:1)
+	/// Proof: `QueryChannels::DrawBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(428), added: 2903, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -115,12 +119,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::ShareClasses` (r:1 w:1)
 	/// Proof: `ModelShares::ShareClasses` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
+	/// Storage: `QueryChannels::Draws` (r:0 w:1)
+	/// Proof: `QueryChannels::Draws` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn claim() -> Weight {
-		// Proof size (bytes): measured `1554`, estimated `14005`.
-		// Minimum execution time: 328_793_000 picoseconds.
-		Weight::from_parts(390_248_000, 14005)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size (bytes): measured `1595`, estimated `14005`.
+		// Minimum execution time: 338_731_000 picoseconds.
+		Weight::from_parts(351_796_000, 14005)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `QueryChannels::Channels` (r:1 w:1)
 	/// Proof: `QueryChannels::Channels` (`max_values`: None, `max_size`: Some(245), added: 2720, mode: `MaxEncodedLen`)
@@ -132,8 +138,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::ChannelsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn close_channel() -> Weight {
 		// Proof size (bytes): measured `680`, estimated `3784`.
-		// Minimum execution time: 123_971_000 picoseconds.
-		Weight::from_parts(131_194_000, 3784)
+		// Minimum execution time: 124_142_000 picoseconds.
+		Weight::from_parts(131_345_000, 3784)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -175,8 +181,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::Challenges` (`max_values`: None, `max_size`: Some(160), added: 2635, mode: `MaxEncodedLen`)
 	fn challenge() -> Weight {
 		// Proof size (bytes): measured `1196`, estimated `3973`.
-		// Minimum execution time: 256_308_000 picoseconds.
-		Weight::from_parts(392_653_000, 3973)
+		// Minimum execution time: 257_640_000 picoseconds.
+		Weight::from_parts(297_384_000, 3973)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -198,93 +204,169 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::ChallengedReceipts` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	fn settle_challenge() -> Weight {
 		// Proof size (bytes): measured `1352`, estimated `17059`.
-		// Minimum execution time: 255_567_000 picoseconds.
-		Weight::from_parts(270_233_000, 17059)
+		// Minimum execution time: 254_946_000 picoseconds.
+		Weight::from_parts(268_060_000, 17059)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
+	/// Storage: `QueryChannels::Audits` (r:1 w:1)
+	/// Proof: `QueryChannels::Audits` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ActiveJobs` (r:1 w:1)
+	/// Proof: `Inference::ActiveJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextJobId` (r:1 w:1)
+	/// Proof: `Inference::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Parameters` (r:1 w:0)
+	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::QueueBounds` (r:1 w:1)
+	/// Proof: `Inference::QueueBounds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(428), added: 2903, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ActiveJobsOf` (r:1 w:1)
+	/// Proof: `Inference::ActiveJobsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::VerificationDue` (r:0 w:1)
+	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Results` (r:0 w:1)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(530), added: 3005, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Checks` (r:0 w:1)
+	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:0 w:1)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Queue` (r:0 w:1)
+	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
+	/// Storage: `QueryChannels::AuditChecks` (r:0 w:1)
+	/// Proof: `QueryChannels::AuditChecks` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn reveal_audit() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Proof size (bytes): measured `840`, estimated `3973`.
+		// Minimum execution time: 162_904_000 picoseconds.
+		Weight::from_parts(178_994_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
+	/// Storage: `QueryChannels::AuditChecks` (r:1 w:1)
+	/// Proof: `QueryChannels::AuditChecks` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `QueryChannels::Audits` (r:1 w:1)
+	/// Proof: `QueryChannels::Audits` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
+	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::Workers` (r:1 w:1)
+	/// Proof: `ComputeStaking::Workers` (`max_values`: None, `max_size`: Some(929), added: 3404, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::TotalSlashed` (r:1 w:1)
+	/// Proof: `ComputeStaking::TotalSlashed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::MinersByVersion` (r:1 w:1)
+	/// Proof: `ComputeStaking::MinersByVersion` (`max_values`: None, `max_size`: Some(13594), added: 16069, mode: `MaxEncodedLen`)
 	fn settle_audit() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Proof size (bytes): measured `1246`, estimated `17059`.
+		// Minimum execution time: 160_639_000 picoseconds.
+		Weight::from_parts(169_466_000, 17059)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
+	/// Storage: `QueryChannels::Draws` (r:1 w:1)
+	/// Proof: `QueryChannels::Draws` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
+	/// Storage: `QueryChannels::AuditRate` (r:1 w:0)
+	/// Proof: `QueryChannels::AuditRate` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `QueryChannels::AuditBounds` (r:1 w:1)
+	/// Proof: `QueryChannels::AuditBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `QueryChannels::Audits` (r:0 w:20)
+	/// Proof: `QueryChannels::Audits` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
 	fn draw_audits() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Proof size (bytes): measured `314`, estimated `3629`.
+		// Minimum execution time: 141_183_000 picoseconds.
+		Weight::from_parts(150_211_000, 3629)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(22_u64))
 	}
+	/// Storage: `QueryChannels::Audits` (r:1 w:1)
+	/// Proof: `QueryChannels::Audits` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
+	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::Workers` (r:1 w:1)
+	/// Proof: `ComputeStaking::Workers` (`max_values`: None, `max_size`: Some(929), added: 3404, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::TotalSlashed` (r:1 w:1)
+	/// Proof: `ComputeStaking::TotalSlashed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::MinersByVersion` (r:1 w:1)
+	/// Proof: `ComputeStaking::MinersByVersion` (`max_values`: None, `max_size`: Some(13594), added: 16069, mode: `MaxEncodedLen`)
 	fn expire_audit() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Proof size (bytes): measured `1053`, estimated `17059`.
+		// Minimum execution time: 104_986_000 picoseconds.
+		Weight::from_parts(112_810_000, 17059)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
+	/// Storage: `QueryChannels::AuditRate` (r:0 w:1)
+	/// Proof: `QueryChannels::AuditRate` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_audit_rate() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Proof size (bytes): measured `0`, estimated `0`.
+		// Minimum execution time: 9_497_000 picoseconds.
+		Weight::from_parts(12_203_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
 
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn open_channel() -> Weight {
-		Weight::from_parts(217_956_000, 4394)
+		Weight::from_parts(206_706_000, 4394)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(99_856_000, 3784)
+		Weight::from_parts(96_459_000, 3784)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn claim() -> Weight {
-		Weight::from_parts(390_248_000, 14005)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(8_u64))
+		Weight::from_parts(351_796_000, 14005)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn close_channel() -> Weight {
-		Weight::from_parts(131_194_000, 3784)
+		Weight::from_parts(131_345_000, 3784)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn challenge() -> Weight {
-		Weight::from_parts(392_653_000, 3973)
+		Weight::from_parts(297_384_000, 3973)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(13_u64))
 	}
 	fn settle_challenge() -> Weight {
-		Weight::from_parts(270_233_000, 17059)
+		Weight::from_parts(268_060_000, 17059)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
 	fn reveal_audit() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
+		Weight::from_parts(178_994_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
 	fn settle_audit() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
+		Weight::from_parts(169_466_000, 17059)
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn draw_audits() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
+		Weight::from_parts(150_211_000, 3629)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(22_u64))
 	}
 	fn expire_audit() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
+		Weight::from_parts(112_810_000, 17059)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn set_audit_rate() -> Weight {
-		Weight::from_parts(300_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
+		Weight::from_parts(12_203_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }
