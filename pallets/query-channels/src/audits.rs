@@ -1,6 +1,7 @@
 //! Audits: every claim commits to the receipts it settles (the receipts root the requester
 //! signed in the voucher). In a later block than the claim's, from that block's randomness
-//! (which the miner cannot know when it claims), the chain draws `⌈AuditRate × new receipts⌉`
+//! (which the miner cannot know when it claims; drawn in `on_poll`, after the randomness
+//! inherent), the chain draws `⌈AuditRate × new receipts⌉`
 //! of them (at most `MaxAuditsPerClaim`). The miner must reveal each drawn receipt with its
 //! input, its output and the Merkle proof that it is under the signed root within
 //! `AuditRevealWindow` blocks, or be slashed (`MissedReveal`). A revealed answer is re-executed
@@ -13,7 +14,7 @@
 use crate::*;
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{ensure, pallet_prelude::*};
+use frame_support::{ensure, pallet_prelude::*, weights::WeightMeter};
 use frame_system::pallet_prelude::BlockNumberFor;
 use modelchain_primitives::{
 	CheckOutcome, ComputeStakingInterface, FreshRandomness, JobId, OutputChecks, SlashReason,
@@ -24,8 +25,6 @@ use sp_runtime::{traits::Saturating, Perbill};
 /// What one `on_initialize` did with audits (its weight depends on it).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 pub struct AuditWork {
-	/// Claims whose audits were drawn.
-	pub draws: u32,
 	/// Audits whose reveal window passed without a reveal (slashed).
 	pub expiries: u32,
 	/// Queue entries read and skipped (decided or being checked).
@@ -90,32 +89,43 @@ impl<T: Config> Pallet<T> {
 		DrawBounds::<T>::put((head, tail.saturating_add(1)));
 	}
 
-	/// Draws the audits of claims of earlier blocks (at most `MaxAuditWorkPerBlock`), then
-	/// slashes the miners of audits whose reveal window passed (as many). Nothing is drawn in
-	/// a block without fresh randomness.
-	pub(crate) fn process_audits(now: BlockNumberFor<T>) -> AuditWork {
+	/// Draws the audits of claims of earlier blocks, as many as `meter` allows (at most
+	/// `MaxAuditWorkPerBlock`); runs in `on_poll`, after the block's randomness inherent.
+	/// Nothing is drawn in a block without fresh randomness.
+	pub(crate) fn draw_pending(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
+		let Some(randomness) = T::Randomness::fresh_randomness() else { return };
+		let bounds = T::DbWeight::get().reads_writes(1, 1);
+		if meter.try_consume(bounds).is_err() {
+			return;
+		}
+		let rate = AuditRate::<T>::get();
+		let (mut head, tail) = DrawBounds::<T>::get();
+		let mut drawn = 0u32;
+		while head < tail && drawn < T::MaxAuditWorkPerBlock::get() {
+			if meter.try_consume(T::WeightInfo::draw_audits()).is_err() {
+				break;
+			}
+			let Some(draw) = Draws::<T>::get(head) else {
+				head = head.saturating_add(1);
+				continue;
+			};
+			if draw.claimed_at >= now {
+				break;
+			}
+			Draws::<T>::remove(head);
+			Self::draw_audits(head, draw, rate, &randomness, now);
+			head = head.saturating_add(1);
+			drawn = drawn.saturating_add(1);
+		}
+		DrawBounds::<T>::put((head, tail));
+	}
+
+	/// Slashes the miners of audits whose reveal window passed without a reveal (at most
+	/// `MaxAuditWorkPerBlock`, reading at most twice as many queue entries); runs in
+	/// `on_initialize`.
+	pub(crate) fn expire_audits(now: BlockNumberFor<T>) -> AuditWork {
 		let mut work = AuditWork::default();
 		let limit = T::MaxAuditWorkPerBlock::get();
-		if let Some(randomness) = T::Randomness::fresh_randomness() {
-			let rate = AuditRate::<T>::get();
-			let (mut head, tail) = DrawBounds::<T>::get();
-			while head < tail && work.draws < limit {
-				let Some(draw) = Draws::<T>::get(head) else {
-					head = head.saturating_add(1);
-					work.skipped = work.skipped.saturating_add(1);
-					continue;
-				};
-				if draw.claimed_at >= now {
-					break;
-				}
-				Draws::<T>::remove(head);
-				Self::draw_audits(head, draw, rate, &randomness, now);
-				head = head.saturating_add(1);
-				work.draws = work.draws.saturating_add(1);
-			}
-			DrawBounds::<T>::put((head, tail));
-		}
-
 		let (mut head, next) = AuditBounds::<T>::get();
 		let mut reads = 0u32;
 		while head < next && work.expiries < limit && reads < limit.saturating_mul(2) {
@@ -284,13 +294,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The weight of a `process_audits` that did `work`.
-	pub fn audits_weight(work: &AuditWork) -> Weight {
-		T::WeightInfo::draw_audits()
-			.saturating_mul(u64::from(work.draws))
-			.saturating_add(T::WeightInfo::expire_audit().saturating_mul(u64::from(work.expiries)))
-			.saturating_add(
-				T::DbWeight::get().reads_writes(u64::from(work.skipped).saturating_add(3), 2),
-			)
+	/// The weight of an `expire_audits` that did `work`.
+	pub fn expiries_weight(work: &AuditWork) -> Weight {
+		T::WeightInfo::expire_audit().saturating_mul(u64::from(work.expiries)).saturating_add(
+			T::DbWeight::get().reads_writes(u64::from(work.skipped).saturating_add(1), 1),
+		)
 	}
 }

@@ -453,8 +453,14 @@ pub mod pallet {
 		}
 
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let work = Self::process_audits(now);
-			Self::audits_weight(&work)
+			let work = Self::expire_audits(now);
+			Self::expiries_weight(&work)
+		}
+
+		/// Audit draws need the block's fresh randomness, set by its inherent: after
+		/// `on_initialize`.
+		fn on_poll(now: BlockNumberFor<T>, meter: &mut frame_support::weights::WeightMeter) {
+			Self::draw_pending(now, meter);
 		}
 
 		#[cfg(feature = "try-runtime")]

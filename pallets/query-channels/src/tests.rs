@@ -917,7 +917,10 @@ mod audits {
 			// The voucher for query 4 signs receipts 1..3.
 			assert_ok!(claim_queries(channel, 4, &answers));
 			assert_eq!(DrawBounds::<Test>::get(), (0, 1));
-			QueryChannels::on_initialize(System::block_number());
+			QueryChannels::on_poll(
+				System::block_number(),
+				&mut frame_support::weights::WeightMeter::new(),
+			);
 			assert!(drawn().is_empty(), "not in the claim's own block");
 			next_block();
 			let audits = drawn();
