@@ -186,7 +186,11 @@ describe('paid queries against a real worker', () => {
     // later block; the worker reveals each with its Merkle proof, the node's verifier
     // re-executes it and the validator's verdict passes it.
     await waitFor(async () => passed.length === 20, { timeoutMs: 120_000, message: '20 audits passed' });
-    assert.equal(await metric('modelchain_worker_audits_answered_total'), 20);
+    // The worker counts a reveal once its submission reports it in a block (its watcher may
+    // resolve after the verdict's block is seen here).
+    await waitFor(async () => (await metric('modelchain_worker_audits_answered_total')) === 20, {
+      message: 'the worker counted its 20 reveals',
+    });
     assert.deepEqual(failedAudits, [], 'no audit of an honest miner failed');
     // The worker counts its claim once its submission reports it in a block.
     await waitFor(async () => (await metric('modelchain_worker_claims_total')) === 1, { message: 'claims_total 1' });

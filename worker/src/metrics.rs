@@ -177,6 +177,18 @@ impl Metrics {
 			get(&self.claimed_plancks).to_string(),
 		);
 		put(
+			"audits_answered_total",
+			"counter",
+			"Audited receipts revealed with their proof.",
+			get(&self.audits_answered).to_string(),
+		);
+		put(
+			"audit_failures_total",
+			"counter",
+			"Audits not answered (receipt lost or reveal failed): each is slashed.",
+			get(&self.audit_failures).to_string(),
+		);
+		put(
 			"channels",
 			"gauge",
 			"Query channels this miner keeps receipts of.",
@@ -262,6 +274,7 @@ mod tests {
 		));
 		assert!(text.contains("modelchain_worker_pending_jobs 5\n"));
 		assert!(text.contains("modelchain_worker_channels 3\n"));
+		assert!(text.contains("modelchain_worker_audits_answered_total 0\n"));
 		assert!(
 			text.contains("modelchain_worker_vouchers_refused_total{reason=\"bad_signature\"} 2\n")
 		);
