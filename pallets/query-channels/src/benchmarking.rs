@@ -67,6 +67,31 @@ fn audit_of<T: Config>(
 	id
 }
 
+/// Query 1 of `channel` with the longest input and output, and its receipt.
+#[allow(clippy::type_complexity)]
+fn longest_answer<T: Config>(
+	channel: ChannelId,
+	version: modelchain_primitives::ModelVersionRef,
+) -> Result<
+	(Receipt, BoundedVec<u8, T::MaxInputLen>, BoundedVec<i64, T::MaxOutputValues>),
+	BenchmarkError,
+> {
+	let input = vec![7u8; T::MaxInputLen::get() as usize];
+	let output = vec![-3i64; T::MaxOutputValues::get() as usize];
+	let receipt = Receipt {
+		channel,
+		sequence: 1,
+		model: version.model,
+		version: version.version,
+		input_hash: H256(modelchain_query_protocol::input_hash(&input)),
+		output_hash: H256(modelchain_query_protocol::output_hash(&output)),
+		cumulative: ESCROW,
+	};
+	let input = input.try_into().map_err(|_| BenchmarkError::Weightless)?;
+	let output = output.try_into().map_err(|_| BenchmarkError::Weightless)?;
+	Ok((receipt, input, output))
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -146,24 +171,10 @@ mod benchmarks {
 		});
 		let version =
 			Channels::<T>::get(channel).map(|c| c.version).ok_or(BenchmarkError::Weightless)?;
-		let input = vec![7u8; T::MaxInputLen::get() as usize];
-		let output = vec![-3i64; T::MaxOutputValues::get() as usize];
-		let receipt = Receipt {
-			channel,
-			sequence: 1,
-			model: version.model,
-			version: version.version,
-			input_hash: H256(modelchain_query_protocol::input_hash(&input)),
-			output_hash: H256(modelchain_query_protocol::output_hash(&output)),
-			cumulative: ESCROW,
-		};
+		let (receipt, input, output) = longest_answer::<T>(channel, version)?;
 		let message = modelchain_query_protocol::Receipt::from(&receipt)
 			.message(&QueryChannels::<T>::genesis_hash());
 		let signature = T::BenchmarkHelper::sign(&signer, &message);
-		let input: BoundedVec<u8, T::MaxInputLen> =
-			input.try_into().map_err(|_| BenchmarkError::Weightless)?;
-		let output: BoundedVec<i64, T::MaxOutputValues> =
-			output.try_into().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(requester), receipt, signature, input, output);
 		assert!(ChallengedReceipts::<T>::contains_key((channel, 1)));
@@ -214,17 +225,7 @@ mod benchmarks {
 		let (requester, miner, channel) = opened_channel::<T>()?;
 		let version =
 			Channels::<T>::get(channel).map(|c| c.version).ok_or(BenchmarkError::Weightless)?;
-		let input = vec![7u8; T::MaxInputLen::get() as usize];
-		let output = vec![-3i64; T::MaxOutputValues::get() as usize];
-		let receipt = Receipt {
-			channel,
-			sequence: 1,
-			model: version.model,
-			version: version.version,
-			input_hash: H256(modelchain_query_protocol::input_hash(&input)),
-			output_hash: H256(modelchain_query_protocol::output_hash(&output)),
-			cumulative: ESCROW,
-		};
+		let (receipt, input, output) = longest_answer::<T>(channel, version)?;
 		let leaf = modelchain_query_protocol::Receipt::from(&receipt).leaf();
 		let mut tree = modelchain_query_protocol::ReceiptsTree::new();
 		tree.push(leaf).map_err(|_| BenchmarkError::Weightless)?;
@@ -237,10 +238,6 @@ mod benchmarks {
 			.collect::<alloc::vec::Vec<_>>()
 			.try_into()
 			.map_err(|_| BenchmarkError::Weightless)?;
-		let input: BoundedVec<u8, T::MaxInputLen> =
-			input.try_into().map_err(|_| BenchmarkError::Weightless)?;
-		let output: BoundedVec<i64, T::MaxOutputValues> =
-			output.try_into().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(miner), audit, receipt, input, output, proof);
 		assert!(Audits::<T>::get(audit).is_some_and(|a| a.check.is_some()));
