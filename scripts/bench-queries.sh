@@ -5,7 +5,7 @@
 # request-to-settled latency and jobs/s (bench/worker-bench.mjs: three miners and a verifier).
 # Writes bench/queries.json.
 #   ./scripts/bench-queries.sh
-#   SKIP_BUILD=1 BENCH_QUERIES_MANY=50000 BENCH_JOBS=60 ./scripts/bench-queries.sh
+#   SKIP_BUILD=1 BENCH_QUERIES_MANY=50000 BENCH_JOB_RATE=12 BENCH_STREAM_SECONDS=60 ./scripts/bench-queries.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 "$REPO_ROOT/scripts/setup.sh"
 [ "${SKIP_BUILD:-0}" = 1 ] || build_release
@@ -27,10 +27,14 @@ const result = {
   ...p,
   job_path: {
     request_included_to_settled_seconds: j.single_job.request_included_to_finished_seconds,
-    burst_jobs: j.burst.jobs,
-    jobs_per_second: j.burst.jobs_per_minute / 60,
-    outcomes: j.burst.outcomes,
-    batched_commit_reveal: false,
+    offered_jobs_per_second: j.stream.offered_jobs_per_second,
+    stream_jobs: j.stream.jobs,
+    sustained_lifecycles_per_second: j.stream.sustained_lifecycles_per_second,
+    stream_submitted_to_finished_seconds_p50: j.stream.submitted_to_finished_seconds_p50,
+    stream_submitted_to_finished_seconds_p99: j.stream.submitted_to_finished_seconds_p99,
+    outcomes: j.stream.outcomes,
+    answer_batches_per_miner: j.stream.miners.map((m) => m.answer_batches),
+    tx_failures_per_miner: j.stream.miners.map((m) => m.tx_failures),
   },
 };
 fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks the worker (not part of test.sh): the bare engine's time per inference, the
-# worker's own overhead per job, and end-to-end jobs per minute on a dev chain with three
-# miners and a verifier. Writes bench/worker.json.
-#   BENCH_JOBS=40 BENCH_ENGINE_REPEAT=20000 ./scripts/bench-worker.sh
+# worker's own overhead per job, one job's request-to-finished latency and the sustained job
+# lifecycles per second of a stream of requests on a dev chain with three miners (answering
+# in batches) and a verifier. Writes bench/worker.json.
+#   BENCH_JOB_RATE=12 BENCH_STREAM_SECONDS=60 BENCH_ENGINE_REPEAT=20000 ./scripts/bench-worker.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 "$REPO_ROOT/scripts/setup.sh"
 build_release

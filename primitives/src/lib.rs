@@ -306,19 +306,43 @@ pub enum CheckOutcome {
 	Undecided,
 }
 
+/// Why a check is opened, which decides what bounds it (see [`OutputChecks::open_check`]).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	codec::Encode,
+	codec::Decode,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	Debug,
+)]
+pub enum CheckReason {
+	/// Anyone holding a receipt challenged it (with a deposit): challenges' checks are bounded
+	/// by the checking pallet, and refused while that many are open.
+	Challenge,
+	/// The chain drew the receipt for an audit and its miner revealed it: never refused for
+	/// lack of room (a miner must always be able to answer an audit), bounded by the audits
+	/// themselves (one check per audit).
+	Audit,
+}
+
 /// Verification of outputs computed off chain (a paid query's answer that is audited or
 /// challenged) by the validators, with the same verifiers, verdicts and k-of-n rule as jobs
 /// (implemented by the inference pallet).
 pub trait OutputChecks<AccountId> {
-	/// Asks the validators whether `version` maps `input` to `claimed`; `requester` accounts
-	/// for it like for a job it requested. Returns the check's job id; its outcome is
-	/// reported to the runtime's [`CheckObserver`] once decided. (Its weight is part of the
-	/// benchmarked weight of the call that opens it.)
+	/// Asks the validators whether `version` maps `input` to `claimed`, opened by `opener`
+	/// for `reason`. Checks do not count against the chain's or the opener's unfinished
+	/// jobs: a chain full of jobs still verifies paid queries. Returns the check's job id; its
+	/// outcome is reported to the runtime's [`CheckObserver`] once decided. (Its weight is
+	/// part of the benchmarked weight of the call that opens it.)
 	fn open_check(
-		requester: &AccountId,
+		opener: &AccountId,
 		version: &ModelVersionRef,
 		input: sp_runtime::Vec<u8>,
 		claimed: sp_runtime::Vec<i64>,
+		reason: CheckReason,
 	) -> Result<JobId, sp_runtime::DispatchError>;
 }
 
@@ -356,6 +380,16 @@ pub trait AccessControl<AccountId> {
 	/// Checks, changing nothing, that `who` may use `model` now: the error `use_access` would
 	/// fail with, if any.
 	fn may_use(who: &AccountId, model: ModelId) -> sp_runtime::DispatchResult;
+
+	/// Counts `queries` queries that `who` made of `model` off chain, already served and paid
+	/// (a query channel's claim), against `who`'s licence: if the model is licensed and `who`
+	/// (not its owner) holds a licence that counts queries, up to what is left is taken (the
+	/// licence ends when none is left). Never fails. Returns the licence and how many
+	/// queries it took, `None` when no licence applies.
+	fn use_queries(who: &AccountId, model: ModelId, queries: u64) -> Option<(LicenceId, u32)>;
+
+	/// The most `use_queries` may weigh.
+	fn use_queries_weight() -> frame_support::weights::Weight;
 }
 
 /// Everybody may use every model, and nothing is recorded: for runtimes and tests without
@@ -371,6 +405,14 @@ impl<AccountId> AccessControl<AccountId> for () {
 
 	fn may_use(_who: &AccountId, _model: ModelId) -> sp_runtime::DispatchResult {
 		Ok(())
+	}
+
+	fn use_queries(_who: &AccountId, _model: ModelId, _queries: u64) -> Option<(LicenceId, u32)> {
+		None
+	}
+
+	fn use_queries_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
 	}
 }
 

@@ -341,4 +341,49 @@ describe('paid queries against a real worker', () => {
     assert.equal(lost.challenger.toString(), ferdie.address);
     assert.equal(lost.forfeited.toBigInt(), UNIT, 'the 1 MDL deposit went to the miner');
   });
+  test("on a licensed model the miner serves what the requester's licence has left, and the claim counts it", async () => {
+    await sendAndWait(api, api.tx.modelAccess.setAccessPolicy(model, 'Licensed'), alice);
+    try {
+      const offer = (await api.query.modelAccess.nextOfferId(model)).toNumber();
+      await sendAndWait(
+        api,
+        api.tx.modelAccess.createOffer(model, { price: UNIT, duration: null, queries: 3, transferable: false }),
+        alice,
+      );
+      const dave = new Keyring({ type: 'sr25519' }).addFromUri('//Dave');
+      await assert.rejects(
+        sendAndWait(api, api.tx.queryChannels.openChannel(bob.address, model, 10n * PRICE, 1_000), dave),
+        /modelAccess\.NoLicence/,
+        'no licence, no channel',
+      );
+      const { events: bought } = await sendAndWait(api, api.tx.modelAccess.buyLicence(model, offer), dave);
+      const licence = bought.find(({ event }) => api.events.modelAccess.LicenceBought.is(event)).event.data.licence.toBigInt();
+      const { events } = await sendAndWait(api, api.tx.queryChannels.openChannel(bob.address, model, 10n * PRICE, 1_000), dave);
+      const channel = events.find(({ event }) => api.events.queryChannels.ChannelOpened.is(event)).event.data.channel.toBigInt();
+      const licensed = new PaidChannel({ url: miner.url, genesis, requester: dave, miner: bob.address, channel, price: PRICE, model, version: 0 });
+      for (const n of [0, 1, 2]) {
+        assert.deepEqual(await licensed.query(images[n].pixels), predict(reference, images[n].pixels));
+      }
+      const refused = await licensed.post(licensed.body(licensed.nextVoucher(), images[3].pixels));
+      assert.equal(refused.status, 403);
+      assert.equal(refused.answer.reason, 'licence_exhausted', refused.answer.error);
+
+      // The requester asks to close; the worker claims the 3 queries, which use the licence up.
+      const counted = nextEvent(api, (event) => api.events.modelAccess.LicenceQueriesUsed.is(event), {
+        message: 'the claim counted against the licence', timeoutMs: 60_000,
+      });
+      const exhausted = nextEvent(api, (event) => api.events.modelAccess.LicenceExhausted.is(event), {
+        message: 'the licence used up', timeoutMs: 60_000,
+      });
+      await sendAndWait(api, api.tx.queryChannels.closeChannel(channel), dave);
+      const used = (await counted).data;
+      assert.equal(used.licence.toBigInt(), licence);
+      assert.equal(used.queries.toNumber(), 3);
+      assert.equal(used.counted.toNumber(), 3);
+      assert.equal((await exhausted).data.licence.toBigInt(), licence);
+      assert.ok((await api.query.modelAccess.licences(licence)).isNone, 'the used-up licence is gone');
+    } finally {
+      await sendAndWait(api, api.tx.modelAccess.setAccessPolicy(model, 'Open'), alice);
+    }
+  });
 });

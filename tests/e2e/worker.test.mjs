@@ -115,6 +115,8 @@ describe('modelchain-worker end to end', () => {
     await node?.stop();
   });
 
+  const metricValue = (text, name) => Number(new RegExp(`^modelchain_worker_${name} (\\S+)$`, 'm').exec(text)[1]);
+
   const waitForEvent = (check, message) => nextEvent(api, check, { message, timeoutMs: 120_000 });
 
   // Once Eve's jobs ended she holds no fee and no quorum deposit: only the storage deposits
@@ -195,6 +197,57 @@ describe('modelchain-worker end to end', () => {
     assert.equal(await claim(bob), (holdersTotal * BOB_SHARES) / SHARES);
     assert.equal(await claim(alice), (holdersTotal * (SHARES - BOB_SHARES)) / SHARES);
     await assertNoFeeHeld('no fee left held');
+  });
+
+  test('jobs requested together are answered in batches: one commitResults and one revealResults per miner', async () => {
+    const rows = images.slice(3, 9);
+    const batchesBefore = await Promise.all(
+      [...miners.values()].map(async ({ worker }) => metricValue(await worker.metrics(), 'answer_batches_total')),
+    );
+    let nonce = (await api.rpc.system.accountNextIndex(eve.address)).toNumber();
+    const requested = await Promise.all(rows.map((row) => sendAndWait(
+      api,
+      api.tx.inference.requestInference(model, { Inline: u8aToHex(Uint8Array.from(row.pixels)) }, PRICE),
+      eve,
+      { nonce: nonce++ },
+    )));
+    const jobs = requested.map(({ events }) =>
+      events.find(({ event }) => api.events.inference.JobRequested.is(event)).event.data.job.toBigInt());
+    const blocks = new Set(requested.map(({ blockHash }) => blockHash.toHex()));
+    await Promise.all(jobs.map((job) => settled(job)));
+    for (const [i, job] of jobs.entries()) {
+      const result = (await api.query.inference.results(job)).unwrap().toJSON();
+      assert.deepEqual(result, predict(reference, rows[i].pixels), `job ${job}: the model's answer`);
+    }
+    // Every answer is on chain: find the calls that carried them, from the requests' first
+    // block on.
+    const first = Math.min(...await Promise.all(
+      [...blocks].map(async (hash) => (await api.rpc.chain.getHeader(hash)).number.toNumber()),
+    ));
+    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    const calls = [];
+    for (let number = first; number <= best; number++) {
+      const block = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(number));
+      for (const extrinsic of block.block.extrinsics) {
+        const { section, method, args } = extrinsic.method;
+        if (section !== 'inference' || !/^(commit|reveal)Results?$/.test(method)) continue;
+        const answered = method.endsWith('s') ? args[0].map((a) => (a.job ?? a[0]).toBigInt()) : [args[0].toBigInt()];
+        if (answered.some((job) => jobs.includes(job))) calls.push({ method, signer: extrinsic.signer.toString(), answered });
+      }
+    }
+    const answers = calls.reduce((n, call) => n + call.answered.length, 0);
+    assert.equal(answers, jobs.length * 3 * 2, 'each miner committed and revealed each job once');
+    assert.ok(
+      calls.length <= 2 * 3 * 2,
+      `${calls.length} answer transactions for ${jobs.length} jobs (batched: at most two rounds of two per miner)`,
+    );
+    assert.ok(calls.some((call) => call.method === 'commitResults' && call.answered.length > 1), 'a batch of commitments');
+    assert.ok(calls.some((call) => call.method === 'revealResults' && call.answered.length > 1), 'a batch of reveals');
+    const batchesAfter = await Promise.all(
+      [...miners.values()].map(async ({ worker }) => metricValue(await worker.metrics(), 'answer_batches_total')),
+    );
+    assert.ok(batchesAfter.some((after, i) => after > batchesBefore[i]), 'the miners count their batches');
+    await assertNoFeeHeld('every fee settled');
   });
 
   test('only its node can use the verifier: unauthenticated and forged requests are refused unrun', async () => {

@@ -341,26 +341,26 @@ impl Chain {
 		self.fetch::<([u8; 32],), WorkerView>("ComputeStaking", "Workers", (who.0,)).await
 	}
 
-	/// A query channel's record.
+	/// A query channel's record, with what the requester's licence of its model allows.
 	pub async fn channel(&self, channel: u64) -> Result<Option<crate::channels::ChannelView>> {
-		self.fetch::<(u64,), crate::channels::ChannelView>("QueryChannels", "Channels", (channel,))
-			.await
+		let at = self.at_best().await?;
+		let view = fetch_at::<(u64,), crate::channels::ChannelView>(
+			&at,
+			"QueryChannels",
+			"Channels",
+			(channel,),
+		)
+		.await?;
+		let Some(mut view) = view else { return Ok(None) };
+		view.licence = licence_allowance(&at, view.version.model, &view.requester).await?;
+		Ok(Some(view))
 	}
 
 	/// The most new queries one claim may settle (`MaxAuditsPerClaim / AuditRate`, as the
 	/// pallet's `max_queries_per_claim`); `None` when audits are off.
 	pub async fn max_queries_per_claim(&self) -> Result<Option<u64>> {
 		let at = self.at_best().await?;
-		let constant = |name: &str| -> Result<u32> {
-			let metadata = at.metadata();
-			let bytes = metadata
-				.pallet_by_name("QueryChannels")
-				.and_then(|pallet| pallet.constant_by_name(name))
-				.map(|constant| constant.value().to_vec())
-				.with_context(|| format!("the runtime has no QueryChannels::{name}"))?;
-			<u32 as codec::Decode>::decode(&mut &bytes[..])
-				.with_context(|| format!("decoding QueryChannels::{name}"))
-		};
+		let constant = |name: &str| constant_u32(&at, "QueryChannels", name);
 		#[derive(DecodeAsType)]
 		struct Rate(u32);
 		let rate = match fetch_at::<(), Rate>(&at, "QueryChannels", "AuditRate", ()).await? {
@@ -390,6 +390,64 @@ impl Chain {
 			.map(|info| info.data.free)
 			.unwrap_or(0))
 	}
+}
+
+/// What `holder`'s licence of `model` allows at `at` (see
+/// [`crate::channels::LicenceAllowance`]).
+async fn licence_allowance(
+	at: &AtBlock,
+	model: u32,
+	holder: &AccountId32,
+) -> Result<crate::channels::LicenceAllowance> {
+	use crate::channels::LicenceAllowance;
+	#[derive(DecodeAsType)]
+	enum Policy {
+		Open,
+		HoldersOnly {
+			#[allow(dead_code)]
+			min_shares: u128,
+		},
+		Licensed,
+	}
+	#[derive(DecodeAsType)]
+	struct Owner {
+		owner: AccountId32,
+	}
+	#[derive(DecodeAsType)]
+	struct LicenceView {
+		queries_left: Option<u32>,
+		expires_at: Option<u64>,
+	}
+	let policy = fetch_at::<(u32,), Policy>(at, "ModelAccess", "Policies", (model,)).await?;
+	if !matches!(policy, Some(Policy::Licensed)) {
+		return Ok(LicenceAllowance::NotNeeded);
+	}
+	let owner = fetch_at::<(u32,), Owner>(at, "ModelRegistry", "Models", (model,)).await?;
+	if owner.is_some_and(|model| &model.owner == holder) {
+		return Ok(LicenceAllowance::NotNeeded);
+	}
+	let id = fetch_at::<(u32, [u8; 32]), u64>(at, "ModelAccess", "LicenceByHolder", (model, holder.0))
+		.await?;
+	let Some(id) = id else { return Ok(LicenceAllowance::Missing) };
+	Ok(match fetch_at::<(u64,), LicenceView>(at, "ModelAccess", "Licences", (id,)).await? {
+		Some(licence) => LicenceAllowance::Held {
+			queries_left: licence.queries_left,
+			expires_at: licence.expires_at,
+		},
+		None => LicenceAllowance::Missing,
+	})
+}
+
+/// A `u32` constant of the runtime at `at` (a bound such as `Inference::MaxAnswersPerCall`).
+pub fn constant_u32(at: &AtBlock, pallet: &str, name: &str) -> Result<u32> {
+	let metadata = at.metadata();
+	let bytes = metadata
+		.pallet_by_name(pallet)
+		.and_then(|found| found.constant_by_name(name))
+		.map(|constant| constant.value().to_vec())
+		.with_context(|| format!("the runtime has no {pallet}::{name}"))?;
+	<u32 as codec::Decode>::decode(&mut &bytes[..])
+		.with_context(|| format!("decoding {pallet}::{name}"))
 }
 
 /// Reads a storage entry at `at`.

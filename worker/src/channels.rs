@@ -61,6 +61,29 @@ pub struct ChannelView {
 	pub expires_at: u64,
 	/// Set when the requester asked to close: claims end at this block.
 	pub closing_at: Option<u64>,
+	/// What the requester's licence allows, where the model needs one (read with the channel
+	/// by [`crate::chain::Chain::channel`]; not part of the channel's record).
+	#[decode_as_type(skip)]
+	pub licence: LicenceAllowance,
+}
+
+/// What the requester's licence of a channel's model allows, as last read: each claim counts
+/// the queries it settles against the licence, so the miner serves no more than it has left
+/// beyond the queries claimed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum LicenceAllowance {
+	/// The model is not licensed, or the requester owns it.
+	#[default]
+	NotNeeded,
+	/// The model is licensed and the requester holds no licence of it.
+	Missing,
+	/// The requester's licence.
+	Held {
+		/// Queries it has left beyond the channel's claimed ones (`None`: not counted).
+		queries_left: Option<u32>,
+		/// The block it stops being usable at (`None`: never).
+		expires_at: Option<u64>,
+	},
 }
 
 /// Why a paid query was refused: its HTTP status, a metric label, and a message for the
@@ -283,6 +306,7 @@ impl ChannelBook {
 				format!("the channel expired at block {}", view.expires_at),
 			));
 		}
+		Self::check_licence(view, context.best, voucher.queries)?;
 		let public = sr25519::PublicKey(view.requester.0);
 		let message = voucher_message(&context.genesis, voucher);
 		if !sr25519::verify(&sr25519::Signature(*signature), &message, &public) {
@@ -352,6 +376,39 @@ impl ChannelBook {
 			));
 		}
 		Ok(())
+	}
+
+	/// Refuses query number `queries` of a channel whose requester's licence does not cover
+	/// it at block `best`: none held, expired, or fewer queries left than the channel serves
+	/// beyond its claimed ones.
+	fn check_licence(view: &ChannelView, best: u64, queries: u64) -> Result<(), Refusal> {
+		match &view.licence {
+			LicenceAllowance::NotNeeded => Ok(()),
+			LicenceAllowance::Missing => Err(Refusal::new(
+				403,
+				"no_licence",
+				format!(
+					"model {} is licensed and {} holds no licence of it; buy one",
+					view.version.model, view.requester
+				),
+			)),
+			LicenceAllowance::Held { expires_at: Some(end), .. } if best >= *end => {
+				Err(Refusal::new(403, "licence_expired", format!("the licence expired at block {end}")))
+			}
+			LicenceAllowance::Held { queries_left: Some(left), .. }
+				if queries > view.queries_claimed.saturating_add(u64::from(*left)) =>
+			{
+				Err(Refusal::new(
+					403,
+					"licence_exhausted",
+					format!(
+						"the licence allows {left} queries beyond the {} claimed; this is query {queries}",
+						view.queries_claimed
+					),
+				))
+			}
+			LicenceAllowance::Held { .. } => Ok(()),
+		}
 	}
 
 	/// Appends an answered query to the log (written, not yet fsynced) and to the book.
@@ -487,6 +544,7 @@ mod tests {
 			queries_claimed: 0,
 			expires_at: 100,
 			closing_at: None,
+			licence: LicenceAllowance::NotNeeded,
 		}
 	}
 
@@ -583,6 +641,39 @@ mod tests {
 		book.view = None;
 		assert_eq!(reason(&book, &good, signed(&good, &GENESIS)), Err("unknown_channel"));
 		assert_eq!(book.queries(), 1, "no refusal recorded anything");
+	}
+
+	/// On a licensed model the miner serves no more queries than the requester's licence has
+	/// left beyond those claimed (each claim counts its queries against the licence), none
+	/// without a licence and none after it expired.
+	#[test]
+	fn queries_beyond_the_requesters_licence_are_refused() {
+		let (mut book, _dir) = book("licence");
+		let bob = dev::bob().public_key().to_account_id();
+		let context = Serving { me: &bob, version: version(), genesis: GENESIS, best: 10 };
+		serve(&mut book, &context);
+		let second = next_voucher(&book);
+		let reason = |book: &ChannelBook| {
+			book.check(&context, &second, &signed(&second, &GENESIS)).map_err(|r| r.reason)
+		};
+		let set = |book: &mut ChannelBook, licence: LicenceAllowance, claimed: u64| {
+			let view = book.view.as_mut().expect("set");
+			view.licence = licence;
+			view.queries_claimed = claimed;
+		};
+		let held = |queries_left, expires_at| LicenceAllowance::Held { queries_left, expires_at };
+		set(&mut book, LicenceAllowance::Missing, 0);
+		assert_eq!(reason(&book), Err("no_licence"));
+		set(&mut book, held(Some(1), None), 0);
+		assert_eq!(reason(&book), Err("licence_exhausted"), "one query left, this is the second");
+		set(&mut book, held(Some(1), None), 1);
+		assert_eq!(reason(&book), Ok(()), "the first was claimed: one more is covered");
+		set(&mut book, held(Some(2), None), 0);
+		assert_eq!(reason(&book), Ok(()));
+		set(&mut book, held(None, Some(10)), 0);
+		assert_eq!(reason(&book), Err("licence_expired"));
+		set(&mut book, held(None, Some(11)), 0);
+		assert_eq!(reason(&book), Ok(()));
 	}
 
 	#[test]

@@ -10,6 +10,7 @@
 //! modelchain-worker infer --model-file models/digits/model.safetensors --pixels 0,0,5,…
 //! ```
 
+mod answers;
 mod auth;
 mod chain;
 mod channels;

@@ -16,6 +16,8 @@ pub struct Metrics {
 	pub jobs_dispatched: AtomicU64,
 	pub commits: AtomicU64,
 	pub reveals: AtomicU64,
+	/// `commit_results` and `reveal_results` included in a block.
+	pub answer_batches: AtomicU64,
 	pub tx_failures: AtomicU64,
 	pub verifications: AtomicU64,
 	pub verifications_busy: AtomicU64,
@@ -83,6 +85,12 @@ impl Metrics {
 			"counter",
 			"Reveals included in a block.",
 			get(&self.reveals).to_string(),
+		);
+		put(
+			"answer_batches_total",
+			"counter",
+			"Batches of commitments or reveals (commit_results, reveal_results) included in a block.",
+			get(&self.answer_batches).to_string(),
 		);
 		put(
 			"tx_failures_total",

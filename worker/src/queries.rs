@@ -205,8 +205,16 @@ async fn serve_query(
 		best: shared.metrics.best_block.load(Ordering::Relaxed),
 	};
 	if let Err(refusal) = book.check(&context, &voucher, &signature) {
-		// The record may be stale: a top-up raises the deposit and extends the lifetime.
-		if !matches!(refusal.reason, "deposit_exhausted" | "channel_expired") {
+		// The record may be stale: a top-up raises the deposit and extends the lifetime, a
+		// claim or a new licence lets more queries through.
+		if !matches!(
+			refusal.reason,
+			"deposit_exhausted"
+				| "channel_expired"
+				| "no_licence"
+				| "licence_expired"
+				| "licence_exhausted"
+		) {
 			return Err(refusal);
 		}
 		book.view = read_channel(shared, voucher.channel)

@@ -2,10 +2,12 @@
 //!
 //! The miner follows the node's best blocks. It learns of its jobs from `JobAssigned` events
 //! and from the node's off-chain worker, which POSTs each new job to `/v1/jobs` (either is
-//! enough; the chain is the source of truth). For every job it reads the job's record and acts
-//! on its phase: in the commit phase it runs the model, saves output and salt to disk and
-//! commits; in the reveal phase it reveals. A restart reloads the saved jobs and scans recent
-//! ones, and a lost connection is re-established, so neither loses a reveal.
+//! enough; the chain is the source of truth). With each best block it reads the record of every
+//! job it follows and acts on its phase: in the commit phase it runs the model, saves output
+//! and salt to disk and commits; in the reveal phase it reveals. The answers decided at one
+//! block go out together, as one `commit_results` and one `reveal_results` (see
+//! [`crate::answers`]). A restart reloads the saved jobs and scans recent ones, and a lost
+//! connection is re-established, so neither loses a reveal.
 //!
 //! `/v1/verify` re-executes a job for the node's verifier (`--inference-verifier-url`), only
 //! for requests authenticated with the secret shared with that node (see [`crate::auth`]),
@@ -34,8 +36,9 @@ use tokio::sync::{mpsc, Mutex};
 
 use crate::{
 	auth::{self, Secret},
+	answers::{self, Answer},
 	chain::{
-		commitment, job_at, next_job_id_at, AtBlock, AuditDrawn, Chain, JobAssigned, JobId,
+		commitment, constant_u32, job_at, next_job_id_at, AtBlock, AuditDrawn, Chain, JobAssigned, JobId,
 		JobInput, JobPhase, VersionRef,
 	},
 	engine::{Model, INVALID_INPUT},
@@ -178,19 +181,8 @@ pub async fn run(
 		tokio::spawn(async move {
 			while let Some(job) = incoming.recv().await {
 				receiver.queued.lock().await.remove(&job);
-				watch(&receiver, job).await;
-				let chain = receiver.chain.lock().await.clone();
-				if let Some(chain) = chain {
-					let best = receiver.metrics.best_block.load(Ordering::Relaxed);
-					log::debug!("job {job}: dispatched by a node");
-					let _deciding = receiver.deciding.lock().await;
-					let result = match chain.at_best().await {
-						Ok(at) => process_job(&receiver, &chain, &at, best, job).await,
-						Err(error) => Err(error),
-					};
-					if let Err(error) = result {
-						log::warn!("job {job}: {error:#}");
-					}
+				if let Err(error) = adopt_dispatched(&receiver, job).await {
+					log::warn!("job {job}: {error:#}");
 				}
 			}
 		});
@@ -199,6 +191,27 @@ pub async fn run(
 	tokio::select! {
 		result = server => { result??; }
 		_ = tokio::signal::ctrl_c() => { log::info!("stopping"); }
+	}
+	Ok(())
+}
+
+/// A job a node POSTed to `/v1/jobs`: followed from now on if the chain says it is open and
+/// this miner's (the block loop answers it with the next block, in a batch with the others;
+/// it usually knows the job already from its `JobAssigned` event). Unknown ids are dropped.
+async fn adopt_dispatched(shared: &Arc<Shared>, job: JobId) -> Result<()> {
+	if shared.watched.lock().await.contains_key(&job) {
+		return Ok(());
+	}
+	let Some(chain) = shared.chain.lock().await.clone() else {
+		// Not connected: the start-up scan finds the job.
+		return Ok(());
+	};
+	let _deciding = shared.deciding.lock().await;
+	let Some(view) = job_at(&chain.at_best().await?, job).await? else { return Ok(()) };
+	let open = matches!(view.phase, JobPhase::Commit | JobPhase::Reveal);
+	if open && view.assignment(&shared.account).is_some() {
+		log::debug!("job {job}: dispatched by a node");
+		watch(shared, job).await;
 	}
 	Ok(())
 }
@@ -312,111 +325,91 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 				}
 			}
 		}
-		// Every watched job, read at this block.
+		// Every watched job, read at this block; the answers go out together.
 		let jobs: Vec<JobId> = shared.watched.lock().await.keys().copied().collect();
+		let mut decided = Vec::new();
 		for job in jobs {
-			if let Err(error) = process_job(shared, chain, &at, block.number(), job).await {
-				log::warn!("job {job}: {error:#}");
+			match process_job(shared, &at, block.number(), job).await {
+				Ok(answer) => decided.extend(answer),
+				Err(error) => log::warn!("job {job}: {error:#}"),
 			}
+		}
+		if !decided.is_empty() {
+			let per_call = constant_u32(&at, "Inference", "MaxAnswersPerCall").unwrap_or(1);
+			answers::submit(shared, chain, decided, per_call as usize);
 		}
 	}
 	anyhow::bail!("the block subscription ended")
 }
 
-/// Acts on one job according to its phase on chain. The caller holds `Shared::deciding`.
+/// Decides what to do about one job according to its phase on chain: the answer to submit
+/// (computed and saved to disk first), if any. The caller holds `Shared::deciding` and
+/// submits the answers it collected (see [`answers::submit`]).
 async fn process_job(
 	shared: &Arc<Shared>,
-	chain: &Arc<Chain>,
 	at: &AtBlock,
 	best: u64,
 	job: JobId,
-) -> Result<()> {
+) -> Result<Option<Answer>> {
 	log::debug!("job {job}: deciding at block {best}");
 	let Some(view) = job_at(at, job).await? else {
 		log::debug!("job {job}: gone from the chain");
-		return forget(shared, job).await;
+		forget(shared, job).await?;
+		return Ok(None);
 	};
 	log::debug!("job {job}: {:?} until {} (block {best})", view.phase, view.deadline);
 	let Some(assignment) = view.assignment(&shared.account).cloned() else {
-		return forget(shared, job).await;
+		forget(shared, job).await?;
+		return Ok(None);
 	};
 	if view.version != shared.options.version {
 		log::warn!("job {job} runs {:?}, which this worker does not serve", view.version);
-		return forget(shared, job).await;
+		forget(shared, job).await?;
+		return Ok(None);
 	}
 	let submitted = shared.watched.lock().await.get(&job).and_then(|w| w.submitted);
 	match view.phase {
 		JobPhase::Commit if assignment.commitment.is_none() && best < u64::from(view.deadline) => {
 			if matches!(submitted, Some(Submitted::Commit(at)) if best < at + RESUBMIT_AFTER) {
-				return Ok(());
+				return Ok(None);
 			}
 			let give_up = best + GIVE_UP_FETCH_BLOCKS >= u64::from(view.deadline);
 			let Some(pending) = prepare(shared, job, &view.input, give_up).await? else {
-				return Ok(());
+				return Ok(None);
 			};
 			let salt = pending.salt_bytes()?;
-			let hash = commitment(job, &shared.account, &pending.output, &salt);
+			let commitment = commitment(job, &shared.account, &pending.output, &salt);
 			mark(shared, job, Submitted::Commit(best)).await;
-			let shared = shared.clone();
-			let chain = chain.clone();
-			tokio::spawn(async move {
-				match chain.submit("Inference", "commit_result", (job, hash)).await {
-					Ok(_) => {
-						Metrics::add(&shared.metrics.commits, 1);
-						log::info!("job {job}: committed");
-						if shared.options.crash_after_commit {
-							log::error!(
-								"--crash-after-commit-for-tests: exiting before the reveal"
-							);
-							std::process::exit(3);
-						}
-					}
-					Err(error) => {
-						Metrics::add(&shared.metrics.tx_failures, 1);
-						log::warn!("job {job}: commit failed: {error:#}");
-					}
-				}
-			});
+			Ok(Some(Answer::Commit { job, commitment }))
 		}
 		JobPhase::Reveal if assignment.commitment.is_some() && assignment.revealed.is_none() => {
 			if matches!(submitted, Some(Submitted::Reveal(at)) if best < at + RESUBMIT_AFTER) {
-				return Ok(());
+				return Ok(None);
 			}
 			let Some(pending) = shared.store.lock().await.get(job).cloned() else {
 				log::error!("job {job}: committed but its output and salt are lost; cannot reveal");
-				return forget(shared, job).await;
+				forget(shared, job).await?;
+				return Ok(None);
 			};
 			let salt = pending.salt_bytes()?;
 			if Some(commitment(job, &shared.account, &pending.output, &salt))
 				!= assignment.commitment
 			{
 				log::error!("job {job}: the saved output does not match the commitment on chain");
-				return forget(shared, job).await;
+				forget(shared, job).await?;
+				return Ok(None);
 			}
 			mark(shared, job, Submitted::Reveal(best)).await;
-			let shared = shared.clone();
-			let chain = chain.clone();
-			tokio::spawn(async move {
-				let output = pending.output.clone();
-				match chain.submit("Inference", "reveal_result", (job, output, salt)).await {
-					Ok(_) => {
-						Metrics::add(&shared.metrics.reveals, 1);
-						log::info!("job {job}: revealed {:?}", pending.output);
-						let _ = forget(&shared, job).await;
-					}
-					Err(error) => {
-						Metrics::add(&shared.metrics.tx_failures, 1);
-						log::warn!("job {job}: reveal failed: {error:#}");
-					}
-				}
-			});
+			Ok(Some(Answer::Reveal { job, output: pending.output, salt }))
 		}
 		// Committed and waiting for the reveal phase.
-		JobPhase::Commit => {}
+		JobPhase::Commit => Ok(None),
 		// Revealed, missed, or over: nothing left to do.
-		_ => forget(shared, job).await?,
+		_ => {
+			forget(shared, job).await?;
+			Ok(None)
+		}
 	}
-	Ok(())
 }
 
 async fn mark(shared: &Shared, job: JobId, submitted: Submitted) {
@@ -425,7 +418,8 @@ async fn mark(shared: &Shared, job: JobId, submitted: Submitted) {
 	}
 }
 
-async fn forget(shared: &Shared, job: JobId) -> Result<()> {
+/// Stops following `job` and deletes its saved output and salt.
+pub async fn forget(shared: &Shared, job: JobId) -> Result<()> {
 	shared.watched.lock().await.remove(&job);
 	shared.fetches.lock().await.remove(&job);
 	shared.store.lock().await.remove(job)
@@ -471,7 +465,7 @@ async fn prepare(
 
 /// A watched job's remote input once its fetch has ended: its bytes, or why it is answered
 /// as invalid (unusable, or unavailable and `give_up`). `None` while a fetch runs; one is
-/// started (in the background, re-dispatching the job when it ends) if none is.
+/// started in the background if none is (the block loop's next pass picks up its result).
 async fn remote_input(
 	shared: &Arc<Shared>,
 	job: JobId,
@@ -497,11 +491,9 @@ async fn remote_input(
 		let fetched = input::fetch(&uri, &hash, shared.options.input_limits).await;
 		Metrics::add(&shared.metrics.input_fetches, 1);
 		let mut fetches = shared.fetches.lock().await;
-		// Forgotten meanwhile: drop the result.
+		// Forgotten meanwhile: drop the result. Otherwise the next block's pass uses it.
 		if let Some(entry) = fetches.get_mut(&job) {
 			*entry = Fetch::Ended(fetched);
-			drop(fetches);
-			let _ = shared.dispatched.try_send(job);
 		}
 	});
 	None

@@ -119,6 +119,36 @@ fn jobs_in_challenge<T: Config>(count: u32) -> Vec<JobId> {
 	jobs
 }
 
+/// The salt of the benchmarked miner's answers (the others' come from `salt_of`, which
+/// never gives it: fewer than 255 miners).
+const MINER_SALT: [u8; 32] = [255; 32];
+
+/// `count` jobs of one model whose `MaxRedundancy` miners are all assigned to each (each job
+/// its own requester), and one of those miners.
+fn jobs_of_one_miner<T: Config>(
+	count: u32,
+) -> Result<(Vec<JobId>, T::AccountId), BenchmarkError> {
+	let redundancy = T::MaxRedundancy::get();
+	let (model, miners) = T::BenchmarkHelper::setup_model(redundancy as u8, redundancy);
+	let miner = miners.last().cloned().ok_or("no miners")?;
+	let jobs =
+		(0..count).map(|index| request::<T>(model, &funded::<T>("requester", index))).collect();
+	Ok((jobs, miner))
+}
+
+/// The miners of `job` other than `miner`.
+fn others_of<T: Config>(job: JobId, miner: &T::AccountId) -> Vec<T::AccountId> {
+	miners_of::<T>(job).into_iter().filter(|other| other != miner).collect()
+}
+
+/// The most due deadlines a hook benchmark sets up: `MaxDeadlinesPerBlock`, at most 16. Each
+/// deadline touches only its own job's keys (its own requester, model, full version index and
+/// miners), so each costs the same at any count and the linear fit extends to a larger
+/// `MaxDeadlinesPerBlock` (the runtime's 128 would take 32,768 bonded miners to set up).
+fn deadlines_measured<T: Config>() -> u32 {
+	T::MaxDeadlinesPerBlock::get().min(16)
+}
+
 /// Moves to `blocks` blocks after the current one; returns that block.
 fn after<T: Config>(blocks: BlockNumberFor<T>) -> BlockNumberFor<T> {
 	let now = frame_system::Pallet::<T>::block_number().saturating_add(blocks);
@@ -225,6 +255,49 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `n` commitments of one miner, each the last of its job's `MaxRedundancy` (each opens
+	/// its job's reveal phase); one model, `n` requesters.
+	#[benchmark]
+	fn commit_results(n: Linear<1, { T::MaxAnswersPerCall::get() }>) -> Result<(), BenchmarkError> {
+		let (jobs, miner) = jobs_of_one_miner::<T>(n)?;
+		for job in &jobs {
+			commit_all::<T>(*job, &others_of::<T>(*job, &miner), &OUTPUT);
+		}
+		let commitments: Vec<_> = jobs
+			.iter()
+			.map(|job| (*job, commitment_of(*job, &miner, &OUTPUT, &MINER_SALT)))
+			.collect();
+		let commitments = BoundedVec::try_from(commitments).map_err(|_| "too many")?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner), commitments);
+		assert_all_in::<T>(&jobs, JobPhase::Reveal);
+		Ok(())
+	}
+
+	/// `n` reveals of one miner, each the last of its job's `MaxRedundancy` (each counts its
+	/// job's quorum); one model, `n` requesters.
+	#[benchmark]
+	fn reveal_results(n: Linear<1, { T::MaxAnswersPerCall::get() }>) -> Result<(), BenchmarkError> {
+		let (jobs, miner) = jobs_of_one_miner::<T>(n)?;
+		for job in &jobs {
+			let others = others_of::<T>(*job, &miner);
+			commit_all::<T>(*job, &others, &OUTPUT);
+			let commitment = commitment_of(*job, &miner, &OUTPUT, &MINER_SALT);
+			Inference::<T>::commit_result(RawOrigin::Signed(miner.clone()).into(), *job, commitment)?;
+			reveal_all::<T>(*job, &others, &OUTPUT);
+		}
+		let reveals: Vec<_> = jobs
+			.iter()
+			.map(|job| RevealArg { job: *job, output: OUTPUT.to_vec(), salt: MINER_SALT })
+			.collect();
+		let reveals = BoundedVec::try_from(reveals).map_err(|_| "too many")?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner), reveals);
+		let winner = output_hash(&OUTPUT);
+		assert_all_in::<T>(&jobs, JobPhase::Challenge { winner });
+		Ok(())
+	}
+
 	/// A verdict against a unanimous majority of `k`: every miner is slashed and the
 	/// requester refunded.
 	#[benchmark]
@@ -322,7 +395,7 @@ mod benchmarks {
 	/// requester and its own model served by `MaxCandidates` miners (a full version index).
 	#[benchmark]
 	fn on_commit_deadlines(
-		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+		d: Linear<0, { deadlines_measured::<T>() }>,
 	) -> Result<(), BenchmarkError> {
 		let jobs = jobs_of_distinct_accounts::<T>(d, T::MaxCandidates::get());
 		for job in &jobs {
@@ -347,7 +420,7 @@ mod benchmarks {
 	/// indexes) and miners, as above.
 	#[benchmark]
 	fn on_reveal_deadlines(
-		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+		d: Linear<0, { deadlines_measured::<T>() }>,
 	) -> Result<(), BenchmarkError> {
 		let jobs = jobs_of_distinct_accounts::<T>(d, T::MaxCandidates::get());
 		for job in &jobs {
@@ -367,7 +440,7 @@ mod benchmarks {
 	/// models, creators and miners.
 	#[benchmark]
 	fn on_challenge_deadlines(
-		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+		d: Linear<0, { deadlines_measured::<T>() }>,
 	) -> Result<(), BenchmarkError> {
 		let jobs = jobs_in_challenge::<T>(d);
 		let now = after::<T>(Parameters::<T>::get().challenge_period);
@@ -383,7 +456,7 @@ mod benchmarks {
 	/// requester's storage deposit released.
 	#[benchmark]
 	fn on_prune_deadlines(
-		d: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+		d: Linear<0, { deadlines_measured::<T>() }>,
 	) -> Result<(), BenchmarkError> {
 		let jobs = jobs_in_challenge::<T>(d);
 		let settled = after::<T>(Parameters::<T>::get().challenge_period);

@@ -26,6 +26,8 @@ use sp_runtime::{
 	transaction_validity::{InvalidTransaction, TransactionLongevity, ValidTransaction},
 };
 
+use alloc::{collections::BTreeSet, vec::Vec};
+
 use crate::{Call, Config, Error, JobId, Pallet};
 
 /// The runtime's call type.
@@ -67,30 +69,81 @@ impl<T: Config + Send + Sync> PrioritizeAnswers<T>
 where
 	CallOf<T>: IsSubType<Call<T>>,
 {
-	/// For a commit or reveal: `Some` with the block its phase ends at if the chain would accept
-	/// it now, an error if not. `None` for any other call.
+	/// For a commit or reveal, single or batched: `Some` with the earliest block at which a
+	/// phase it answers ends if the chain would accept every answer now, the first refusal's
+	/// error if not. `None` for any other call.
 	fn answer_deadline(
 		who: &T::AccountId,
 		call: &CallOf<T>,
 	) -> Option<Result<BlockNumberFor<T>, Error<T>>> {
-		let checked = match call.is_sub_type()? {
-			Call::commit_result { job, .. } => {
-				Pallet::<T>::check_commit(*job, who).map(|(record, _)| record)
+		let deadline = match call.is_sub_type()? {
+			Call::commit_result { job, commitment: _ } => Self::commit_deadline(who, [*job]),
+			Call::commit_results { commitments } => {
+				Self::commit_deadline(who, commitments.iter().map(|(job, _)| *job))
 			}
 			Call::reveal_result { job, output, salt } => {
-				Pallet::<T>::check_reveal(*job, who, output.clone(), salt)
-					.map(|((record, _), _)| record)
+				Self::reveal_deadline(who, [(*job, output, salt)])
 			}
+			Call::reveal_results { reveals } => Self::reveal_deadline(
+				who,
+				reveals.iter().map(|reveal| (reveal.job, &reveal.output, &reveal.salt)),
+			),
 			_ => return None,
 		};
-		Some(checked.map(|record| record.deadline))
+		Some(deadline)
 	}
 
-	/// The job a commit or reveal answers, for the extension's weight.
-	fn answered_job(call: &CallOf<T>) -> Option<JobId> {
-		match call.is_sub_type()? {
-			Call::commit_result { job, .. } | Call::reveal_result { job, .. } => Some(*job),
-			_ => None,
+	/// The earliest commit deadline of `jobs` if `who` may commit on each now (a job listed
+	/// twice is `AlreadyCommitted`, as the call would find it).
+	fn commit_deadline(
+		who: &T::AccountId,
+		jobs: impl IntoIterator<Item = JobId>,
+	) -> Result<BlockNumberFor<T>, Error<T>> {
+		let answers = jobs.into_iter().map(|job| (job, ()));
+		Self::earliest(answers, Error::<T>::AlreadyCommitted, |job, ()| {
+			Pallet::<T>::check_commit(job, who).map(|(record, _)| record.deadline)
+		})
+	}
+
+	/// The earliest reveal deadline of `reveals` if `who` may make each now (a job listed
+	/// twice is `AlreadyRevealed`, as the call would find it).
+	fn reveal_deadline<'a>(
+		who: &T::AccountId,
+		reveals: impl IntoIterator<Item = (JobId, &'a Vec<i64>, &'a [u8; 32])>,
+	) -> Result<BlockNumberFor<T>, Error<T>> {
+		let answers = reveals.into_iter().map(|(job, output, salt)| (job, (output, salt)));
+		Self::earliest(answers, Error::<T>::AlreadyRevealed, |job, (output, salt)| {
+			Pallet::<T>::check_reveal(job, who, output.clone(), salt)
+				.map(|((record, _), _)| record.deadline)
+		})
+	}
+
+	/// The earliest of `deadline(job, answer)` over `answers`, or the first error
+	/// (`repeated` for a job answered twice). No answer at all is `NoAnswers`.
+	fn earliest<A>(
+		answers: impl IntoIterator<Item = (JobId, A)>,
+		repeated: Error<T>,
+		mut deadline: impl FnMut(JobId, A) -> Result<BlockNumberFor<T>, Error<T>>,
+	) -> Result<BlockNumberFor<T>, Error<T>> {
+		let mut seen = BTreeSet::new();
+		let mut earliest: Option<BlockNumberFor<T>> = None;
+		for (job, answer) in answers {
+			if !seen.insert(job) {
+				return Err(repeated);
+			}
+			let due = deadline(job, answer)?;
+			earliest = Some(earliest.map_or(due, |so_far| so_far.min(due)));
+		}
+		earliest.ok_or(Error::<T>::NoAnswers)
+	}
+
+	/// How many job records checking a commit or reveal reads (for the extension's weight).
+	fn answers(call: &CallOf<T>) -> u64 {
+		match call.is_sub_type() {
+			Some(Call::commit_result { .. } | Call::reveal_result { .. }) => 1,
+			Some(Call::commit_results { commitments }) => commitments.len() as u64,
+			Some(Call::reveal_results { reveals }) => reveals.len() as u64,
+			_ => 0,
 		}
 	}
 }
@@ -104,12 +157,9 @@ where
 	type Val = ();
 	type Pre = ();
 
-	/// One read of the job record for a commit or reveal (the output hash is negligible).
+	/// One read of a job record per commit or reveal (the output hash is negligible).
 	fn weight(&self, call: &CallOf<T>) -> Weight {
-		match Self::answered_job(call) {
-			Some(_) => T::DbWeight::get().reads(1),
-			None => Weight::zero(),
-		}
+		T::DbWeight::get().reads(Self::answers(call))
 	}
 
 	fn validate(

@@ -53,7 +53,8 @@
 //! ## Bounded work
 //! Deadlines live in four FIFO queues (commit, reveal, challenge, prune); every job of a queue
 //! has the same period, so each queue is ordered by deadline. `on_initialize` handles at most
-//! `MaxDeadlinesPerBlock` due entries per block (the rest wait a block), the queues taking turns
+//! `MaxDeadlinesPerBlock` due entries per block, within `MaxDeadlineWeight` (each entry charged at
+//! its queue's benchmarked worst case; the rest wait a block), the queues taking turns
 //! so that none can starve another; at most `MaxActiveJobs` jobs are unfinished at a time, and
 //! at most `MaxActiveJobsPerRequester` of one requester. Phases are also closed by their
 //! deadline inside the calls, so a late hook never lengthens a window. Jobs waiting for their
@@ -153,7 +154,8 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		AccessControl, Balance, CheckObserver, ComputeStakingInterface, FreshRandomness, ModelId,
+		AccessControl, Balance, CheckObserver, CheckReason, ComputeStakingInterface, FreshRandomness,
+		ModelId,
 		ModelRegistryInterface, ModelVersionRef, RevenueSink, SlashReason,
 	};
 	use sp_core::H256;
@@ -211,6 +213,22 @@ pub mod pallet {
 			hash: [u8; 32],
 		},
 	}
+
+	/// One reveal of a [`Pallet::reveal_results`] batch.
+	#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug)]
+	pub struct RevealArg {
+		/// The job answered.
+		pub job: JobId,
+		/// The output committed to (checked against `MaxOutputValues` before it is stored).
+		pub output: Vec<i64>,
+		/// The salt of the commitment.
+		pub salt: [u8; 32],
+	}
+
+	/// A miner's commitments on several jobs: `(job, commitment)` pairs.
+	pub type CommitmentsOf<T> = BoundedVec<(JobId, H256), <T as Config>::MaxAnswersPerCall>;
+	/// A miner's reveals on several jobs.
+	pub type RevealsOf<T> = BoundedVec<RevealArg, <T as Config>::MaxAnswersPerCall>;
 
 	/// The deadline queues.
 	#[derive(
@@ -302,12 +320,23 @@ pub mod pallet {
 		/// take all of `MaxActiveJobs`).
 		#[pallet::constant]
 		type MaxActiveJobsPerRequester: Get<u32>;
+		/// Most unfinished checks opened by challenges (checks count against neither
+		/// `MaxActiveJobs` nor this when an audit opens them: see `CheckReason`).
+		#[pallet::constant]
+		type MaxActiveChallenges: Get<u32>;
 		/// Most due deadlines handled in one block.
 		#[pallet::constant]
 		type MaxDeadlinesPerBlock: Get<u32>;
+		/// Most weight `on_initialize` spends on due deadlines in one block, each charged at
+		/// its queue's benchmarked worst case; the rest wait for the next block, in order.
+		#[pallet::constant]
+		type MaxDeadlineWeight: Get<Weight>;
 		/// Most validators whose inference keys are kept.
 		#[pallet::constant]
 		type MaxAuthorities: Get<u32>;
+		/// Most answers (commitments or reveals) of one `commit_results` or `reveal_results`.
+		#[pallet::constant]
+		type MaxAnswersPerCall: Get<u32>;
 		/// Held from the requester with each request besides the fee, and forfeited to the
 		/// treasury if the job ends without a quorum (too few commitments or no majority), so
 		/// that requests designed to fail (e.g. inputs no miner can use) are not free.
@@ -375,9 +404,10 @@ pub mod pallet {
 	pub type VerdictVotes<T: Config> = StorageMap<_, Twox64Concat, JobId, VotesOf<T>, ValueQuery>;
 
 	/// The jobs that are checks of an output computed off chain (see `OutputChecks`): their
-	/// outcome goes to `CheckObserver`. Removed when the check is decided.
+	/// outcome goes to `CheckObserver`, and why each was opened. Removed when the check is
+	/// decided.
 	#[pallet::storage]
-	pub type Checks<T: Config> = StorageMap<_, Twox64Concat, JobId, ()>;
+	pub type Checks<T: Config> = StorageMap<_, Twox64Concat, JobId, CheckReason>;
 
 	/// The jobs validators must verify now, chosen on chain: every disputed job, every job
 	/// whose miners disagreed, and the sampled part of the unanimous ones (drawn from the
@@ -402,9 +432,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type StorageDeposits<T: Config> = StorageMap<_, Twox64Concat, JobId, Balance>;
 
-	/// Number of unfinished jobs (at most `MaxActiveJobs`).
+	/// Number of unfinished jobs (at most `MaxActiveJobs`; checks are not counted).
 	#[pallet::storage]
 	pub type ActiveJobs<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Number of unfinished checks opened by challenges (at most `MaxActiveChallenges`).
+	#[pallet::storage]
+	pub type ActiveChallenges<T: Config> = StorageValue<_, u32, ValueQuery>;
 
 	/// Number of unfinished jobs per requester (at most `MaxActiveJobsPerRequester`; no entry
 	/// for none).
@@ -576,6 +610,10 @@ pub mod pallet {
 		/// The commit, reveal and challenge periods together are not shorter than compute
 		/// staking's unbonding period: a faulty miner could withdraw before being slashed.
 		JobOutlivesUnbonding,
+		/// A `commit_results` or `reveal_results` with no answer in it.
+		NoAnswers,
+		/// `MaxActiveChallenges` challenges are being checked; try again later.
+		TooManyActiveChallenges,
 	}
 
 	#[pallet::hooks]
@@ -698,6 +736,40 @@ pub mod pallet {
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
 			Self::do_submit_verdict(verdict)
+		}
+
+		/// Commits the signer's results for several jobs in one transaction: each
+		/// `(job, commitment)` is checked and recorded exactly as [`Pallet::commit_result`]
+		/// does it (events and phase ends included), in order.
+		///
+		/// All or nothing: if any commitment is refused, the call fails with that
+		/// commitment's error (e.g. `NotInCommitPhase`, `AlreadyCommitted` for a job listed
+		/// twice) and none is recorded. At most `MaxAnswersPerCall` commitments; `NoAnswers`
+		/// if there is none. A batch the chain would refuse is refused in the pool, without a
+		/// fee (see [`PrioritizeAnswers`]).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::commit_results(commitments.len() as u32))]
+		pub fn commit_results(
+			origin: OriginFor<T>,
+			commitments: CommitmentsOf<T>,
+		) -> DispatchResult {
+			let miner = ensure_signed(origin)?;
+			Self::do_commit_results(miner, commitments)
+		}
+
+		/// Reveals the signer's outputs on several jobs in one transaction: each
+		/// `{job, output, salt}` is checked and recorded exactly as [`Pallet::reveal_result`]
+		/// does it (events and quorum counts included), in order.
+		///
+		/// All or nothing: if any reveal is refused, the call fails with that reveal's error
+		/// (e.g. `CommitmentMismatch`, `AlreadyRevealed` for a job listed twice) and none is
+		/// recorded. At most `MaxAnswersPerCall` reveals; `NoAnswers` if there is none. A
+		/// batch the chain would refuse is refused in the pool, without a fee.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::reveal_results(reveals.len() as u32))]
+		pub fn reveal_results(origin: OriginFor<T>, reveals: RevealsOf<T>) -> DispatchResult {
+			let miner = ensure_signed(origin)?;
+			Self::do_reveal_results(miner, reveals)
 		}
 
 		/// Sets the governance parameters (root or a passed referendum). They apply to jobs

@@ -118,7 +118,10 @@ pub const CHALLENGE_PERIOD: u64 = 5;
 pub const RETENTION: u64 = 20;
 pub const MAX_ACTIVE_JOBS: u32 = 50;
 pub const MAX_JOBS_PER_REQUESTER: u32 = 30;
+pub const MAX_ACTIVE_CHALLENGES: u32 = 4;
 pub const MAX_DEADLINES_PER_BLOCK: u32 = 8;
+/// Most answers of one `commit_results` or `reveal_results`.
+pub const MAX_ANSWERS_PER_CALL: u32 = 8;
 
 parameter_types! {
 	pub const TreasuryAccount: AccountId = TREASURY;
@@ -133,6 +136,9 @@ parameter_types! {
 	/// Mixed into every block's randomness: a test changes it to stand for another draw of
 	/// the assigning block's author.
 	pub static RandomnessSalt: u8 = 0;
+	/// `MaxDeadlineWeight`: unlimited unless a test bounds it.
+	pub static DeadlineWeightLimit: frame_support::weights::Weight =
+		frame_support::weights::Weight::MAX;
 }
 
 /// The slot-randomness stand-in: each block's randomness is a hash of its number (fresh in
@@ -326,6 +332,12 @@ impl modelchain_primitives::AccessControl<AccountId> for MockAccess {
 		}
 		Ok(())
 	}
+	fn use_queries(_who: &AccountId, _model: ModelId, _queries: u64) -> Option<(u64, u32)> {
+		None
+	}
+	fn use_queries_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }
 
 /// Records each check's outcome.
@@ -358,8 +370,11 @@ impl pallet_inference::Config for Test {
 	type MaxCandidates = ConstU32<16>;
 	type MaxActiveJobs = ConstU32<MAX_ACTIVE_JOBS>;
 	type MaxActiveJobsPerRequester = ConstU32<MAX_JOBS_PER_REQUESTER>;
+	type MaxActiveChallenges = ConstU32<MAX_ACTIVE_CHALLENGES>;
 	type MaxDeadlinesPerBlock = ConstU32<MAX_DEADLINES_PER_BLOCK>;
+	type MaxDeadlineWeight = DeadlineWeightLimit;
 	type MaxAuthorities = ConstU32<4>;
+	type MaxAnswersPerCall = ConstU32<MAX_ANSWERS_PER_CALL>;
 	type VerdictPriority = ConstU64<{ u64::MAX / 2 }>;
 	type AnswerPriority = ConstU64<{ u64::MAX / 2 }>;
 	type QuorumDeposit = TestQuorumDeposit;

@@ -765,6 +765,201 @@ fn a_copied_commitment_cannot_be_revealed() {
 	});
 }
 
+// ---------------------------------------------------------------- batched answers
+
+/// `count` jobs requested in one block (by Alice and Bob in turn) and assigned in the next,
+/// and a miner assigned to at least two of them with the jobs it serves, in order.
+fn jobs_sharing_a_miner(count: u32) -> (Vec<JobId>, AccountId, Vec<JobId>) {
+	let jobs: Vec<JobId> =
+		(0..count).map(|i| request_unassigned(if i % 2 == 0 { ALICE } else { BOB })).collect();
+	next_block();
+	let busiest = MINERS
+		.iter()
+		.max_by_key(|miner| jobs.iter().filter(|job| miners_of(**job).contains(miner)).count())
+		.copied()
+		.unwrap();
+	let served: Vec<JobId> =
+		jobs.iter().copied().filter(|job| miners_of(*job).contains(&busiest)).collect();
+	assert!(served.len() >= 2, "some miner serves two of {count} jobs");
+	(jobs, busiest, served)
+}
+
+fn commitments(miner: AccountId, jobs: &[JobId], output: &[i64]) -> CommitmentsOf<Test> {
+	let pairs: Vec<_> =
+		jobs.iter().map(|job| (*job, commitment_of(*job, &miner, output, &salt(miner)))).collect();
+	pairs.try_into().unwrap()
+}
+
+fn reveals(miner: AccountId, jobs: &[JobId], output: &[i64]) -> RevealsOf<Test> {
+	let reveals: Vec<_> = jobs
+		.iter()
+		.map(|job| RevealArg { job: *job, output: output.to_vec(), salt: salt(miner) })
+		.collect();
+	reveals.try_into().unwrap()
+}
+
+/// The other miners of each of `jobs` commit (or reveal) `GOOD` one call at a time.
+fn others_answer(jobs: &[JobId], miner: AccountId, answer: fn(JobId, AccountId, &[i64])) {
+	for job in jobs {
+		for other in miners_of(*job).into_iter().filter(|other| *other != miner) {
+			answer(*job, other, &GOOD);
+		}
+	}
+}
+
+#[test]
+fn a_batch_of_answers_takes_each_job_through_its_phases_like_single_calls() {
+	new_test_ext().execute_with(|| {
+		let (_, miner, served) = jobs_sharing_a_miner(6);
+		others_answer(&served, miner, commit);
+		System::reset_events();
+		assert_ok!(Inference::commit_results(
+			RuntimeOrigin::signed(miner),
+			commitments(miner, &served, &GOOD)
+		));
+		for job in &served {
+			System::assert_has_event(Event::ResultCommitted { job: *job, miner }.into());
+			assert!(matches!(phase(*job), JobPhase::Reveal), "the last commitment ends the phase");
+		}
+		others_answer(&served, miner, reveal);
+		assert_ok!(Inference::reveal_results(
+			RuntimeOrigin::signed(miner),
+			reveals(miner, &served, &GOOD)
+		));
+		let winner = output_hash(&GOOD);
+		for job in &served {
+			System::assert_has_event(
+				Event::ResultRevealed { job: *job, miner, output_hash: winner }.into(),
+			);
+			assert_eq!(phase(*job), JobPhase::Challenge { winner }, "the last reveal counts");
+		}
+	});
+}
+
+#[test]
+fn a_batch_with_one_refused_answer_records_none_of_them() {
+	new_test_ext().execute_with(|| {
+		let (jobs, miner, served) = jobs_sharing_a_miner(6);
+		let (first, second) = (served[0], served[1]);
+		let no_answers: CommitmentsOf<Test> = Default::default();
+		assert_noop!(
+			Inference::commit_results(RuntimeOrigin::signed(miner), no_answers),
+			Error::<Test>::NoAnswers
+		);
+		assert_noop!(
+			Inference::commit_results(
+				RuntimeOrigin::signed(miner),
+				commitments(miner, &[first, 99], &GOOD)
+			),
+			Error::<Test>::UnknownJob
+		);
+		if let Some(other) = jobs.iter().copied().find(|job| !served.contains(job)) {
+			assert_noop!(
+				Inference::commit_results(
+					RuntimeOrigin::signed(miner),
+					commitments(miner, &[first, other], &GOOD)
+				),
+				Error::<Test>::NotAssigned
+			);
+		}
+		assert_noop!(
+			Inference::commit_results(
+				RuntimeOrigin::signed(miner),
+				commitments(miner, &[first, second, first], &GOOD)
+			),
+			Error::<Test>::AlreadyCommitted
+		);
+		assert!(Jobs::<Test>::get(first).unwrap().assignments.iter().all(|a| a.commitment.is_none()));
+
+		assert_ok!(Inference::commit_results(
+			RuntimeOrigin::signed(miner),
+			commitments(miner, &[first, second], &GOOD)
+		));
+		others_answer(&[first, second], miner, commit);
+		let mut mismatched = reveals(miner, &[first, second], &GOOD);
+		mismatched[1].output = BAD.to_vec();
+		assert_noop!(
+			Inference::reveal_results(RuntimeOrigin::signed(miner), mismatched),
+			Error::<Test>::CommitmentMismatch
+		);
+		assert_noop!(
+			Inference::reveal_results(
+				RuntimeOrigin::signed(miner),
+				reveals(miner, &[first, second, second], &GOOD)
+			),
+			Error::<Test>::AlreadyRevealed
+		);
+		let no_reveals: RevealsOf<Test> = Default::default();
+		assert_noop!(
+			Inference::reveal_results(RuntimeOrigin::signed(miner), no_reveals),
+			Error::<Test>::NoAnswers
+		);
+		assert!(Jobs::<Test>::get(first).unwrap().assignments.iter().all(|a| a.revealed.is_none()));
+		assert_ok!(Inference::reveal_results(
+			RuntimeOrigin::signed(miner),
+			reveals(miner, &[first, second], &GOOD)
+		));
+	});
+}
+
+#[test]
+fn a_batch_longer_than_max_answers_per_call_does_not_decode() {
+	let too_many: Vec<(JobId, H256)> =
+		(0..=u64::from(MAX_ANSWERS_PER_CALL)).map(|job| (job, H256::zero())).collect();
+	let mut encoded = crate::Call::<Test>::commit_results {
+		commitments: too_many[..MAX_ANSWERS_PER_CALL as usize].to_vec().try_into().unwrap(),
+	}
+	.encode();
+	assert!(crate::Call::<Test>::decode(&mut &encoded[..]).is_ok(), "at the bound it decodes");
+	// The same call with one more commitment: the call index, then the longer list.
+	encoded.truncate(1);
+	encoded.extend(too_many.encode());
+	assert!(crate::Call::<Test>::decode(&mut &encoded[..]).is_err());
+}
+
+/// A batch is prioritized in the pool exactly when the chain would accept every answer in
+/// it, valid until the earliest of its phases ends; otherwise refused with the first
+/// refused answer's error.
+#[test]
+fn batches_are_prioritized_in_the_pool_exactly_when_the_chain_would_accept_every_answer() {
+	new_test_ext().execute_with(|| {
+		let priority = <<Test as Config>::AnswerPriority as frame_support::traits::Get<u64>>::get();
+		let (_, miner, served) = jobs_sharing_a_miner(6);
+		let commit_call = |jobs: &[JobId]| crate::Call::commit_results {
+			commitments: commitments(miner, jobs, &GOOD),
+		};
+		assert_eq!(answer_priority(miner, commit_call(&served)), Ok(priority));
+		assert_eq!(
+			answer_priority(miner, commit_call(&[served[0], served[0]])),
+			refused_as(Error::AlreadyCommitted)
+		);
+		assert_eq!(answer_priority(miner, commit_call(&[served[0], 99])), refused_as(Error::UnknownJob));
+		assert_eq!(answer_priority(miner, commit_call(&[])), refused_as(Error::NoAnswers));
+
+		assert_ok!(Inference::commit_results(
+			RuntimeOrigin::signed(miner),
+			commitments(miner, &served, &GOOD)
+		));
+		others_answer(&served, miner, commit);
+		let reveal_call =
+			|reveals: RevealsOf<Test>| crate::Call::reveal_results { reveals };
+		assert_eq!(
+			answer_priority(miner, reveal_call(reveals(miner, &served, &GOOD))),
+			Ok(priority)
+		);
+		let mut mismatched = reveals(miner, &served, &GOOD);
+		mismatched[0].salt = [0; 32];
+		assert_eq!(
+			answer_priority(miner, reveal_call(mismatched)),
+			refused_as(Error::CommitmentMismatch)
+		);
+		assert_eq!(
+			answer_priority(miner, reveal_call(reveals(miner, &[served[1], served[1]], &GOOD))),
+			refused_as(Error::AlreadyRevealed)
+		);
+	});
+}
+
 // ---------------------------------------------------------------- outcomes
 
 #[test]
@@ -1612,6 +1807,36 @@ fn deadlines_per_block_are_bounded_and_the_rest_wait() {
 	});
 }
 
+/// The hook stops at `MaxDeadlineWeight` (each deadline charged at its queue's worst case)
+/// even with count to spare, and a cheaper queue's entries may still fit after a dearer one's
+/// did not.
+#[test]
+fn deadlines_per_block_are_bounded_by_weight_too() {
+	new_test_ext().execute_with(|| {
+		let commit_cost = Inference::deadline_cost(DeadlineKind::Commit);
+		let prune_cost = Inference::deadline_cost(DeadlineKind::Prune);
+		assert!(prune_cost.all_lt(commit_cost), "a prune is cheaper than a commit phase's end");
+		// Room for two commit endings and a prune, not three commit endings.
+		DeadlineWeightLimit::set(commit_cost.saturating_mul(2).saturating_add(prune_cost));
+		let settled = request(BOB);
+		to_challenge(settled, [&GOOD, &GOOD, &GOOD]);
+		run_to_block(ASSIGNED + CHALLENGE_PERIOD);
+		assert_eq!(phase(settled), JobPhase::Finished(JobOutcome::Settled));
+		let silent: Vec<_> = (0..4).map(|_| request_unassigned(ALICE)).collect();
+		next_block();
+		let commit_due = Jobs::<Test>::get(silent[0]).unwrap().deadline;
+		let prune_due =
+			Queue::<Test>::iter_prefix(DeadlineKind::Prune).map(|(_, (_, due))| due).max().unwrap();
+		assert!(commit_due <= prune_due);
+		System::set_block_number(prune_due);
+		let handled = Inference::process_deadlines(prune_due);
+		assert_eq!((handled.commit, handled.prune), (2, 1), "two commit endings, then the prune");
+		let handled = Inference::process_deadlines(prune_due);
+		assert_eq!(handled.commit, 2, "the rest in the next block");
+		assert!(!Jobs::<Test>::contains_key(settled));
+	});
+}
+
 #[test]
 fn phases_that_end_early_leave_no_queue_entry_behind() {
 	new_test_ext().execute_with(|| {
@@ -2370,7 +2595,7 @@ fn quote_fee_is_none_while_the_chain_takes_no_more_jobs() {
 
 mod checks {
 	use super::*;
-	use modelchain_primitives::{CheckOutcome, OutputChecks};
+	use modelchain_primitives::{CheckOutcome, CheckReason, OutputChecks};
 
 	const VERSION: ModelVersionRef = ModelVersionRef { model: 0, version: 0 };
 
@@ -2379,7 +2604,11 @@ mod checks {
 	}
 
 	fn open(claimed: &[i64]) -> JobId {
-		Inference::open_check(&ALICE, &VERSION, vec![1, 2, 3], claimed.to_vec()).expect("opens")
+		open_for(claimed, CheckReason::Challenge).expect("opens")
+	}
+
+	fn open_for(claimed: &[i64], reason: CheckReason) -> Result<JobId, DispatchError> {
+		Inference::open_check(&ALICE, &VERSION, vec![1, 2, 3], claimed.to_vec(), reason)
 	}
 
 	#[test]
@@ -2431,7 +2660,7 @@ mod checks {
 			let deadline = Jobs::<Test>::get(job).expect("exists").deadline;
 			run_to_block(deadline + 1);
 			assert_eq!(decided(), vec![(job, CheckOutcome::Undecided)]);
-			assert_eq!(ActiveJobs::<Test>::get(), 0, "it no longer counts as active");
+			assert_eq!(ActiveChallenges::<Test>::get(), 0, "it no longer counts as open");
 		});
 	}
 
@@ -2440,16 +2669,59 @@ mod checks {
 		new_test_ext().execute_with(|| {
 			let next = NextJobId::<Test>::get();
 			let refused = |input: Vec<u8>, claimed: Vec<i64>| {
-				Inference::open_check(&ALICE, &VERSION, input, claimed).expect_err("refused")
+				Inference::open_check(&ALICE, &VERSION, input, claimed, CheckReason::Challenge)
+					.expect_err("refused")
 			};
 			assert_eq!(refused(vec![], GOOD.to_vec()), Error::<Test>::EmptyInput.into());
 			assert_eq!(refused(vec![0; 65], GOOD.to_vec()), Error::<Test>::InputTooLong.into());
 			assert_eq!(refused(vec![1], vec![]), Error::<Test>::InvalidOutput.into());
 			assert_eq!(refused(vec![1], vec![0; 11]), Error::<Test>::InvalidOutput.into());
 			assert_eq!(NextJobId::<Test>::get(), next);
-			ActiveJobs::<Test>::put(MAX_ACTIVE_JOBS);
-			assert_eq!(refused(vec![1], GOOD.to_vec()), Error::<Test>::TooManyActiveJobs.into());
-			ActiveJobs::<Test>::put(0);
+		});
+	}
+
+	/// Checks count against neither the chain's nor the opener's unfinished jobs: a chain
+	/// full of jobs still takes a miner's audit reveal (on the code before this test, the
+	/// check was refused with `TooManyActiveJobs`, and the honest miner was then slashed for
+	/// a missed audit) and a challenge.
+	#[test]
+	fn a_chain_full_of_jobs_still_checks_audits_and_challenges() {
+		new_test_ext().execute_with(|| {
+			for requester in [ALICE, BOB] {
+				while ActiveJobsOf::<Test>::get(requester) < MAX_JOBS_PER_REQUESTER
+					&& ActiveJobs::<Test>::get() < MAX_ACTIVE_JOBS
+				{
+					request_unassigned(requester);
+				}
+			}
+			assert_eq!(ActiveJobs::<Test>::get(), MAX_ACTIVE_JOBS, "the chain is full of jobs");
+			assert_noop!(request_small(BOB), Error::<Test>::TooManyActiveJobs);
+			assert_ok!(open_for(&GOOD, CheckReason::Audit));
+			assert_ok!(open_for(&GOOD, CheckReason::Challenge));
+			assert_eq!(ActiveJobs::<Test>::get(), MAX_ACTIVE_JOBS);
+			assert_eq!(ActiveChallenges::<Test>::get(), 1);
+		});
+	}
+
+	/// Challenges are bounded (`MaxActiveChallenges`), and a spammer filling that bound
+	/// cannot keep a miner from answering its audits.
+	#[test]
+	fn challenges_are_bounded_and_cannot_crowd_out_audits() {
+		new_test_ext().execute_with(|| {
+			for _ in 0..MAX_ACTIVE_CHALLENGES {
+				assert_ok!(open_for(&GOOD, CheckReason::Challenge));
+			}
+			let next = NextJobId::<Test>::get();
+			assert_noop!(
+				open_for(&GOOD, CheckReason::Challenge),
+				Error::<Test>::TooManyActiveChallenges
+			);
+			assert_eq!(NextJobId::<Test>::get(), next);
+			let audit = open_for(&GOOD, CheckReason::Audit).expect("an audit is never crowded out");
+			assert_eq!(Checks::<Test>::get(audit), Some(CheckReason::Audit));
+			// A decided challenge makes room again.
+			both_validators_find(next - 1, &GOOD);
+			assert_ok!(open_for(&GOOD, CheckReason::Challenge));
 		});
 	}
 }

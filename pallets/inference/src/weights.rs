@@ -45,6 +45,8 @@ pub trait WeightInfo {
 	fn assign_job(c: u32, ) -> Weight;
 	fn commit_result() -> Weight;
 	fn reveal_result(k: u32, ) -> Weight;
+	fn commit_results(n: u32, ) -> Weight;
+	fn reveal_results(n: u32, ) -> Weight;
 	fn submit_verdict(k: u32, ) -> Weight;
 	fn authorize_submit_verdict() -> Weight;
 	fn set_parameters() -> Weight;
@@ -100,12 +102,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::AccessLog` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[7, 256]`.
 	/// The range of component `l` is `[0, 1]`.
-	fn request_inference(c: u32, l: u32, ) -> Weight {
+	fn request_inference(_c: u32, l: u32, ) -> Weight {
 		// Proof size (bytes): measured `1371`, estimated `17059`.
-		// Minimum execution time: 279_241_000 picoseconds.
-		Weight::from_parts(343_621_411, 17059)
-			.saturating_add(Weight::from_parts(385_402, 0).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(135_699_052, 0).saturating_mul(l.into()))
+		// Minimum execution time: 291_213_000 picoseconds.
+		Weight::from_parts(516_241_787, 17059)
+			.saturating_add(Weight::from_parts(82_882_977, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -127,9 +128,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[7, 256]`.
 	fn assign_job(c: u32, ) -> Weight {
 		// Proof size (bytes): measured `4732`, estimated `17059`.
-		// Minimum execution time: 53_539_000 picoseconds.
-		Weight::from_parts(55_741_778, 17059)
-			.saturating_add(Weight::from_parts(148_637, 0).saturating_mul(c.into()))
+		// Minimum execution time: 54_812_000 picoseconds.
+		Weight::from_parts(83_460_733, 17059)
+			.saturating_add(Weight::from_parts(299_896, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -143,8 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
 		// Proof size (bytes): measured `5145`, estimated `8538`.
-		// Minimum execution time: 49_943_000 picoseconds.
-		Weight::from_parts(54_742_000, 8538)
+		// Minimum execution time: 50_635_000 picoseconds.
+		Weight::from_parts(61_615_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -163,14 +164,58 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 7]`.
 	fn reveal_result(k: u32, ) -> Weight {
 		// Proof size (bytes): measured `4568`, estimated `8538`.
-		// Minimum execution time: 74_970_000 picoseconds.
-		Weight::from_parts(103_926_673, 8538)
-			.saturating_add(Weight::from_parts(3_540_153, 0).saturating_mul(k.into()))
+		// Minimum execution time: 75_461_000 picoseconds.
+		Weight::from_parts(85_151_892, 8538)
+			.saturating_add(Weight::from_parts(3_989_555, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2607).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(k.into()))
+	}
+	/// Storage: `Inference::Jobs` (r:64 w:64)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Parameters` (r:1 w:0)
+	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::QueueBounds` (r:1 w:1)
+	/// Proof: `Inference::QueueBounds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Queue` (r:0 w:128)
+	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn commit_results(n: u32, ) -> Weight {
+		// Proof size (bytes): measured `352`, estimated `3494`.
+		// Minimum execution time: 52_729_000 picoseconds.
+		Weight::from_parts(26_858_641, 3494)
+			.saturating_add(Weight::from_parts(32_920_139, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 7548).saturating_mul(n.into()))
+	}
+	/// Storage: `Inference::Jobs` (r:64 w:64)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Parameters` (r:1 w:0)
+	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::QueueBounds` (r:2 w:2)
+	/// Proof: `Inference::QueueBounds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Reveals` (r:384 w:448)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(578), added: 3053, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Results` (r:0 w:64)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(530), added: 3005, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Queue` (r:0 w:192)
+	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn reveal_results(n: u32, ) -> Weight {
+		// Proof size (bytes): measured `773`, estimated `5998`.
+		// Minimum execution time: 99_024_000 picoseconds.
+		Weight::from_parts(105_086_000, 5998)
+			.saturating_add(Weight::from_parts(88_142_254, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((12_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 18318).saturating_mul(n.into()))
 	}
 	/// Storage: `Inference::Jobs` (r:1 w:1)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
@@ -213,9 +258,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 7]`.
 	fn submit_verdict(k: u32, ) -> Weight {
 		// Proof size (bytes): measured `8542`, estimated `38775`.
-		// Minimum execution time: 447_064_000 picoseconds.
-		Weight::from_parts(412_412_109, 38775)
-			.saturating_add(Weight::from_parts(114_529_097, 0).saturating_mul(k.into()))
+		// Minimum execution time: 482_219_000 picoseconds.
+		Weight::from_parts(547_605_636, 38775)
+			.saturating_add(Weight::from_parts(76_965_322, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(31_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(30_u64))
@@ -234,8 +279,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::VerdictVotes` (`max_values`: None, `max_size`: Some(2065), added: 4540, mode: `MaxEncodedLen`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof size (bytes): measured `8502`, estimated `8538`.
-		// Minimum execution time: 107_090_000 picoseconds.
-		Weight::from_parts(160_149_000, 8538)
+		// Minimum execution time: 106_368_000 picoseconds.
+		Weight::from_parts(134_160_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
@@ -244,8 +289,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof size (bytes): measured `79`, estimated `1533`.
-		// Minimum execution time: 16_450_000 picoseconds.
-		Weight::from_parts(27_762_000, 1533)
+		// Minimum execution time: 15_379_000 picoseconds.
+		Weight::from_parts(24_175_000, 1533)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -255,8 +300,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn draw_sample() -> Weight {
 		// Proof size (bytes): measured `5365`, estimated `8538`.
-		// Minimum execution time: 23_184_000 picoseconds.
-		Weight::from_parts(37_289_000, 8538)
+		// Minimum execution time: 23_444_000 picoseconds.
+		Weight::from_parts(40_085_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -289,9 +334,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_commit_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `163`, estimated `11006`.
-		// Minimum execution time: 27_461_000 picoseconds.
-		Weight::from_parts(19_980_897, 11006)
-			.saturating_add(Weight::from_parts(795_105_066, 0).saturating_mul(d.into()))
+		// Minimum execution time: 27_021_000 picoseconds.
+		Weight::from_parts(252_216_367, 11006)
+			.saturating_add(Weight::from_parts(674_435_855, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((21_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -323,9 +368,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_reveal_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `557`, estimated `11006`.
-		// Minimum execution time: 25_507_000 picoseconds.
-		Weight::from_parts(26_350_000, 11006)
-			.saturating_add(Weight::from_parts(1_237_414_890, 0).saturating_mul(d.into()))
+		// Minimum execution time: 27_281_000 picoseconds.
+		Weight::from_parts(30_507_000, 11006)
+			.saturating_add(Weight::from_parts(1_405_321_308, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((27_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -365,9 +410,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_challenge_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `1110`, estimated `11006`.
-		// Minimum execution time: 14_036_000 picoseconds.
-		Weight::from_parts(3_204_346, 11006)
-			.saturating_add(Weight::from_parts(766_893_734, 0).saturating_mul(d.into()))
+		// Minimum execution time: 14_156_000 picoseconds.
+		Weight::from_parts(120_837_751, 11006)
+			.saturating_add(Weight::from_parts(833_203_438, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((26_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -393,9 +438,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_prune_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `93`, estimated `11006`.
-		// Minimum execution time: 13_825_000 picoseconds.
-		Weight::from_parts(13_876_735, 11006)
-			.saturating_add(Weight::from_parts(87_136_160, 0).saturating_mul(d.into()))
+		// Minimum execution time: 13_896_000 picoseconds.
+		Weight::from_parts(28_682_775, 11006)
+			.saturating_add(Weight::from_parts(87_540_868, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -406,10 +451,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
-	fn request_inference(c: u32, l: u32, ) -> Weight {
-		Weight::from_parts(343_621_411, 17059)
-			.saturating_add(Weight::from_parts(385_402, 0).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(135_699_052, 0).saturating_mul(l.into()))
+	fn request_inference(_c: u32, l: u32, ) -> Weight {
+		Weight::from_parts(516_241_787, 17059)
+			.saturating_add(Weight::from_parts(82_882_977, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
@@ -417,28 +461,46 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 1796).saturating_mul(l.into()))
 	}
 	fn assign_job(c: u32, ) -> Weight {
-		Weight::from_parts(55_741_778, 17059)
-			.saturating_add(Weight::from_parts(148_637, 0).saturating_mul(c.into()))
+		Weight::from_parts(83_460_733, 17059)
+			.saturating_add(Weight::from_parts(299_896, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn commit_result() -> Weight {
-		Weight::from_parts(54_742_000, 8538)
+		Weight::from_parts(61_615_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn reveal_result(k: u32, ) -> Weight {
-		Weight::from_parts(103_926_673, 8538)
-			.saturating_add(Weight::from_parts(3_540_153, 0).saturating_mul(k.into()))
+		Weight::from_parts(85_151_892, 8538)
+			.saturating_add(Weight::from_parts(3_989_555, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2607).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(k.into()))
+	}
+	fn commit_results(n: u32, ) -> Weight {
+		Weight::from_parts(26_858_641, 3494)
+			.saturating_add(Weight::from_parts(32_920_139, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 7548).saturating_mul(n.into()))
+	}
+	fn reveal_results(n: u32, ) -> Weight {
+		Weight::from_parts(105_086_000, 5998)
+			.saturating_add(Weight::from_parts(88_142_254, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((12_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 18318).saturating_mul(n.into()))
 	}
 	fn submit_verdict(k: u32, ) -> Weight {
-		Weight::from_parts(412_412_109, 38775)
-			.saturating_add(Weight::from_parts(114_529_097, 0).saturating_mul(k.into()))
+		Weight::from_parts(547_605_636, 38775)
+			.saturating_add(Weight::from_parts(76_965_322, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(31_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(30_u64))
@@ -446,22 +508,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3404).saturating_mul(k.into()))
 	}
 	fn authorize_submit_verdict() -> Weight {
-		Weight::from_parts(160_149_000, 8538)
+		Weight::from_parts(134_160_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(27_762_000, 1533)
+		Weight::from_parts(24_175_000, 1533)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn draw_sample() -> Weight {
-		Weight::from_parts(37_289_000, 8538)
+		Weight::from_parts(40_085_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_commit_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(19_980_897, 11006)
-			.saturating_add(Weight::from_parts(795_105_066, 0).saturating_mul(d.into()))
+		Weight::from_parts(252_216_367, 11006)
+			.saturating_add(Weight::from_parts(674_435_855, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((21_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -469,8 +531,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_reveal_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(26_350_000, 11006)
-			.saturating_add(Weight::from_parts(1_237_414_890, 0).saturating_mul(d.into()))
+		Weight::from_parts(30_507_000, 11006)
+			.saturating_add(Weight::from_parts(1_405_321_308, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((27_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -478,8 +540,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_challenge_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(3_204_346, 11006)
-			.saturating_add(Weight::from_parts(766_893_734, 0).saturating_mul(d.into()))
+		Weight::from_parts(120_837_751, 11006)
+			.saturating_add(Weight::from_parts(833_203_438, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((26_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -487,8 +549,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_prune_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(13_876_735, 11006)
-			.saturating_add(Weight::from_parts(87_136_160, 0).saturating_mul(d.into()))
+		Weight::from_parts(28_682_775, 11006)
+			.saturating_add(Weight::from_parts(87_540_868, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

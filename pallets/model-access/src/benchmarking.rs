@@ -177,6 +177,25 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A query channel's claim counted against a licence: every query it has left is taken
+	/// (the last ones end it, releasing its deposit).
+	#[benchmark]
+	fn use_queries() -> Result<(), BenchmarkError> {
+		let (_, model, offer) = licensed_model::<T>(Some(10), Some(1_000))?;
+		let holder = funded::<T>("holder", 0);
+		Pallet::<T>::buy_licence(RawOrigin::Signed(holder.clone()).into(), model, offer)?;
+		let used;
+
+		#[block]
+		{
+			used = Pallet::<T>::use_queries(&holder, model, 5_000);
+		}
+
+		assert!(matches!(used, Some((_, 1_000))));
+		assert!(!LicenceByHolder::<T>::contains_key(model, &holder), "the last query ends it");
+		Ok(())
+	}
+
 	#[benchmark]
 	fn expire_licences(
 		n: Linear<0, { T::MaxExpiriesPerBlock::get() }>,

@@ -240,6 +240,15 @@ pub mod pallet {
 		},
 		/// The licence's last query was used; it was removed and its deposit released.
 		LicenceExhausted { licence: LicenceId, model: ModelId, holder: T::AccountId },
+		/// `queries` queries served off chain (a query channel's claim) were counted against
+		/// the licence: `counted` of them, at most the queries it had left.
+		LicenceQueriesUsed {
+			licence: LicenceId,
+			model: ModelId,
+			holder: T::AccountId,
+			queries: u32,
+			counted: u32,
+		},
 		/// The licence expired; it was removed and its deposit released.
 		LicenceExpired { licence: LicenceId, model: ModelId, holder: T::AccountId },
 		/// The holder dropped the licence; its deposit was released.
@@ -638,6 +647,27 @@ pub mod pallet {
 		}
 
 		/// Removes a licence and releases its deposit to its buyer.
+		/// Takes `count` queries from a licence that counts them (at most what is left) and
+		/// returns how many it took; a licence left with none ends (`LicenceExhausted`). A
+		/// licence without a query count takes none.
+		fn take_queries(mut licence: LicenceOf<T>, count: u32) -> u32 {
+			let Some(left) = licence.queries_left else { return 0 };
+			let taken = left.min(count);
+			let left = left.saturating_sub(taken);
+			licence.queries_left = Some(left);
+			if left == 0 {
+				Self::end_licence(&licence);
+				Self::deposit_event(Event::LicenceExhausted {
+					licence: licence.id,
+					model: licence.model,
+					holder: licence.holder.clone(),
+				});
+			} else {
+				Licences::<T>::insert(licence.id, licence);
+			}
+			taken
+		}
+
 		fn end_licence(licence: &LicenceOf<T>) {
 			Licences::<T>::remove(licence.id);
 			if LicenceByHolder::<T>::get(licence.model, &licence.holder) == Some(licence.id) {
@@ -696,22 +726,8 @@ pub mod pallet {
 			let model = version.model;
 			let used = Self::allowed(model, who)?;
 			let licence = used.as_ref().map(|record| record.id);
-			if let Some(mut record) = used {
-				let id = record.id;
-				if let Some(left) = record.queries_left {
-					let left = left.saturating_sub(1);
-					record.queries_left = Some(left);
-					if left == 0 {
-						Self::end_licence(&record);
-						Self::deposit_event(Event::LicenceExhausted {
-							licence: id,
-							model,
-							holder: who.clone(),
-						});
-					} else {
-						Licences::<T>::insert(id, record);
-					}
-				}
+			if let Some(record) = used {
+				Self::take_queries(record, 1);
 			}
 			let sequence = Self::record_access(
 				model,
@@ -736,6 +752,30 @@ pub mod pallet {
 
 		fn may_use(who: &T::AccountId, model: ModelId) -> DispatchResult {
 			Self::check_access(model, who).map(|_| ())
+		}
+
+		fn use_queries(who: &T::AccountId, model: ModelId, queries: u64) -> Option<(LicenceId, u32)> {
+			if Self::policy(model) != AccessPolicy::Licensed
+				|| T::Registry::owner(model).as_ref() == Some(who)
+			{
+				return None;
+			}
+			let licence = Self::licence_of(model, who)?;
+			let id = licence.id;
+			let counted = u32::try_from(queries).unwrap_or(u32::MAX);
+			let taken = Self::take_queries(licence, counted);
+			Self::deposit_event(Event::LicenceQueriesUsed {
+				licence: id,
+				model,
+				holder: who.clone(),
+				queries: counted,
+				counted: taken,
+			});
+			Some((id, taken))
+		}
+
+		fn use_queries_weight() -> Weight {
+			T::WeightInfo::use_queries()
 		}
 	}
 }

@@ -374,6 +374,44 @@ fn queries_are_used_and_a_used_up_licence_ends() {
 	});
 }
 
+/// Paid queries made off chain (a query channel's claim) count against the licence: at most
+/// what is left, ending it when nothing is; open models, the owner and licences without a
+/// query count are not counted.
+#[test]
+fn queries_served_off_chain_are_counted_against_the_licence() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(Access::use_queries(&ALICE, MODEL, 5), None, "an open model counts nothing");
+		let offer = licensed(MODEL, terms(None, Some(10), false));
+		let id = buy(ALICE, MODEL, offer);
+		assert_eq!(Access::use_queries(&ALICE, MODEL, 4), Some((id, 4)));
+		assert_eq!(queries_left(id), Some(6));
+		System::assert_last_event(
+			Event::LicenceQueriesUsed {
+				licence: id,
+				model: MODEL,
+				holder: ALICE,
+				queries: 4,
+				counted: 4,
+			}
+			.into(),
+		);
+		assert_eq!(Access::use_queries(&OWNER, MODEL, 4), None, "the owner needs no licence");
+		assert_eq!(Access::use_queries(&BOB, MODEL, 4), None, "no licence, nothing to count");
+		// More than is left: what is left is counted and the licence ends.
+		assert_eq!(Access::use_queries(&ALICE, MODEL, u64::MAX), Some((id, 6)));
+		System::assert_has_event(
+			Event::LicenceExhausted { licence: id, model: MODEL, holder: ALICE }.into(),
+		);
+		assert!(!Licences::<Test>::contains_key(id));
+		assert_eq!(held(ALICE, HoldReason::LicenceDeposit), 0);
+		// A licence without a query count is named but counts nothing.
+		let unlimited = licensed(MODEL, terms(Some(100), None, false));
+		let id = buy(ALICE, MODEL, unlimited);
+		assert_eq!(Access::use_queries(&ALICE, MODEL, 7), Some((id, 0)));
+		assert!(Licences::<Test>::contains_key(id));
+	});
+}
+
 #[test]
 fn licences_expire_at_their_block_and_are_removed() {
 	new_test_ext().execute_with(|| {

@@ -48,12 +48,16 @@ pub trait WeightInfo {
 	fn transfer_licence() -> Weight;
 	fn drop_licence() -> Weight;
 	fn use_access() -> Weight;
+	fn use_queries() -> Weight;
 	fn expire_licences(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, priced with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	fn use_queries() -> Weight {
+		Self::use_access()
+	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(428), added: 2903, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::ShareClasses` (r:1 w:0)
@@ -209,6 +213,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
+	fn use_queries() -> Weight {
+		Self::use_access()
+	}
 	fn set_access_policy() -> Weight {
 		Weight::from_parts(42_028_000, 3893)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))

@@ -17,7 +17,7 @@ use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, weights::WeightMeter};
 use frame_system::pallet_prelude::BlockNumberFor;
 use modelchain_primitives::{
-	CheckOutcome, ComputeStakingInterface, FreshRandomness, JobId, OutputChecks, SlashReason,
+	CheckOutcome, CheckReason, ComputeStakingInterface, FreshRandomness, JobId, OutputChecks, SlashReason,
 };
 use sp_core::H256;
 use sp_runtime::{traits::Saturating, Perbill};
@@ -237,7 +237,7 @@ impl<T: Config> Pallet<T> {
 			),
 			Error::<T>::BadProof
 		);
-		let check = T::Checks::open_check(&miner, &version, input, output)?;
+		let check = T::Checks::open_check(&miner, &version, input, output, CheckReason::Audit)?;
 		audit.check = Some(check);
 		Audits::<T>::insert(id, audit);
 		AuditChecks::<T>::insert(check, id);

@@ -19,7 +19,7 @@ use frame_support::{
 	},
 };
 use modelchain_primitives::{
-	Balance, CheckOutcome, ComputeStakingInterface, JobId, OutputChecks, SlashReason,
+	Balance, CheckOutcome, CheckReason, ComputeStakingInterface, JobId, OutputChecks, SlashReason,
 };
 use sp_runtime::traits::Verify;
 
@@ -52,7 +52,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(!ChallengedReceipts::<T>::contains_key(key), Error::<T>::AlreadyChallenged);
 		let deposit = T::ChallengeDeposit::get();
 		Self::hold(HoldReason::ChallengeDeposit, &challenger, deposit)?;
-		let check = T::Checks::open_check(&challenger, &record.version, input, output)?;
+		let check = T::Checks::open_check(
+			&challenger,
+			&record.version,
+			input,
+			output,
+			CheckReason::Challenge,
+		)?;
 		Challenges::<T>::insert(
 			check,
 			Challenge {

@@ -145,6 +145,12 @@ impl<T: Config> Pallet<T> {
 		record.receipts_root = voucher.receipts_root;
 		Channels::<T>::insert(channel, &record);
 		Self::queue_draw(channel, &record, previous_queries, &voucher);
+		// The new queries are counted against the requester's licence, if one applies.
+		T::Access::use_queries(
+			&record.requester,
+			model,
+			voucher.queries.saturating_sub(previous_queries),
+		);
 		Self::deposit_event(Event::Claimed {
 			channel,
 			miner,

@@ -516,9 +516,11 @@ pub mod pallet {
 		/// Only the channel's miner, until the channel expired or closing and `ClaimGrace`
 		/// passed. Refused if the signature is not the requester's over this chain's voucher
 		/// message, the voucher is for another channel, pays nothing new, counts fewer queries
-		/// than a claimed one, or owes more than the escrow ever held. Emits `Claimed`.
+		/// than a claimed one, or owes more than the escrow ever held. The new queries are
+		/// counted against the requester's licence of a licensed model (at most what it has
+		/// left; the access pallet's `LicenceQueriesUsed`). Emits `Claimed`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::claim())]
+		#[pallet::weight(T::WeightInfo::claim().saturating_add(T::Access::use_queries_weight()))]
 		pub fn claim(
 			origin: OriginFor<T>,
 			channel: ChannelId,

@@ -133,6 +133,10 @@ thread_local! {
 		const { RefCell::new(BTreeSet::new()) };
 	/// Accounts the access stand-in refuses.
 	pub static DENIED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+	/// Requesters holding a licence (licence 1) of every model.
+	pub static LICENSED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+	/// Claimed queries counted against licences: `(requester, model, queries)`.
+	pub static LICENCE_QUERIES: RefCell<Vec<(AccountId, ModelId, u64)>> = const { RefCell::new(Vec::new()) };
 	pub static REVENUE: RefCell<BTreeMap<ModelId, Balance>> = const { RefCell::new(BTreeMap::new()) };
 	/// This block's randomness (`None`: a block without any).
 	pub static RANDOMNESS: RefCell<Option<[u8; 32]>> = const { RefCell::new(Some([1; 32])) };
@@ -171,6 +175,7 @@ impl modelchain_primitives::OutputChecks<AccountId> for MockChecks {
 		version: &ModelVersionRef,
 		input: Vec<u8>,
 		claimed: Vec<i64>,
+		_reason: modelchain_primitives::CheckReason,
 	) -> Result<u64, DispatchError> {
 		Ok(CHECKS.with(|c| {
 			let mut c = c.borrow_mut();
@@ -266,6 +271,18 @@ impl AccessControl<AccountId> for MockAccess {
 			return Err(DispatchError::Other("access denied"));
 		}
 		Ok(())
+	}
+	/// Licensed requesters (`LICENSED`, licence 1) have their claimed queries recorded in
+	/// `LICENCE_QUERIES`.
+	fn use_queries(who: &AccountId, model: ModelId, queries: u64) -> Option<(LicenceId, u32)> {
+		if !LICENSED.with(|l| l.borrow().contains(who)) {
+			return None;
+		}
+		LICENCE_QUERIES.with(|q| q.borrow_mut().push((who.clone(), model, queries)));
+		Some((1, u32::try_from(queries).unwrap_or(u32::MAX)))
+	}
+	fn use_queries_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000, 0)
 	}
 }
 

@@ -195,6 +195,22 @@ fn a_claim_pays_the_new_part_of_the_voucher_split_like_a_jobs_fee() {
 	});
 }
 
+/// A licence's query count is used per query: each claim counts the queries it newly
+/// settles (never those of an earlier claim) against the requester's licence.
+#[test]
+fn each_claim_counts_its_new_queries_against_the_requesters_licence() {
+	new_test_ext().execute_with(|| {
+		LICENSED.with(|l| l.borrow_mut().insert(alice()));
+		let channel = open(100 * PRICE);
+		assert_ok!(claim(channel, 30 * PRICE, 30));
+		assert_ok!(claim(channel, 50 * PRICE, 50));
+		assert_eq!(
+			LICENCE_QUERIES.with(|q| q.borrow().clone()),
+			vec![(alice(), MODEL, 30), (alice(), MODEL, 20)]
+		);
+	});
+}
+
 #[test]
 fn a_model_without_shares_pays_the_holders_part_to_its_creator() {
 	new_test_ext().execute_with(|| {

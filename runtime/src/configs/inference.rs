@@ -16,6 +16,9 @@ frame_support::parameter_types! {
 	pub const MaxInlineInput: u32 = 4096;
 	/// Most values of an output.
 	pub const MaxOutputValues: u32 = 64;
+	/// Most weight the inference hook spends on deadlines in one block.
+	pub MaxDeadlineWeight: frame_support::weights::Weight =
+		sp_runtime::Perbill::from_percent(25) * crate::configs::system::RuntimeBlockWeights::get().max_block;
 }
 
 /// The protocol fee governance sets for inference (`inference.setParameters`): taken from job
@@ -53,8 +56,20 @@ impl pallet_inference::Config for Runtime {
 	type MaxActiveJobs = ConstU32<10_000>;
 	/// One account holds at most a tenth of the chain's unfinished jobs.
 	type MaxActiveJobsPerRequester = ConstU32<1_000>;
-	type MaxDeadlinesPerBlock = ConstU32<16>;
+	/// Each challenge holds a 1 MDL deposit while its check is open; audits' checks are not
+	/// bounded here (one per audit, and audits are bounded by the query-channels pallet).
+	type MaxActiveChallenges = ConstU32<10_000>;
+	/// A sustained 10 job lifecycles per second end a challenge window and a retention
+	/// period each for 30 jobs per block (and assign 30): 128 leaves room for bursts, and
+	/// `MaxDeadlineWeight` bounds what they cost.
+	type MaxDeadlinesPerBlock = ConstU32<128>;
+	/// A quarter of a block: about 50 settlements (4.7 ms each at the benchmarked worst case
+	/// with the database weights), 54 reveal phases ending with every miner slashed, or 270
+	/// prunes.
+	type MaxDeadlineWeight = MaxDeadlineWeight;
 	type MaxAuthorities = crate::configs::consensus::MaxAuthorities;
+	/// A miner answers up to 64 jobs with one `commit_results` or `reveal_results`.
+	type MaxAnswersPerCall = ConstU32<64>;
 	type VerdictPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
 	type AnswerPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
 	/// A hundredth of a unit per request, kept if the job ends without a quorum: filling

@@ -2,9 +2,9 @@
 // scripts/bench-worker.sh, which writes the result to bench/worker.json.
 //
 // 1. The bare engine: `modelchain-worker infer --repeat` on one held-out image.
-// 2. A dev chain with three miners and a verifier serving the demo model: JOBS inferences are
-//    requested at once by four accounts, and the time until the last one finishes gives jobs
-//    per minute. The miners' /metrics give the engine time per job inside the worker and the
+// 2. A dev chain with three miners and a verifier serving the demo model: one job alone (its
+//    request-to-finished latency), then a stream of BENCH_JOB_RATE requests per second for
+//    BENCH_STREAM_SECONDS from four accounts: sustained lifecycles per second and latency. The miners' /metrics give the engine time per job inside the worker and the
 //    time from picking a job up to having its commitment ready (engine, saving the salt to
 //    disk, bookkeeping): the worker's own overhead is the difference.
 
@@ -19,12 +19,13 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { modelFile, testSet } from '../lib/digits.mjs';
-import { connect, freePort, sendAndWait, startNode, waitFor } from '../lib/node.mjs';
+import { connect, freePort, sendAndWait, sleep, startNode, waitFor } from '../lib/node.mjs';
 import {
   publishDemoModel, registerMiner, serving, startWorker, verifierSecret, workerBinary,
 } from '../lib/worker.mjs';
 
-const JOBS = Number(process.env.BENCH_JOBS || 40);
+const RATE = Number(process.env.BENCH_JOB_RATE || 12);
+const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS || 60);
 const REPEAT = Number(process.env.BENCH_ENGINE_REPEAT || 20000);
 const out = process.argv[2] || 'bench/worker.json';
 const images = testSet();
@@ -69,7 +70,7 @@ try {
       const text = await worker.metrics();
       return Object.fromEntries(
         ['engine_runs_total', 'engine_seconds_total', 'commit_latency_runs_total', 'commit_latency_seconds_total',
-          'commits_total', 'reveals_total', 'tx_failures_total'].map((name) => [name, metric(text, name)]),
+          'commits_total', 'reveals_total', 'answer_batches_total', 'tx_failures_total'].map((name) => [name, metric(text, name)]),
       );
     }));
   const perJob = (before, after) =>
@@ -81,6 +82,7 @@ try {
         pickup_to_commitment_ready_us: (d('commit_latency_seconds_total') / d('commit_latency_runs_total')) * 1e6,
         commits: d('commits_total'),
         reveals: d('reveals_total'),
+        answer_batches: d('answer_batches_total'),
         tx_failures: d('tx_failures_total'),
       };
     });
@@ -103,8 +105,11 @@ try {
   const afterSingle = await snapshot();
   const alone = perJob(idle, afterSingle);
 
+  // A sustained stream: RATE requests per second for STREAM_SECONDS, spread over four
+  // requesters (explicit nonces, nothing awaited but the submission). Sustained lifecycles
+  // per second = jobs finished per second from the first finish to the last: a chain or a
+  // worker that cannot keep up stretches that span.
   const finished = new Map();
-  const requested = new Map();
   const unsub = await api.query.system.events(async (records) => {
     const now = Date.now();
     for (const { event } of records) {
@@ -114,32 +119,35 @@ try {
     }
   });
   const requesters = ['//Eve', '//Ferdie', '//Alice', '//Eve//bench'].map((uri) => keyring.addFromUri(uri));
-  await sendAndWait(api, api.tx.balances.transferKeepAlive(requesters[3].address, 1000n * 10n ** 12n), requesters[0]);
+  await sendAndWait(api, api.tx.balances.transferKeepAlive(requesters[3].address, 100_000n * 10n ** 12n), requesters[0]);
   const nonces = await Promise.all(requesters.map(async (r) => (await api.rpc.system.accountNextIndex(r.address)).toNumber()));
-  const started = Date.now();
   const firstJob = (await api.query.inference.nextJobId()).toNumber();
-  await Promise.all(
-    Array.from({ length: JOBS }, (_, i) => {
-      const who = i % requesters.length;
-      const pixels = images[i % images.length].pixels;
-      const nonce = nonces[who]++;
-      return api.tx.inference
-        .requestInference(model, { Inline: u8aToHex(Uint8Array.from(pixels)) }, 10n ** 12n)
-        .signAndSend(requesters[who], { nonce })
-        .then(() => requested.set(i, Date.now()));
-    }),
-  );
-  await waitFor(
-    async () => [...Array(JOBS).keys()].every((i) => finished.has(firstJob + i)),
-    { timeoutMs: 600_000, intervalMs: 1000, message: `${JOBS} jobs finished` },
-  );
-  const burstEnds = [...finished].filter(([job]) => job >= firstJob).map(([, f]) => f.at);
-  const elapsed = (Math.max(...burstEnds) - started) / 1000;
-  unsub();
-  const outcomes = {};
-  for (const [job, { outcome }] of finished) {
-    if (job >= firstJob) outcomes[outcome] = (outcomes[outcome] || 0) + 1;
+  const total = Math.round(RATE * STREAM_SECONDS);
+  const submittedAt = [];
+  const started = Date.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE;
+    if (due > Date.now()) await sleep(due - Date.now());
+    const who = i % requesters.length;
+    const pixels = images[i % images.length].pixels;
+    submittedAt.push(Date.now());
+    api.tx.inference
+      .requestInference(model, { Inline: u8aToHex(Uint8Array.from(pixels)) }, 10n ** 12n)
+      .signAndSend(requesters[who], { nonce: nonces[who]++ })
+      .catch((error) => console.error(`request ${i}: ${error.message}`));
   }
+  const submitSeconds = (Date.now() - started) / 1000;
+  await waitFor(
+    async () => [...Array(total).keys()].every((i) => finished.has(firstJob + i)),
+    { timeoutMs: 300_000 + total * 1000, intervalMs: 1000, message: `${total} jobs finished` },
+  );
+  unsub();
+  const ours = [...finished].filter(([job]) => job >= firstJob && job < firstJob + total);
+  const ends = ours.map(([, f]) => f.at).sort((x, y) => x - y);
+  const latencies = ours.map(([job, f]) => (f.at - submittedAt[job - firstJob]) / 1000).sort((x, y) => x - y);
+  const quantile = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  const outcomes = {};
+  for (const [, { outcome }] of ours) outcomes[outcome] = (outcomes[outcome] || 0) + 1;
 
   const perMiner = perJob(afterSingle, await snapshot());
   const result = {
@@ -152,12 +160,15 @@ try {
       worker_overhead_us: mean(alone, 'pickup_to_commitment_ready_us') - mean(alone, 'engine_us_per_job'),
       request_included_to_finished_seconds: singleSeconds,
     },
-    burst: {
-      jobs: JOBS,
+    stream: {
+      offered_jobs_per_second: RATE,
+      jobs: total,
+      submit_seconds: submitSeconds,
       worker_engine_us_per_job: mean(perMiner, 'engine_us_per_job'),
       worker_pickup_to_commitment_ready_us: mean(perMiner, 'pickup_to_commitment_ready_us'),
-      seconds_to_finish_all: elapsed,
-      jobs_per_minute: (JOBS / elapsed) * 60,
+      sustained_lifecycles_per_second: (ends.length - 1) / ((ends[ends.length - 1] - ends[0]) / 1000),
+      submitted_to_finished_seconds_p50: quantile(0.5),
+      submitted_to_finished_seconds_p99: quantile(0.99),
       outcomes,
       miners: perMiner,
     },

@@ -5,17 +5,24 @@
 //! goes to `Config::CheckObserver`.
 
 use super::prelude::*;
-use modelchain_primitives::{CheckObserver, CheckOutcome};
+use modelchain_primitives::{CheckObserver, CheckOutcome, CheckReason};
 
 impl<T: Config> Pallet<T> {
-	/// Opens a check (see [`modelchain_primitives::OutputChecks::open_check`]).
+	/// Opens a check (see [`modelchain_primitives::OutputChecks::open_check`]): challenges'
+	/// checks are refused while `MaxActiveChallenges` are unfinished, audits' never for room.
 	pub(crate) fn do_open_check(
-		requester: &T::AccountId,
+		opener: &T::AccountId,
 		version: &ModelVersionRef,
 		input: Vec<u8>,
 		claimed: Vec<i64>,
+		reason: CheckReason,
 	) -> Result<JobId, DispatchError> {
-		ensure!(Self::has_room_for_a_job(), Error::<T>::TooManyActiveJobs);
+		if reason == CheckReason::Challenge {
+			ensure!(
+				ActiveChallenges::<T>::get() < T::MaxActiveChallenges::get(),
+				Error::<T>::TooManyActiveChallenges
+			);
+		}
 		let input = Self::checked_input(InputArg::Inline(input))?;
 		ensure!(!claimed.is_empty(), Error::<T>::InvalidOutput);
 		let claimed: Output<T> = claimed.try_into().map_err(|_| Error::<T>::InvalidOutput)?;
@@ -34,13 +41,13 @@ impl<T: Config> Pallet<T> {
 			.filter(|serving| serving.version == *version)
 			.map_or(0, |serving| serving.output_precision);
 		let record = Job {
-			requester: requester.clone(),
+			requester: opener.clone(),
 			version: *version,
 			output_precision,
 			input,
 			terms: JobTerms {
 				fee: 0,
-				creator: requester.clone(),
+				creator: opener.clone(),
 				creator_royalty: Perbill::zero(),
 				miners_share: Perbill::zero(),
 				protocol_fee: Perbill::zero(),
@@ -54,19 +61,38 @@ impl<T: Config> Pallet<T> {
 			requested_at: now,
 			fee_held: false,
 		};
-		ActiveJobs::<T>::mutate(|active| *active = active.saturating_add(1));
-		ActiveJobsOf::<T>::mutate(requester, |count| *count = count.saturating_add(1));
+		if reason == CheckReason::Challenge {
+			ActiveChallenges::<T>::mutate(|active| *active = active.saturating_add(1));
+		}
 		Jobs::<T>::insert(job, record);
 		Results::<T>::insert(job, claimed);
-		Checks::<T>::insert(job, ());
+		Checks::<T>::insert(job, reason);
 		Self::deposit_event(Event::CheckOpened {
 			job,
-			requester: requester.clone(),
+			requester: opener.clone(),
 			version: *version,
 			output_hash: winner,
 		});
 		Self::require_verification(job, deadline);
 		Ok(job)
+	}
+
+	/// Counts a finished job out of the unfinished ones it was counted in: the chain's and its
+	/// requester's for a job, the open challenges for a challenge's check, none for an
+	/// audit's.
+	pub(crate) fn count_out(job: JobId, requester: &T::AccountId) {
+		match Checks::<T>::get(job) {
+			None => {
+				ActiveJobs::<T>::mutate(|active| *active = active.saturating_sub(1));
+				ActiveJobsOf::<T>::mutate_exists(requester, |count| {
+					*count = count.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+				});
+			}
+			Some(CheckReason::Challenge) => {
+				ActiveChallenges::<T>::mutate(|active| *active = active.saturating_sub(1));
+			}
+			Some(CheckReason::Audit) => {}
+		}
 	}
 
 	/// Reports how `job` ended if it is a check (once).
@@ -79,11 +105,12 @@ impl<T: Config> Pallet<T> {
 
 impl<T: Config> modelchain_primitives::OutputChecks<T::AccountId> for Pallet<T> {
 	fn open_check(
-		requester: &T::AccountId,
+		opener: &T::AccountId,
 		version: &ModelVersionRef,
 		input: Vec<u8>,
 		claimed: Vec<i64>,
+		reason: CheckReason,
 	) -> Result<JobId, DispatchError> {
-		Self::do_open_check(requester, version, input, claimed)
+		Self::do_open_check(opener, version, input, claimed, reason)
 	}
 }

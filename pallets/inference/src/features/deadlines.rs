@@ -66,7 +66,8 @@ impl<T: Config> Pallet<T> {
 		Queue::<T>::remove(kind, slot);
 	}
 
-	/// Handles up to `MaxDeadlinesPerBlock` due queue entries, skipping at most
+	/// Handles up to `MaxDeadlinesPerBlock` due queue entries within `MaxDeadlineWeight`
+	/// (each charged at its queue's worst case), skipping at most
 	/// `HOLES_PER_DEADLINE` times as many removed ones; returns how many of each queue were
 	/// handled and how many removed entries were skipped.
 	///
@@ -78,10 +79,12 @@ impl<T: Config> Pallet<T> {
 	pub fn process_deadlines(now: BlockNumberFor<T>) -> DeadlinesHandled {
 		let budget = T::MaxDeadlinesPerBlock::get();
 		let hole_budget = budget.saturating_mul(HOLES_PER_DEADLINE);
+		let weight_limit = T::MaxDeadlineWeight::get();
+		let mut spent = Weight::zero();
 		let mut done = DeadlinesHandled::default();
 		let mut cursors = DeadlineKind::ALL.map(|kind| {
 			let (head, tail, _) = QueueBounds::<T>::get(kind);
-			QueueCursor { kind, head, start: head, tail, open: true }
+			QueueCursor { kind, head, start: head, tail, open: true, cost: Self::deadline_cost(kind) }
 		});
 		while done.total() < budget && done.skipped < hole_budget && cursors.iter().any(|c| c.open)
 		{
@@ -101,10 +104,14 @@ impl<T: Config> Pallet<T> {
 						holes_this_turn = holes_this_turn.saturating_add(1);
 						continue;
 					};
-					if deadline > now {
+					// Not due yet, or no weight left for one more of this queue's (cheaper
+					// queues' entries may still fit).
+					let after = spent.saturating_add(cursor.cost);
+					if deadline > now || !after.all_lte(weight_limit) {
 						cursor.open = false;
 						break;
 					}
+					spent = after;
 					Queue::<T>::remove(cursor.kind, cursor.head);
 					cursor.head = cursor.head.saturating_add(1);
 					done.note(cursor.kind);
@@ -137,6 +144,15 @@ impl<T: Config> Pallet<T> {
 			)
 			.saturating_add(T::WeightInfo::on_prune_deadlines(handled.prune))
 			.saturating_add(T::DbWeight::get().reads(u64::from(handled.skipped)))
+	}
+
+	/// The most one due entry of `kind` adds to the hook's weight: its queue's benchmarked
+	/// worst case per deadline (as [`Pallet::deadlines_weight`] charges it).
+	pub(crate) fn deadline_cost(kind: DeadlineKind) -> Weight {
+		let mut one = DeadlinesHandled::default();
+		one.note(kind);
+		Self::deadlines_weight(&one)
+			.saturating_sub(Self::deadlines_weight(&DeadlinesHandled::default()))
 	}
 
 	/// A deadline of `job` passed. (A phase that ends early removes its entry; the checks
@@ -220,4 +236,6 @@ struct QueueCursor {
 	tail: u64,
 	/// Whether the queue may still have a due entry this block.
 	open: bool,
+	/// What one of its entries may cost (see [`Pallet::deadline_cost`]).
+	cost: Weight,
 }

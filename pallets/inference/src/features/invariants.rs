@@ -3,6 +3,7 @@
 use super::prelude::*;
 use alloc::collections::BTreeMap;
 use frame_support::traits::fungible::InspectHold;
+use modelchain_primitives::CheckReason;
 
 /// What a requester's unfinished and retained jobs account for.
 #[derive(Default)]
@@ -15,7 +16,9 @@ struct Owed {
 
 impl<T: Config> Pallet<T> {
 	/// Checks that:
-	/// - `ActiveJobs` counts the unfinished jobs and `ActiveJobsOf` each requester's;
+	/// - `ActiveJobs` counts the unfinished jobs (checks aside) and `ActiveJobsOf` each
+	///   requester's; `ActiveChallenges` the unfinished checks opened by challenges; every
+	///   open check is an unfinished job;
 	/// - each requester's holds are exactly what its jobs account for: the fees of the jobs
 	///   whose fee is still held, the quorum deposits of its unfinished jobs, the storage
 	///   deposits of its jobs not yet pruned;
@@ -27,12 +30,23 @@ impl<T: Config> Pallet<T> {
 		let overflow = "overflow in an invariant check";
 		let mut owed: BTreeMap<T::AccountId, Owed> = BTreeMap::new();
 		let mut unfinished_total = 0u32;
+		let mut unfinished_challenges = 0u32;
 		for (job, record) in Jobs::<T>::iter() {
 			let entry = owed.entry(record.requester.clone()).or_default();
 			let finished = matches!(record.phase, JobPhase::Finished(_));
-			if !finished {
-				entry.unfinished = entry.unfinished.checked_add(1).ok_or(overflow)?;
-				unfinished_total = unfinished_total.checked_add(1).ok_or(overflow)?;
+			let check = Checks::<T>::get(job);
+			ensure!(check.is_none() || !finished, "a finished check is still open");
+			match check {
+				_ if finished => {}
+				None => {
+					entry.unfinished = entry.unfinished.checked_add(1).ok_or(overflow)?;
+					unfinished_total = unfinished_total.checked_add(1).ok_or(overflow)?;
+				}
+				Some(CheckReason::Challenge) => {
+					unfinished_challenges =
+						unfinished_challenges.checked_add(1).ok_or(overflow)?;
+				}
+				Some(CheckReason::Audit) => {}
 			}
 			if record.fee_held {
 				entry.fees = entry.fees.checked_add(record.terms.fee).ok_or(overflow)?;
@@ -51,6 +65,13 @@ impl<T: Config> Pallet<T> {
 			ActiveJobs::<T>::get() == unfinished_total,
 			"ActiveJobs is not the unfinished jobs"
 		);
+		ensure!(
+			ActiveChallenges::<T>::get() == unfinished_challenges,
+			"ActiveChallenges is not the unfinished challenges' checks"
+		);
+		for job in Checks::<T>::iter_keys() {
+			ensure!(Jobs::<T>::contains_key(job), "a check without a job");
+		}
 		for (requester, count) in ActiveJobsOf::<T>::iter() {
 			let unfinished = owed.get(&requester).map(|o| o.unfinished).unwrap_or_default();
 			ensure!(count == unfinished, "ActiveJobsOf is not the requester's unfinished jobs");

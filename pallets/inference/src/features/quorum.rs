@@ -25,6 +25,29 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Records `miner`'s commitments in order (see [`Pallet::commit_results`]); the call's
+	/// storage layer undoes them all if one is refused.
+	pub(crate) fn do_commit_results(
+		miner: T::AccountId,
+		commitments: CommitmentsOf<T>,
+	) -> DispatchResult {
+		ensure!(!commitments.is_empty(), Error::<T>::NoAnswers);
+		for (job, commitment) in commitments {
+			Self::do_commit_result(job, miner.clone(), commitment)?;
+		}
+		Ok(())
+	}
+
+	/// Records `miner`'s reveals in order (see [`Pallet::reveal_results`]); the call's
+	/// storage layer undoes them all if one is refused.
+	pub(crate) fn do_reveal_results(miner: T::AccountId, reveals: RevealsOf<T>) -> DispatchResult {
+		ensure!(!reveals.is_empty(), Error::<T>::NoAnswers);
+		for RevealArg { job, output, salt } in reveals {
+			Self::do_reveal_result(job, miner.clone(), output, salt)?;
+		}
+		Ok(())
+	}
+
 	/// The record of `job` and the current block if `miner` may commit on it now: the job is
 	/// in its commit phase, `miner` is assigned and has not committed. The pool checks the
 	/// same (see [`crate::PrioritizeAnswers`]).

@@ -144,10 +144,7 @@ impl<T: Config> Pallet<T> {
 		record.deadline = prune_at;
 		record.deadline_slot = slot;
 		Self::end_quorum_deposit(job, &record.requester, outcome);
-		ActiveJobs::<T>::mutate(|active| *active = active.saturating_sub(1));
-		ActiveJobsOf::<T>::mutate_exists(&record.requester, |count| {
-			*count = count.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
-		});
+		Self::count_out(job, &record.requester);
 		Self::deposit_event(Event::JobFinished { job, outcome, prune_at });
 	}
 
