@@ -128,7 +128,7 @@ async fn note(shared: &Arc<Shared>, answers: &[Answer], result: Result<()>) {
 			Answer::Reveal { output, .. } => {
 				Metrics::add(&shared.metrics.reveals, 1);
 				log::info!("job {job}: revealed {output:?}");
-				let _ = forget(shared, job).await;
+				forget(shared, job).await;
 			}
 		}
 	}

@@ -148,6 +148,13 @@ pub struct JobAssigned {
 	pub miners: Vec<AccountId32>,
 }
 
+/// `Inference::RevealPhaseStarted`: a job's commit phase ended with enough commitments.
+#[derive(Debug, DecodeAsType)]
+pub struct RevealPhaseStarted {
+	/// The job.
+	pub job: JobId,
+}
+
 /// `QueryChannels::AuditDrawn`: a receipt of one of this miner's claims is audited.
 #[derive(Debug, Clone, DecodeAsType)]
 pub struct AuditDrawn {

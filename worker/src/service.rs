@@ -39,6 +39,7 @@ use crate::{
 	answers::{self, Answer},
 	chain::{
 		commitment, constant_u32, job_at, next_job_id_at, AtBlock, AuditDrawn, Chain, JobAssigned, JobId,
+		RevealPhaseStarted,
 		JobInput, JobPhase, VersionRef,
 	},
 	engine::{Model, INVALID_INPUT},
@@ -299,6 +300,8 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 		let _deciding = shared.deciding.lock().await;
 		let at = block.at().await?;
 		let events = at.events().fetch().await?;
+		// Jobs whose phase changed in this block.
+		let mut moved = BTreeSet::new();
 		for event in events.iter() {
 			let event = event?;
 			if event.pallet_name() == "QueryChannels" && event.event_name() == "AuditDrawn" {
@@ -322,11 +325,17 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 				if assigned.miners.contains(&shared.account) {
 					log::info!("job {} assigned (block {})", assigned.job, block.number());
 					watch(shared, assigned.job).await;
+					moved.insert(assigned.job);
 				}
 			}
+			if event.pallet_name() == "Inference" && event.event_name() == "RevealPhaseStarted" {
+				let started: RevealPhaseStarted = event.decode_fields_unchecked_as()?;
+				moved.insert(started.job);
+			}
 		}
-		// Every watched job, read at this block; the answers go out together.
-		let jobs: Vec<JobId> = shared.watched.lock().await.keys().copied().collect();
+		// The watched jobs that may need an answer now, read at this block; the answers go
+		// out together.
+		let jobs = due_jobs(shared, &moved, block.number()).await;
 		let mut decided = Vec::new();
 		for job in jobs {
 			match process_job(shared, &at, block.number(), job).await {
@@ -334,12 +343,38 @@ async fn follow_blocks(shared: &Arc<Shared>, chain: &Arc<Chain>) -> Result<()> {
 				Err(error) => log::warn!("job {job}: {error:#}"),
 			}
 		}
+		// Every output and salt decided at this block on disk, once, before any commitment
+		// to them goes out.
+		if let Err(error) = shared.store.lock().await.persist() {
+			log::error!("saving the jobs' outputs and salts: {error:#}; submitting nothing");
+			continue;
+		}
 		if !decided.is_empty() {
 			let per_call = constant_u32(&at, "Inference", "MaxAnswersPerCall").unwrap_or(1);
 			answers::submit(shared, chain, decided, per_call as usize);
 		}
 	}
 	anyhow::bail!("the block subscription ended")
+}
+
+/// The watched jobs to read at block `best`: those whose phase changed in it (`moved`), those
+/// with nothing submitted (new, or waiting for a remote input), and those whose submission has
+/// not shown on chain within `RESUBMIT_AFTER` blocks. A job whose answer was just sent is not
+/// read again until one of these holds: at a high job rate that is most of them, and reading
+/// each at every block made the miner fall behind the chain.
+async fn due_jobs(shared: &Shared, moved: &BTreeSet<JobId>, best: u64) -> Vec<JobId> {
+	shared
+		.watched
+		.lock()
+		.await
+		.iter()
+		.filter(|(job, watched)| match watched.submitted {
+			_ if moved.contains(job) => true,
+			None => true,
+			Some(Submitted::Commit(at) | Submitted::Reveal(at)) => best >= at + RESUBMIT_AFTER,
+		})
+		.map(|(job, _)| *job)
+		.collect()
 }
 
 /// Decides what to do about one job according to its phase on chain: the answer to submit
@@ -354,17 +389,17 @@ async fn process_job(
 	log::debug!("job {job}: deciding at block {best}");
 	let Some(view) = job_at(at, job).await? else {
 		log::debug!("job {job}: gone from the chain");
-		forget(shared, job).await?;
+		forget(shared, job).await;
 		return Ok(None);
 	};
 	log::debug!("job {job}: {:?} until {} (block {best})", view.phase, view.deadline);
 	let Some(assignment) = view.assignment(&shared.account).cloned() else {
-		forget(shared, job).await?;
+		forget(shared, job).await;
 		return Ok(None);
 	};
 	if view.version != shared.options.version {
 		log::warn!("job {job} runs {:?}, which this worker does not serve", view.version);
-		forget(shared, job).await?;
+		forget(shared, job).await;
 		return Ok(None);
 	}
 	let submitted = shared.watched.lock().await.get(&job).and_then(|w| w.submitted);
@@ -388,7 +423,7 @@ async fn process_job(
 			}
 			let Some(pending) = shared.store.lock().await.get(job).cloned() else {
 				log::error!("job {job}: committed but its output and salt are lost; cannot reveal");
-				forget(shared, job).await?;
+				forget(shared, job).await;
 				return Ok(None);
 			};
 			let salt = pending.salt_bytes()?;
@@ -396,7 +431,7 @@ async fn process_job(
 				!= assignment.commitment
 			{
 				log::error!("job {job}: the saved output does not match the commitment on chain");
-				forget(shared, job).await?;
+				forget(shared, job).await;
 				return Ok(None);
 			}
 			mark(shared, job, Submitted::Reveal(best)).await;
@@ -406,7 +441,7 @@ async fn process_job(
 		JobPhase::Commit => Ok(None),
 		// Revealed, missed, or over: nothing left to do.
 		_ => {
-			forget(shared, job).await?;
+			forget(shared, job).await;
 			Ok(None)
 		}
 	}
@@ -419,10 +454,10 @@ async fn mark(shared: &Shared, job: JobId, submitted: Submitted) {
 }
 
 /// Stops following `job` and deletes its saved output and salt.
-pub async fn forget(shared: &Shared, job: JobId) -> Result<()> {
+pub async fn forget(shared: &Shared, job: JobId) {
 	shared.watched.lock().await.remove(&job);
 	shared.fetches.lock().await.remove(&job);
-	shared.store.lock().await.remove(job)
+	shared.store.lock().await.remove(job);
 }
 
 /// The job's output and salt: saved ones if the job was computed before (a restart), else
@@ -455,7 +490,8 @@ async fn prepare(
 		.map_err(|e| anyhow::anyhow!("no randomness for a salt: {e}"))?;
 	let pending =
 		PendingJob { output, salt: hex::encode(salt), engine_ms: engine.as_secs_f64() * 1e3 };
-	shared.store.lock().await.put(job, pending.clone())?;
+	// On disk before the commitment goes out: the block loop persists before it submits.
+	shared.store.lock().await.stage(job, pending.clone());
 	if let Some(watched) = shared.watched.lock().await.get(&job) {
 		Metrics::add(&shared.metrics.commit_latency_runs, 1);
 		Metrics::add(&shared.metrics.commit_latency_ns, watched.since.elapsed().as_nanos() as u64);

@@ -1,7 +1,8 @@
 //! The miner's local state: for every job it computed, the output and the salt of its
 //! commitment. Written (atomically: temporary file, fsync, rename) *before* the commitment is
 //! submitted, so a worker that crashes or restarts between commit and reveal still reveals and
-//! is never slashed for a missed reveal.
+//! is never slashed for a missed reveal. The jobs decided at one block are written together
+//! (one fsync per block, not one per job).
 
 use std::{
 	collections::BTreeMap,
@@ -38,6 +39,8 @@ impl PendingJob {
 pub struct Store {
 	path: PathBuf,
 	jobs: BTreeMap<JobId, PendingJob>,
+	/// Whether `jobs` changed since the last write.
+	dirty: bool,
 }
 
 /// At most this many jobs are remembered; the oldest are dropped first (a job's record is
@@ -55,7 +58,7 @@ impl Store {
 			Err(error) if error.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
 			Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
 		};
-		Ok(Self { path, jobs })
+		Ok(Self { path, jobs, dirty: false })
 	}
 
 	/// The remembered jobs.
@@ -68,19 +71,31 @@ impl Store {
 		self.jobs.get(&job)
 	}
 
-	/// Records a job and writes the file before returning.
-	pub fn put(&mut self, job: JobId, pending: PendingJob) -> Result<()> {
+	/// Records a job in memory; [`Store::persist`] writes it. The caller persists before it
+	/// submits a commitment to it.
+	pub fn stage(&mut self, job: JobId, pending: PendingJob) {
 		self.jobs.insert(job, pending);
 		while self.jobs.len() > MAX_PENDING {
 			self.jobs.pop_first();
 		}
-		self.flush()
+		self.dirty = true;
 	}
 
-	/// Forgets a job (it was revealed or is over).
-	pub fn remove(&mut self, job: JobId) -> Result<()> {
+	/// Forgets a job (it was revealed or is over), on disk with the next [`Store::persist`]. A
+	/// forgotten job still on disk after a crash is harmless: the restarted miner reads it
+	/// from the chain and forgets it again.
+	pub fn remove(&mut self, job: JobId) {
 		if self.jobs.remove(&job).is_some() {
+			self.dirty = true;
+		}
+	}
+
+	/// Writes the jobs (temporary file, fsync, rename) if any changed since the last write:
+	/// one write for every job decided at a block, not one per job.
+	pub fn persist(&mut self) -> Result<()> {
+		if self.dirty {
 			self.flush()?;
+			self.dirty = false;
 		}
 		Ok(())
 	}
@@ -116,15 +131,31 @@ mod tests {
 	fn survives_a_restart() {
 		let dir = temp_dir("restart");
 		let mut store = Store::open(&dir).expect("opens");
-		store.put(7, pending(1)).expect("put");
-		store.put(9, pending(2)).expect("put");
-		store.remove(7).expect("remove");
+		store.stage(7, pending(1));
+		store.stage(9, pending(2));
+		store.persist().expect("persist");
+		store.remove(7);
+		store.persist().expect("persist");
 		drop(store);
 		let reopened = Store::open(&dir).expect("reopens");
 		assert_eq!(reopened.get(9), Some(&pending(2)));
 		assert_eq!(reopened.get(7), None);
 		assert_eq!(reopened.get(9).expect("job").salt_bytes().expect("salt"), [2u8; 32]);
 		assert!(!dir.join("pending-jobs.json.tmp").exists());
+		let _ = fs::remove_dir_all(&dir);
+	}
+
+	#[test]
+	fn only_persisted_jobs_survive_a_restart() {
+		let dir = temp_dir("persist");
+		let mut store = Store::open(&dir).expect("opens");
+		store.stage(1, pending(1));
+		store.persist().expect("persist");
+		store.stage(2, pending(2));
+		drop(store);
+		let reopened = Store::open(&dir).expect("reopens");
+		assert_eq!(reopened.get(1), Some(&pending(1)));
+		assert_eq!(reopened.get(2), None, "staged, never persisted");
 		let _ = fs::remove_dir_all(&dir);
 	}
 
@@ -142,7 +173,7 @@ mod tests {
 		let dir = temp_dir("bounded");
 		let mut store = Store::open(&dir).expect("opens");
 		store.jobs = (0..MAX_PENDING as u64).map(|job| (job, pending(0))).collect();
-		store.put(MAX_PENDING as u64, pending(1)).expect("put");
+		store.stage(MAX_PENDING as u64, pending(1));
 		assert_eq!(store.jobs().count(), MAX_PENDING);
 		assert!(store.get(0).is_none(), "the oldest job is dropped");
 		let _ = fs::remove_dir_all(&dir);
