@@ -98,7 +98,9 @@ async fn submit_chunk(shared: &Arc<Shared>, chain: &Arc<Chain>, chunk: Vec<Answe
 /// `commit_result` or `reveal_result` for one answer.
 async fn submit_one(chain: &Chain, answer: &Answer) -> Result<()> {
 	match answer {
-		Answer::Commit { job, commitment } => send(chain, "commit_result", (*job, *commitment)).await,
+		Answer::Commit { job, commitment } => {
+			send(chain, "commit_result", (*job, *commitment)).await
+		}
 		Answer::Reveal { job, output, salt } => {
 			send(chain, "reveal_result", (*job, output.clone(), *salt)).await
 		}
@@ -132,8 +134,7 @@ async fn note(shared: &Arc<Shared>, answers: &[Answer], result: Result<()>) {
 			}
 		}
 	}
-	if shared.options.crash_after_commit && matches!(answers.first(), Some(Answer::Commit { .. }))
-	{
+	if shared.options.crash_after_commit && matches!(answers.first(), Some(Answer::Commit { .. })) {
 		log::error!("--crash-after-commit-for-tests: exiting before the reveal");
 		std::process::exit(3);
 	}

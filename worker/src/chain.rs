@@ -433,8 +433,9 @@ async fn licence_allowance(
 	if owner.is_some_and(|model| &model.owner == holder) {
 		return Ok(LicenceAllowance::NotNeeded);
 	}
-	let id = fetch_at::<(u32, [u8; 32]), u64>(at, "ModelAccess", "LicenceByHolder", (model, holder.0))
-		.await?;
+	let id =
+		fetch_at::<(u32, [u8; 32]), u64>(at, "ModelAccess", "LicenceByHolder", (model, holder.0))
+			.await?;
 	let Some(id) = id else { return Ok(LicenceAllowance::Missing) };
 	Ok(match fetch_at::<(u64,), LicenceView>(at, "ModelAccess", "Licences", (id,)).await? {
 		Some(licence) => LicenceAllowance::Held {

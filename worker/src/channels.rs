@@ -392,9 +392,9 @@ impl ChannelBook {
 					view.version.model, view.requester
 				),
 			)),
-			LicenceAllowance::Held { expires_at: Some(end), .. } if best >= *end => {
-				Err(Refusal::new(403, "licence_expired", format!("the licence expired at block {end}")))
-			}
+			LicenceAllowance::Held { expires_at: Some(end), .. } if best >= *end => Err(
+				Refusal::new(403, "licence_expired", format!("the licence expired at block {end}")),
+			),
 			LicenceAllowance::Held { queries_left: Some(left), .. }
 				if queries > view.queries_claimed.saturating_add(u64::from(*left)) =>
 			{

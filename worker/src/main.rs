@@ -168,7 +168,8 @@ struct RunArgs {
 	/// Paid queries: claim a channel's vouchers when it expires within this many blocks.
 	#[arg(long, default_value_t = 20)]
 	claim_expiry_margin: u64,
-	/// TESTS ONLY: commit a wrong output, to show that lying is slashed.
+	/// TESTS ONLY: commit a wrong output (as a verifier: answer one), to show that lying is
+	/// slashed (outvoted).
 	#[arg(long, hide = true)]
 	lie_for_tests: bool,
 	/// TESTS ONLY: exit (as if crashed) right after the first commitment is included.

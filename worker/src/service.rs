@@ -35,12 +35,11 @@ use subxt_signer::sr25519::Keypair;
 use tokio::sync::{mpsc, Mutex};
 
 use crate::{
-	auth::{self, Secret},
 	answers::{self, Answer},
+	auth::{self, Secret},
 	chain::{
-		commitment, constant_u32, job_at, next_job_id_at, AtBlock, AuditDrawn, Chain, JobAssigned, JobId,
-		RevealPhaseStarted,
-		JobInput, JobPhase, VersionRef,
+		commitment, constant_u32, job_at, next_job_id_at, AtBlock, AuditDrawn, Chain, JobAssigned,
+		JobId, JobInput, JobPhase, RevealPhaseStarted, VersionRef,
 	},
 	engine::{Model, INVALID_INPUT},
 	input::{self, FetchError},
@@ -706,6 +705,8 @@ async fn verify_job(
 		},
 		None => INVALID_INPUT.to_vec(),
 	};
+	// `--lie-for-tests` makes a verifier answer wrong outputs too (a lying validator).
+	let output = if shared.options.lie { lie(output) } else { output };
 	Metrics::add(&shared.metrics.verifications, 1);
 	log::info!("verified job {}: {output:?}", request.job);
 	// The node checks this MAC, bound to its request, before it signs a verdict.

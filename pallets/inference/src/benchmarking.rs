@@ -125,9 +125,7 @@ const MINER_SALT: [u8; 32] = [255; 32];
 
 /// `count` jobs of one model whose `MaxRedundancy` miners are all assigned to each (each job
 /// its own requester), and one of those miners.
-fn jobs_of_one_miner<T: Config>(
-	count: u32,
-) -> Result<(Vec<JobId>, T::AccountId), BenchmarkError> {
+fn jobs_of_one_miner<T: Config>(count: u32) -> Result<(Vec<JobId>, T::AccountId), BenchmarkError> {
 	let redundancy = T::MaxRedundancy::get();
 	let (model, miners) = T::BenchmarkHelper::setup_model(redundancy as u8, redundancy);
 	let miner = miners.last().cloned().ok_or("no miners")?;
@@ -283,7 +281,11 @@ mod benchmarks {
 			let others = others_of::<T>(*job, &miner);
 			commit_all::<T>(*job, &others, &OUTPUT);
 			let commitment = commitment_of(*job, &miner, &OUTPUT, &MINER_SALT);
-			Inference::<T>::commit_result(RawOrigin::Signed(miner.clone()).into(), *job, commitment)?;
+			Inference::<T>::commit_result(
+				RawOrigin::Signed(miner.clone()).into(),
+				*job,
+				commitment,
+			)?;
 			reveal_all::<T>(*job, &others, &OUTPUT);
 		}
 		let reveals: Vec<_> = jobs

@@ -154,9 +154,9 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		AccessControl, Balance, CheckObserver, CheckReason, ComputeStakingInterface, FreshRandomness,
-		ModelId,
-		ModelRegistryInterface, ModelVersionRef, RevenueSink, SlashReason,
+		AccessControl, Balance, CheckObserver, CheckReason, ComputeStakingInterface,
+		FreshRandomness, ModelId, ModelRegistryInterface, ModelVersionRef, RevenueSink,
+		SlashReason,
 	};
 	use sp_core::H256;
 	use sp_runtime::{BoundToRuntimeAppPublic, Perbill, RuntimeAppPublic};

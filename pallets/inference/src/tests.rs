@@ -869,7 +869,11 @@ fn a_batch_with_one_refused_answer_records_none_of_them() {
 			),
 			Error::<Test>::AlreadyCommitted
 		);
-		assert!(Jobs::<Test>::get(first).unwrap().assignments.iter().all(|a| a.commitment.is_none()));
+		assert!(Jobs::<Test>::get(first)
+			.unwrap()
+			.assignments
+			.iter()
+			.all(|a| a.commitment.is_none()));
 
 		assert_ok!(Inference::commit_results(
 			RuntimeOrigin::signed(miner),
@@ -933,7 +937,10 @@ fn batches_are_prioritized_in_the_pool_exactly_when_the_chain_would_accept_every
 			answer_priority(miner, commit_call(&[served[0], served[0]])),
 			refused_as(Error::AlreadyCommitted)
 		);
-		assert_eq!(answer_priority(miner, commit_call(&[served[0], 99])), refused_as(Error::UnknownJob));
+		assert_eq!(
+			answer_priority(miner, commit_call(&[served[0], 99])),
+			refused_as(Error::UnknownJob)
+		);
 		assert_eq!(answer_priority(miner, commit_call(&[])), refused_as(Error::NoAnswers));
 
 		assert_ok!(Inference::commit_results(
@@ -941,8 +948,7 @@ fn batches_are_prioritized_in_the_pool_exactly_when_the_chain_would_accept_every
 			commitments(miner, &served, &GOOD)
 		));
 		others_answer(&served, miner, commit);
-		let reveal_call =
-			|reveals: RevealsOf<Test>| crate::Call::reveal_results { reveals };
+		let reveal_call = |reveals: RevealsOf<Test>| crate::Call::reveal_results { reveals };
 		assert_eq!(
 			answer_priority(miner, reveal_call(reveals(miner, &served, &GOOD))),
 			Ok(priority)

@@ -754,7 +754,11 @@ pub mod pallet {
 			Self::check_access(model, who).map(|_| ())
 		}
 
-		fn use_queries(who: &T::AccountId, model: ModelId, queries: u64) -> Option<(LicenceId, u32)> {
+		fn use_queries(
+			who: &T::AccountId,
+			model: ModelId,
+			queries: u64,
+		) -> Option<(LicenceId, u32)> {
 			if Self::policy(model) != AccessPolicy::Licensed
 				|| T::Registry::owner(model).as_ref() == Some(who)
 			{

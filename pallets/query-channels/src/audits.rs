@@ -17,7 +17,8 @@ use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, weights::WeightMeter};
 use frame_system::pallet_prelude::BlockNumberFor;
 use modelchain_primitives::{
-	CheckOutcome, CheckReason, ComputeStakingInterface, FreshRandomness, JobId, OutputChecks, SlashReason,
+	CheckOutcome, CheckReason, ComputeStakingInterface, FreshRandomness, JobId, OutputChecks,
+	SlashReason,
 };
 use sp_core::H256;
 use sp_runtime::{traits::Saturating, Perbill};

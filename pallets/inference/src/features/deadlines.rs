@@ -84,7 +84,14 @@ impl<T: Config> Pallet<T> {
 		let mut done = DeadlinesHandled::default();
 		let mut cursors = DeadlineKind::ALL.map(|kind| {
 			let (head, tail, _) = QueueBounds::<T>::get(kind);
-			QueueCursor { kind, head, start: head, tail, open: true, cost: Self::deadline_cost(kind) }
+			QueueCursor {
+				kind,
+				head,
+				start: head,
+				tail,
+				open: true,
+				cost: Self::deadline_cost(kind),
+			}
 		});
 		while done.total() < budget && done.skipped < hole_budget && cursors.iter().any(|c| c.open)
 		{

@@ -43,8 +43,7 @@ impl<T: Config> Pallet<T> {
 					unfinished_total = unfinished_total.checked_add(1).ok_or(overflow)?;
 				}
 				Some(CheckReason::Challenge) => {
-					unfinished_challenges =
-						unfinished_challenges.checked_add(1).ok_or(overflow)?;
+					unfinished_challenges = unfinished_challenges.checked_add(1).ok_or(overflow)?;
 				}
 				Some(CheckReason::Audit) => {}
 			}
