@@ -439,16 +439,79 @@ impl ChannelBook {
 		self.latest.clone()
 	}
 
-	/// Every query logged on this channel, in order: what an audit's answer is drawn from.
+	/// Every query logged on this channel, in order.
+	#[cfg(test)]
 	pub fn read_all(&self) -> Result<Vec<Served>> {
-		let bytes = std::fs::read(&self.path)
-			.with_context(|| format!("reading {}", self.path.display()))?;
-		let mut rest = bytes.as_slice();
 		let mut all = Vec::new();
-		while let Some(served) = next_record(&mut rest) {
-			all.push(served?);
-		}
+		self.each_logged(|served| {
+			all.push(served);
+			true
+		})?;
 		Ok(all)
+	}
+
+	/// The query logged with sequence number `queries` (its voucher's count), if any: read
+	/// record by record, stopping there.
+	pub fn served_at(&self, queries: u64) -> Result<Option<Served>> {
+		let mut found = None;
+		self.each_logged(|served| {
+			if served.voucher.queries == queries {
+				found = Some(served);
+			}
+			found.is_none()
+		})?;
+		Ok(found)
+	}
+
+	/// What an audit of receipt `index` under the root of the first `count` receipts needs:
+	/// that query and the Merkle proof of its receipt. The log is read record by record,
+	/// keeping only the `count` leaves (32 bytes each) and the audited query, not every
+	/// input and output.
+	pub fn audit_answer(&self, count: u64, index: u64) -> Result<(Served, Vec<[u8; 32]>)> {
+		let mut leaves = Vec::new();
+		let mut audited = None;
+		self.each_logged(|served| {
+			if leaves.len() as u64 == index {
+				audited = Some(served.clone());
+			}
+			leaves.push(served.receipt().leaf());
+			(leaves.len() as u64) < count
+		})?;
+		anyhow::ensure!(
+			leaves.len() as u64 == count,
+			"the log has {} queries, fewer than the {count} the claimed root commits to",
+			leaves.len()
+		);
+		let audited = audited.context("no such receipt")?;
+		let proof = modelchain_query_protocol::proof(&leaves, index).context("no proof")?;
+		Ok((audited, proof))
+	}
+
+	/// Hands the logged queries to `each` in order, one record in memory at a time, until it
+	/// returns false or the log ends (a record cut short ends it).
+	fn each_logged(&self, mut each: impl FnMut(Served) -> bool) -> Result<()> {
+		let file =
+			File::open(&self.path).with_context(|| format!("reading {}", self.path.display()))?;
+		let mut reader = std::io::BufReader::new(file);
+		let mut record = Vec::new();
+		loop {
+			let mut length = [0u8; 4];
+			match reader.read_exact(&mut length) {
+				Ok(()) => {}
+				Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+				Err(error) => return Err(error).context("reading the log"),
+			}
+			record.resize(usize::try_from(u32::from_le_bytes(length))?, 0);
+			match reader.read_exact(&mut record) {
+				Ok(()) => {}
+				Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+				Err(error) => return Err(error).context("reading the log"),
+			}
+			let served = Served::decode(&mut &record[..]).context("undecodable record")?;
+			if !each(served) {
+				return Ok(());
+			}
+		}
 	}
 }
 
@@ -709,6 +772,35 @@ mod tests {
 		assert_eq!(book.durable, latest, "what was logged is claimable after a restart");
 		assert_eq!(book.read_all().expect("reads"), served);
 		assert_eq!(logged_channels(&dir).expect("lists"), vec![7]);
+	}
+
+	/// An audit's answer is read from the log record by record: the audited query and a proof
+	/// that verifies against the root of the receipts the claim committed to.
+	#[test]
+	fn audits_and_capped_claims_are_answered_from_the_log() {
+		let (mut book, _dir) = book("audit");
+		let bob = dev::bob().public_key().to_account_id();
+		let context = Serving { me: &bob, version: version(), genesis: GENESIS, best: 10 };
+		let served: Vec<Served> = (0..5).map(|_| serve(&mut book, &context)).collect();
+		let mut claimed = ReceiptsTree::new();
+		for query in &served[..4] {
+			claimed.push(query.receipt().leaf()).expect("room");
+		}
+		for index in 0..4 {
+			let (query, proof) = book.audit_answer(4, index).expect("answers");
+			assert_eq!(query, served[index as usize]);
+			assert!(modelchain_query_protocol::verify(
+				&claimed.root(),
+				4,
+				index,
+				&query.receipt().leaf(),
+				&proof
+			));
+		}
+		assert!(book.audit_answer(6, 0).is_err(), "the log holds 5 queries, not 6");
+		assert!(book.audit_answer(4, 4).is_err(), "receipt 4 is beyond the 4 claimed");
+		assert_eq!(book.served_at(3).expect("reads"), Some(served[2].clone()));
+		assert_eq!(book.served_at(9).expect("reads"), None);
 	}
 
 	#[test]

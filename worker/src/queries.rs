@@ -404,10 +404,7 @@ async fn check_claims(shared: &Arc<Shared>) -> Result<()> {
 		if let Some(max) = max_per_claim {
 			let cap = view.queries_claimed.saturating_add(max);
 			if voucher.queries > cap {
-				let earlier =
-					book.lock().await.read_all().ok().and_then(|all| {
-						all.into_iter().find(|served| served.voucher.queries == cap)
-					});
+				let earlier = book.lock().await.served_at(cap).ok().flatten();
 				match earlier {
 					Some(served) => (voucher, signature) = (served.voucher, served.signature),
 					None => {
@@ -522,13 +519,7 @@ async fn audit_reveal(
 ) -> Result<(u64, Value, Value, Value, Value)> {
 	let book = shared.paid.books.lock().await.get(&drawn.channel).cloned();
 	let book = book.with_context(|| format!("no log of channel {}", drawn.channel))?;
-	let served = book.lock().await.read_all()?;
-	let count = usize::try_from(drawn.count)?;
-	let committed =
-		served.get(..count).context("the log has fewer queries than the claimed root")?;
-	let leaves: Vec<[u8; 32]> = committed.iter().map(|query| query.receipt().leaf()).collect();
-	let query = committed.get(usize::try_from(drawn.index)?).context("no such receipt")?;
-	let proof = modelchain_query_protocol::proof(&leaves, drawn.index).context("no proof")?;
+	let (query, proof) = book.lock().await.audit_answer(drawn.count, drawn.index)?;
 	let receipt = query.receipt();
 	Ok((
 		drawn.audit,
