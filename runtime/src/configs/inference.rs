@@ -63,8 +63,8 @@ impl pallet_inference::Config for Runtime {
 	/// period each for 30 jobs per block (and assign 30): 128 leaves room for bursts, and
 	/// `MaxDeadlineWeight` bounds what they cost.
 	type MaxDeadlinesPerBlock = ConstU32<128>;
-	/// A quarter of a block: about 50 settlements (4.7 ms each at the benchmarked worst case
-	/// with the database weights), 54 reveal phases ending with every miner slashed, or 270
+	/// A quarter of a block: about 55 settlements (4.6 ms each at the benchmarked worst case
+	/// with the database weights), 51 reveal phases ending with every miner slashed, or 270
 	/// prunes.
 	type MaxDeadlineWeight = MaxDeadlineWeight;
 	type MaxAuthorities = crate::configs::consensus::MaxAuthorities;
