@@ -42,6 +42,28 @@ pub struct ModelView {
 pub struct VersionView {
 	/// sha256 of the weights file.
 	pub weights_hash: [u8; 32],
+	/// Where the weights can be fetched.
+	pub weights_uri: Vec<u8>,
+	/// The file's format.
+	pub format: WeightsFormat,
+}
+
+/// `ModelRegistry`'s `WeightsFormat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
+pub enum WeightsFormat {
+	/// ONNX (no engine in this worker).
+	Onnx,
+	/// safetensors: the digits engine.
+	Safetensors,
+	/// GGUF: the language-model engine.
+	Gguf,
+}
+
+impl VersionView {
+	/// What the engine checks a weights file against.
+	pub fn expected(&self) -> crate::engine::Expected {
+		crate::engine::Expected { sha256: self.weights_hash, format: format!("{:?}", self.format) }
+	}
 }
 
 /// A job's input.
@@ -341,6 +363,13 @@ impl Chain {
 			(version.model, version.version),
 		)
 		.await
+	}
+
+	/// `Inference::MaxOutputValues`: the most values of an output (a language model's most
+	/// generated tokens).
+	pub async fn max_output_values(&self) -> Result<usize> {
+		let at = self.at_best().await?;
+		Ok(constant_u32(&at, "Inference", "MaxOutputValues")? as usize)
 	}
 
 	/// A worker's staking record.

@@ -37,7 +37,7 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 
 use crate::{
 	chain::{variant, version_value, Chain, VersionRef},
-	engine::Model,
+	engine::{Engine, DEFAULT_MAX_OUTPUT_VALUES},
 };
 
 /// MDL has 12 decimals.
@@ -83,9 +83,8 @@ enum Command {
 		/// The weights file.
 		#[arg(long)]
 		model_file: PathBuf,
-		/// 64 comma-separated pixel values 0..=16.
-		#[arg(long)]
-		pixels: String,
+		#[command(flatten)]
+		input: InputArgs,
 		/// Run this many times and report the engine's time per inference.
 		#[arg(long, default_value_t = 1)]
 		repeat: u32,
@@ -109,6 +108,35 @@ struct ServedVersion {
 	/// The weights file; its sha256 must equal the version's `weights_hash` on chain.
 	#[arg(long)]
 	model_file: Option<PathBuf>,
+}
+
+/// A model input, for `infer` (`query` has its own).
+#[derive(Args)]
+pub struct InputArgs {
+	/// The digits model: 64 comma-separated pixel values 0..=16.
+	#[arg(long, conflicts_with_all = ["prompt", "input"])]
+	pixels: Option<String>,
+	/// A language model: the prompt, answered as a chat (the `modelchain-llm/1` input).
+	#[arg(long, conflicts_with = "input")]
+	prompt: Option<String>,
+	/// With --prompt: most tokens to generate.
+	#[arg(long, requires = "prompt")]
+	max_tokens: Option<usize>,
+	/// The input bytes as they are (e.g. a `modelchain-llm/1` JSON object).
+	#[arg(long)]
+	input: Option<String>,
+}
+
+impl InputArgs {
+	/// The job input these arguments give.
+	pub fn bytes(&self) -> Result<Vec<u8>> {
+		match (&self.pixels, &self.prompt, &self.input) {
+			(Some(pixels), _, _) => engine::digits::parse_pixels(pixels),
+			(_, Some(prompt), _) => Ok(engine::llm::prompt_input(prompt, self.max_tokens)),
+			(_, _, Some(input)) => Ok(input.as_bytes().to_vec()),
+			_ => bail!("give the input with --pixels, --prompt or --input"),
+		}
+	}
 }
 
 #[derive(Args)]
@@ -231,7 +259,7 @@ async fn main() {
 
 async fn run(cli: Cli) -> Result<()> {
 	match cli.command {
-		Command::Infer { model_file, pixels, repeat } => infer(&model_file, &pixels, repeat),
+		Command::Infer { model_file, input, repeat } => infer(&model_file, &input, repeat),
 		Command::Register(args) => register(&cli.rpc, signer(&cli.suri)?, args).await,
 		Command::Run(args) => serve(&cli.rpc, signer(&cli.suri)?, args).await,
 		Command::Unbond { amount } => {
@@ -285,7 +313,7 @@ fn format_mdl(plancks: u128) -> String {
 async fn served_version(
 	chain: &Chain,
 	served: &ServedVersion,
-) -> Result<(VersionRef, Option<Model>)> {
+) -> Result<(VersionRef, Option<Engine>)> {
 	let model =
 		chain.model(served.model).await?.with_context(|| format!("no model {}", served.model))?;
 	let version =
@@ -295,7 +323,22 @@ async fn served_version(
 		.await?
 		.with_context(|| format!("model {} has no version {}", version.model, version.version))?;
 	let loaded = match &served.model_file {
-		Some(path) => Some(Model::load(path, Some(record.weights_hash), engine::default_device())?),
+		Some(path) => Some(
+			Engine::load(
+				path,
+				Some(&record.expected()),
+				engine::default_device(),
+				chain.max_output_values().await?,
+			)
+			.with_context(|| {
+				format!(
+					"model {} version {}: the registered weights are at {}",
+					version.model,
+					version.version,
+					String::from_utf8_lossy(&record.weights_uri)
+				)
+			})?,
+		),
 		None => None,
 	};
 	Ok((version, loaded))
@@ -353,9 +396,10 @@ async fn serve(rpc: &str, signer: Keypair, args: RunArgs) -> Result<()> {
 	}
 	drop(chain);
 	log::info!(
-		"weights {} match the chain (sha256 0x{})",
+		"weights {} match the chain (sha256 0x{}): {}",
 		path.display(),
-		hex::encode(model.sha256())
+		hex::encode(model.sha256()),
+		model.describe()
 	);
 	let store = store::Store::open(&args.state_dir)?;
 	let paid = queries::Paid::load(
@@ -412,7 +456,8 @@ async fn status(rpc: &str, signer: Keypair) -> Result<()> {
 async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 	let bytes = std::fs::read(&args.model_file)
 		.with_context(|| format!("reading {}", args.model_file.display()))?;
-	let model = Model::from_bytes(&bytes, None, candle_core::Device::Cpu)?;
+	let model =
+		Engine::from_bytes(&bytes, None, candle_core::Device::Cpu, DEFAULT_MAX_OUTPUT_VALUES)?;
 	let card: serde_json::Value = match &args.card {
 		Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?)
 			.with_context(|| format!("{} is not JSON", path.display()))?,
@@ -443,7 +488,7 @@ async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 	let version = Value::named_composite([
 		("weights_hash", Value::from_bytes(model.sha256())),
 		("weights_uri", Value::from_bytes(weights_uri.as_bytes())),
-		("format", variant("Safetensors")),
+		("format", variant(model.format().chain_name())),
 		("architecture", Value::from_bytes(model.architecture().as_bytes())),
 		("dataset_fingerprint", Value::from_bytes(dataset)),
 		("licence", Value::from_bytes(licence.as_bytes())),
@@ -495,9 +540,41 @@ fn display_path(path: &Path) -> String {
 	std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
 }
 
-fn infer(model_file: &Path, pixels: &str, repeat: u32) -> Result<()> {
-	let model = Model::load(model_file, None, engine::default_device())?;
-	let input = engine::parse_pixels(pixels)?;
+fn infer(model_file: &Path, input: &InputArgs, repeat: u32) -> Result<()> {
+	let model =
+		Engine::load(model_file, None, engine::default_device(), DEFAULT_MAX_OUTPUT_VALUES)?;
+	let input = input.bytes()?;
+	if let Some(why) = model.input_error(&input) {
+		bail!("the model cannot read this input: {why}");
+	}
+	if let Engine::Llm(llm) = &model {
+		let request = llm.request(&input).map_err(anyhow::Error::msg)?;
+		let mut runs = Vec::new();
+		for _ in 0..repeat.max(1) {
+			runs.push(llm.generate(&request)?);
+		}
+		let median = |mut values: Vec<f64>| {
+			values.sort_by(f64::total_cmp);
+			values.get(values.len() / 2).copied().unwrap_or_default()
+		};
+		let generated = runs.first().map(|run| run.tokens.clone()).unwrap_or_default();
+		let output: Vec<i64> = generated.iter().map(|id| i64::from(*id)).collect();
+		println!(
+			"{}",
+			serde_json::json!({
+				"output": output,
+				"text": model.render(&output),
+				"prompt_tokens": request.prompt.len(),
+				"prompt": request.prompt,
+				"generated_tokens": generated.len(),
+				"deterministic": runs.iter().all(|run| run.tokens == generated),
+				"time_to_first_token_ms": median(runs.iter().map(|r| r.prefill.as_secs_f64() * 1e3).collect()),
+				"prefill_tokens_per_s": median(runs.iter().map(|r| r.prompt_tokens as f64 / r.prefill.as_secs_f64()).collect()),
+				"decode_tokens_per_s": median(runs.iter().map(|r| (r.tokens.len().saturating_sub(1)) as f64 / r.decode.as_secs_f64().max(1e-9)).collect()),
+			})
+		);
+		return Ok(());
+	}
 	let mut output = Vec::new();
 	let started = Instant::now();
 	for _ in 0..repeat.max(1) {

@@ -41,9 +41,8 @@ use crate::{
 	channels::{
 		self, claim_due, Books, ChannelBook, ChannelId, ChannelView, Refusal, Served, Serving,
 	},
-	engine,
 	metrics::Metrics,
-	service::{count_execution, lie, Shared},
+	service::{count_execution, Shared},
 };
 
 /// How often the channel logs are fsynced together (the group commit): a claim waits at most
@@ -185,11 +184,8 @@ async fn serve_query(
 	let Json(request) =
 		body.map_err(|rejection| bad_request("malformed", rejection.body_text()))?;
 	let (voucher, signature, input) = request.parse()?;
-	if !engine::is_valid(&input) {
-		return Err(bad_request(
-			"invalid_input",
-			format!("the input is not {} pixels of 0..={}", engine::INPUT_LEN, engine::MAX_PIXEL),
-		));
+	if let Some(why) = shared.runner.engine().input_error(&input) {
+		return Err(bad_request("invalid_input", why));
 	}
 	let unavailable =
 		|message: &str| Refusal { status: 503, reason: "unavailable", message: message.into() };
@@ -228,9 +224,9 @@ async fn serve_query(
 		reason: "engine_failed",
 		message: format!("{error:#}"),
 	})?;
-	count_execution(shared, &ran);
+	count_execution(shared, ran.1);
 	let (output, took) = ran;
-	let output = if shared.options.lie { lie(output) } else { output };
+	let output = if shared.options.lie { shared.runner.engine().lie(output) } else { output };
 	let served = Served {
 		voucher,
 		signature,

@@ -41,8 +41,14 @@ pub struct QueryArgs {
 	#[arg(long)]
 	model: u32,
 	/// The input: 64 comma-separated pixel values 0..=16 (the digits model).
-	#[arg(long, conflicts_with = "input_hex")]
+	#[arg(long, conflicts_with_all = ["input_hex", "prompt"])]
 	pixels: Option<String>,
+	/// The input: a prompt for a language model (the `modelchain-llm/1` input).
+	#[arg(long, conflicts_with = "input_hex")]
+	prompt: Option<String>,
+	/// With --prompt: most tokens to generate.
+	#[arg(long, requires = "prompt")]
+	max_tokens: Option<usize>,
 	/// The input as hex bytes.
 	#[arg(long)]
 	input_hex: Option<String>,
@@ -151,12 +157,13 @@ pub struct Answer {
 
 /// Runs `query`.
 pub async fn query(rpc: &str, signer: Keypair, args: QueryArgs) -> Result<()> {
-	let input = match (&args.pixels, &args.input_hex) {
-		(Some(pixels), _) => engine::parse_pixels(pixels)?,
-		(None, Some(text)) => {
+	let input = match (&args.pixels, &args.prompt, &args.input_hex) {
+		(Some(pixels), _, _) => engine::digits::parse_pixels(pixels)?,
+		(_, Some(prompt), _) => engine::llm::prompt_input(prompt, args.max_tokens),
+		(_, _, Some(text)) => {
 			hex::decode(text.trim_start_matches("0x")).context("--input-hex is not hex")?
 		}
-		(None, None) => bail!("give the input with --pixels or --input-hex"),
+		_ => bail!("give the input with --pixels, --prompt or --input-hex"),
 	};
 	let chain = Chain::connect(rpc, signer.clone()).await?;
 	let genesis = chain.api.genesis_hash().0;

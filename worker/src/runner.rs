@@ -15,17 +15,33 @@ use std::{
 use anyhow::{Context, Result};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::engine::{Engine, Judged};
+
 /// What runs one input to its canonical output (the loaded model; a stand-in in tests).
 pub trait Infer: Send + Sync + 'static {
 	/// The canonical output for `input`.
 	fn infer(&self, input: &[u8]) -> Result<Vec<i64>>;
-}
 
-impl Infer for crate::engine::Model {
-	fn infer(&self, input: &[u8]) -> Result<Vec<i64>> {
-		crate::engine::Model::infer(self, input)
+	/// A verifier's judgement of the outputs miners `revealed` for `input` (default: its own
+	/// output, exact comparison).
+	fn judge(&self, input: &[u8], revealed: &[Vec<i64>]) -> Result<Judged> {
+		let _ = revealed;
+		Ok(Judged { output: self.infer(input)?, accepted: Vec::new() })
 	}
 }
+
+impl Infer for Engine {
+	fn infer(&self, input: &[u8]) -> Result<Vec<i64>> {
+		Engine::infer(self, input)
+	}
+
+	fn judge(&self, input: &[u8], revealed: &[Vec<i64>]) -> Result<Judged> {
+		Engine::judge(self, input, revealed)
+	}
+}
+
+/// An execution under way on the blocking pool: its result and duration.
+pub type Running<T> = tokio::task::JoinHandle<Result<(T, Duration)>>;
 
 /// The model and its execution slots.
 pub struct Runner<E> {
@@ -52,30 +68,42 @@ impl<E: Infer> Runner<E> {
 	/// (without the wait).
 	pub async fn infer(&self, input: Vec<u8>) -> Result<(Vec<i64>, Duration)> {
 		let permit = self.slots.clone().acquire_owned().await.context("engine stopped")?;
-		self.run(permit, input).await
+		self.start(permit, move |engine| engine.infer(&input))
+			.await
+			.context("the engine's thread panicked")?
 	}
 
-	/// Runs `input` if a slot is free now, else `Err(Busy)` at once.
-	pub async fn try_infer(&self, input: Vec<u8>) -> Result<Result<(Vec<i64>, Duration)>, Busy> {
+	/// Starts judging a job's revealed outputs if a slot is free now, else `Err(Busy)` at once;
+	/// the judgement goes on even if nobody waits for it.
+	pub fn try_judge(
+		&self,
+		input: Vec<u8>,
+		revealed: Vec<Vec<i64>>,
+	) -> Result<Running<Judged>, Busy> {
+		self.try_start(move |engine| engine.judge(&input, &revealed))
+	}
+
+	fn try_start<T: Send + 'static>(
+		&self,
+		work: impl FnOnce(&E) -> Result<T> + Send + 'static,
+	) -> Result<Running<T>, Busy> {
 		let permit = self.slots.clone().try_acquire_owned().map_err(|_| Busy)?;
-		Ok(self.run(permit, input).await)
+		Ok(self.start(permit, work))
 	}
 
-	async fn run(
+	fn start<T: Send + 'static>(
 		&self,
 		permit: OwnedSemaphorePermit,
-		input: Vec<u8>,
-	) -> Result<(Vec<i64>, Duration)> {
+		work: impl FnOnce(&E) -> Result<T> + Send + 'static,
+	) -> Running<T> {
 		let engine = self.engine.clone();
 		tokio::task::spawn_blocking(move || {
 			// Held until the execution ends, even if the caller stops waiting for it.
 			let _permit = permit;
 			let started = Instant::now();
-			let output = engine.infer(&input)?;
+			let output = work(&engine)?;
 			Ok((output, started.elapsed()))
 		})
-		.await
-		.context("the engine's thread panicked")?
 	}
 }
 
@@ -143,10 +171,10 @@ mod tests {
 		assert_eq!(runner.engine().most.load(Ordering::SeqCst), 2);
 	}
 
-	/// With every slot taken, `try_infer` answers `Busy` at once (no queue to flood), and
+	/// With every slot taken, `try_judge` answers `Busy` at once (no queue to flood), and
 	/// runs again once a slot is free.
 	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-	async fn try_infer_is_busy_while_every_slot_is_taken() {
+	async fn try_judge_is_busy_while_every_slot_is_taken() {
 		let runner = Arc::new(Runner::new(slow(200), 1));
 		let running = {
 			let runner = runner.clone();
@@ -156,12 +184,10 @@ mod tests {
 			tokio::task::yield_now().await;
 		}
 		let started = Instant::now();
-		assert_eq!(runner.try_infer(b"y".to_vec()).await.err(), Some(Busy));
+		assert_eq!(runner.try_judge(b"y".to_vec(), Vec::new()).err(), Some(Busy));
 		assert!(started.elapsed() < Duration::from_millis(50));
 		running.await.expect("joined").expect("ran");
-		assert_eq!(
-			runner.try_infer(b"yz".to_vec()).await.expect("a free slot").expect("ran").0,
-			vec![2]
-		);
+		let judged = runner.try_judge(b"yz".to_vec(), Vec::new()).expect("a free slot");
+		assert_eq!(judged.await.expect("joined").expect("ran").0.output, vec![2]);
 	}
 }

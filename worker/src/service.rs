@@ -41,7 +41,7 @@ use crate::{
 		commitment, constant_u32, job_at, next_job_id_at, AtBlock, AuditDrawn, Chain, JobAssigned,
 		JobId, JobInput, JobPhase, RevealPhaseStarted, VersionRef,
 	},
-	engine::{Model, INVALID_INPUT},
+	engine::{file_sha256, Engine, Judged, INVALID_INPUT},
 	input::{self, FetchError},
 	metrics::Metrics,
 	queries::{self, Paid},
@@ -98,11 +98,57 @@ enum Fetch {
 	Ended(Result<Vec<u8>, FetchError>),
 }
 
+/// How long `/v1/verify` waits for a judgement before answering "still verifying" (the node
+/// gives the whole run 3 s).
+const VERIFY_WAIT: Duration = Duration::from_millis(2_000);
+/// How many judgements `/v1/verify` remembers for the node's next ask.
+const KEPT_VERIFICATIONS: usize = 256;
+
+/// A verify request's judgement: under way, or done.
+enum Verification {
+	Running,
+	Done(Judged),
+}
+
+/// Judgements by request (the sha256 of its body), the oldest forgotten first.
+#[derive(Default)]
+pub struct Verifications {
+	entries: BTreeMap<[u8; 32], Verification>,
+	order: std::collections::VecDeque<[u8; 32]>,
+}
+
+impl Verifications {
+	fn get(&self, key: &[u8; 32]) -> Option<&Verification> {
+		self.entries.get(key)
+	}
+
+	fn start(&mut self, key: [u8; 32]) {
+		while self.order.len() >= KEPT_VERIFICATIONS {
+			if let Some(oldest) = self.order.pop_front() {
+				self.entries.remove(&oldest);
+			}
+		}
+		self.entries.insert(key, Verification::Running);
+		self.order.push_back(key);
+	}
+
+	fn finish(&mut self, key: [u8; 32], judged: Judged) {
+		if let Some(entry) = self.entries.get_mut(&key) {
+			*entry = Verification::Done(judged);
+		}
+	}
+
+	fn forget(&mut self, key: &[u8; 32]) {
+		self.entries.remove(key);
+		self.order.retain(|kept| kept != key);
+	}
+}
+
 /// What the HTTP handlers and the background tasks share.
 pub struct Shared {
 	pub options: Options,
 	/// The model, run off the async runtime with bounded concurrency.
-	pub runner: Runner<Model>,
+	pub runner: Runner<Engine>,
 	pub account: AccountId32,
 	pub signer: Keypair,
 	pub metrics: Metrics,
@@ -123,12 +169,14 @@ pub struct Shared {
 	/// asked for concurrent storage reads (those stalled the chainHead backend in our tests).
 	/// `process_job` expects its caller to hold it.
 	pub deciding: Mutex<()>,
+	/// `/v1/verify`'s judgements, kept for the node's next ask.
+	verifications: Mutex<Verifications>,
 }
 
 /// Runs the worker until Ctrl-C.
 pub async fn run(
 	options: Options,
-	model: Model,
+	model: Engine,
 	signer: Keypair,
 	store: Store,
 	paid: Paid,
@@ -150,6 +198,7 @@ pub async fn run(
 		dispatched,
 		queued: Mutex::new(BTreeSet::new()),
 		deciding: Mutex::new(()),
+		verifications: Mutex::new(Verifications::default()),
 	});
 
 	let listener = tokio::net::TcpListener::bind(shared.options.listen)
@@ -483,7 +532,7 @@ async fn prepare(
 			}
 		},
 	};
-	let output = if shared.options.lie { lie(output) } else { output };
+	let output = if shared.options.lie { shared.runner.engine().lie(output) } else { output };
 	let mut salt = [0u8; 32];
 	getrandom::getrandom(&mut salt)
 		.map_err(|e| anyhow::anyhow!("no randomness for a salt: {e}"))?;
@@ -537,21 +586,14 @@ async fn remote_input(
 /// Runs a miner's job on the engine, waiting for a free execution slot.
 async fn timed_inference(shared: &Shared, input: Vec<u8>) -> Result<(Vec<i64>, Duration)> {
 	let ran = shared.runner.infer(input).await?;
-	count_execution(shared, &ran);
+	count_execution(shared, ran.1);
 	Ok(ran)
 }
 
-pub fn count_execution(shared: &Shared, (_, took): &(Vec<i64>, Duration)) {
+/// Counts one model execution that took `took` in the metrics.
+pub fn count_execution(shared: &Shared, took: Duration) {
 	Metrics::add(&shared.metrics.engine_runs, 1);
 	Metrics::add(&shared.metrics.engine_ns, took.as_nanos() as u64);
-}
-
-/// A wrong answer for `--lie-for-tests`: the next class.
-pub fn lie(mut output: Vec<i64>) -> Vec<i64> {
-	if let Some(class) = output.first_mut() {
-		*class = (*class + 1).rem_euclid(10);
-	}
-	output
 }
 
 /// The body the node's off-chain worker POSTs (see `pallet_inference::ocw`).
@@ -572,6 +614,9 @@ struct JobRequest {
 	input_hash: String,
 	#[serde(default)]
 	miners: Vec<String>,
+	/// `/v1/verify`: the distinct outputs the job's miners revealed, the majority's first.
+	#[serde(default)]
+	revealed: Vec<Vec<i64>>,
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
@@ -690,33 +735,91 @@ async fn verify_job(
 			Err(_) => return error(StatusCode::BAD_REQUEST, "input is not hex"),
 		},
 	};
-	let output = match input {
-		// Only a free slot: a flood of verify requests must not queue ahead of the jobs.
-		Some(input) => match shared.runner.try_infer(input).await {
-			Ok(Ok(ran)) => {
-				count_execution(&shared, &ran);
-				ran.0
-			}
-			Ok(Err(e)) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
-			Err(Busy) => {
-				Metrics::add(&shared.metrics.verifications_busy, 1);
-				return error(StatusCode::SERVICE_UNAVAILABLE, "busy: every engine slot is in use");
-			}
+	let key = file_sha256(&body);
+	let judged = match input {
+		Some(input) => match judgement(&shared, key, input, request.revealed).await {
+			Ok(judged) => judged,
+			Err(response) => return *response,
 		},
-		None => INVALID_INPUT.to_vec(),
+		None => Judged { output: INVALID_INPUT.to_vec(), accepted: Vec::new() },
 	};
 	// `--lie-for-tests` makes a verifier answer wrong outputs too (a lying validator).
-	let output = if shared.options.lie { lie(output) } else { output };
+	let judged = if shared.options.lie {
+		Judged { output: shared.runner.engine().lie(judged.output), accepted: Vec::new() }
+	} else {
+		judged
+	};
 	Metrics::add(&shared.metrics.verifications, 1);
-	log::info!("verified job {}: {output:?}", request.job);
+	log::info!(
+		"verified job {}: {} ({} other revealed outputs acceptable)",
+		request.job,
+		shared.runner.engine().render(&judged.output),
+		judged.accepted.len()
+	);
 	// The node checks this MAC, bound to its request, before it signs a verdict.
-	let body = serde_json::json!({ "output": output }).to_string();
+	let body =
+		serde_json::json!({ "output": judged.output, "accepted": judged.accepted }).to_string();
 	let mac = auth::header_value(&secret.response_mac(&request_mac, body.as_bytes()));
 	let headers = [
 		(header::CONTENT_TYPE, "application/json".to_owned()),
 		(HeaderName::from_static(auth::MAC_HEADER), mac),
 	];
 	(StatusCode::OK, headers, body).into_response()
+}
+
+/// The judgement of the verify request `key`: computed before, or computed now if it ends
+/// within [`VERIFY_WAIT`]. A longer one (a language model's teacher forcing) goes on after the
+/// answer "still verifying" and is answered when the node asks again (it retries a job after
+/// two blocks). Only a free engine slot is used: a flood of verify requests must not queue
+/// ahead of the miner's jobs.
+async fn judgement(
+	shared: &Arc<Shared>,
+	key: [u8; 32],
+	input: Vec<u8>,
+	revealed: Vec<Vec<i64>>,
+) -> Result<Judged, Box<Response>> {
+	let still_verifying =
+		|| Box::new(error(StatusCode::SERVICE_UNAVAILABLE, "still verifying this job: ask again"));
+	match shared.verifications.lock().await.get(&key) {
+		Some(Verification::Done(judged)) => return Ok(judged.clone()),
+		Some(Verification::Running) => return Err(still_verifying()),
+		None => {}
+	}
+	let running = match shared.runner.try_judge(input, revealed) {
+		Ok(running) => running,
+		Err(Busy) => {
+			Metrics::add(&shared.metrics.verifications_busy, 1);
+			return Err(Box::new(error(
+				StatusCode::SERVICE_UNAVAILABLE,
+				"busy: every engine slot is in use",
+			)));
+		}
+	};
+	shared.verifications.lock().await.start(key);
+	let finishing = {
+		let shared = shared.clone();
+		tokio::spawn(async move {
+			let ended = running.await.context("the engine's thread panicked").and_then(|ran| ran);
+			let mut verifications = shared.verifications.lock().await;
+			match ended {
+				Ok((judged, took)) => {
+					count_execution(&shared, took);
+					verifications.finish(key, judged.clone());
+					Ok(judged)
+				}
+				Err(e) => {
+					verifications.forget(&key);
+					Err(e)
+				}
+			}
+		})
+	};
+	match tokio::time::timeout(VERIFY_WAIT, finishing).await {
+		Ok(Ok(Ok(judged))) => Ok(judged),
+		Ok(Ok(Err(e))) => Err(Box::new(error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")))),
+		Ok(Err(e)) => Err(Box::new(error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))),
+		Err(_) => Err(still_verifying()),
+	}
 }
 
 async fn health(State(shared): State<Arc<Shared>>) -> Response {
@@ -745,16 +848,4 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
 		shared.metrics.render(pending, channels),
 	)
 		.into_response()
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn a_lie_changes_the_class_only() {
-		assert_eq!(lie(vec![9, 1, 2]), vec![0, 1, 2]);
-		assert_eq!(lie(vec![3]), vec![4]);
-		assert_eq!(lie(vec![]), Vec::<i64>::new());
-	}
 }

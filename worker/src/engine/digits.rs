@@ -1,4 +1,4 @@
-//! The inference engine: runs a `modelchain-int-mlp/1` model (the demo digits classifier in
+//! The digits engine (Tier A, exact): runs a `modelchain-int-mlp/1` model (the demo digits classifier in
 //! `models/digits`) with [candle](https://github.com/huggingface/candle), on the CPU or, with the
 //! `cuda` feature, on an NVIDIA GPU.
 //!
@@ -11,11 +11,10 @@
 //! Output: `[class, logit_0, …, logit_9]`; an input that is not 64 values in 0..=16 gets
 //! [`INVALID_INPUT`], so honest workers agree on garbage too (and the requester pays for it).
 
-use std::path::Path;
-
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use candle_core::{DType, Device, Tensor};
-use sha2::{Digest, Sha256};
+
+use super::{check_weights_hash, file_sha256, INVALID_INPUT};
 
 /// The format tag a model file must carry in its safetensors metadata.
 pub const FORMAT: &str = "modelchain-int-mlp/1";
@@ -23,8 +22,6 @@ pub const FORMAT: &str = "modelchain-int-mlp/1";
 pub const INPUT_LEN: usize = 64;
 /// Largest pixel value.
 pub const MAX_PIXEL: u8 = 16;
-/// The output for an input the model cannot read.
-pub const INVALID_INPUT: [i64; 1] = [-1];
 /// The largest hidden activation after requantization.
 const HIDDEN_MAX: f64 = 127.0;
 
@@ -40,28 +37,15 @@ pub struct Model {
 	architecture: String,
 }
 
-/// sha256 of a weights file: what `ModelVersion::weights_hash` records on chain.
-pub fn file_sha256(bytes: &[u8]) -> [u8; 32] {
-	Sha256::digest(bytes).into()
-}
-
-/// The device models run on: the first CUDA GPU when built with `cuda` and one is present,
-/// else the CPU.
-pub fn default_device() -> Device {
-	#[cfg(feature = "cuda")]
-	{
-		match Device::new_cuda(0) {
-			Ok(device) => return device,
-			Err(error) => log::warn!("no usable CUDA device ({error}); running on the CPU"),
-		}
-	}
-	Device::Cpu
-}
-
 impl Model {
+	#[cfg(test)]
 	/// Loads a model file. With `expected_sha256`, refuses a file whose hash differs (the
 	/// worker passes the on-chain version's `weights_hash`).
-	pub fn load(path: &Path, expected_sha256: Option<[u8; 32]>, device: Device) -> Result<Self> {
+	pub fn load(
+		path: &std::path::Path,
+		expected_sha256: Option<[u8; 32]>,
+		device: Device,
+	) -> Result<Self> {
 		let bytes =
 			std::fs::read(path).with_context(|| format!("reading model {}", path.display()))?;
 		Self::from_bytes(&bytes, expected_sha256, device)
@@ -75,13 +59,7 @@ impl Model {
 	) -> Result<Self> {
 		let sha256 = file_sha256(bytes);
 		if let Some(expected) = expected_sha256 {
-			ensure!(
-				sha256 == expected,
-				"weights hash mismatch: the file's sha256 is 0x{}, the chain records 0x{}; \
-				 refusing to serve these weights",
-				hex::encode(sha256),
-				hex::encode(expected)
-			);
+			check_weights_hash(sha256, expected)?;
 		}
 		let (_, header) = safetensors::SafeTensors::read_metadata(bytes)
 			.map_err(|e| anyhow!("not a safetensors file: {e}"))?;
@@ -207,6 +185,14 @@ fn argmax(values: &[i64]) -> usize {
 	best
 }
 
+/// A wrong answer for `--lie-for-tests`: the next class.
+pub fn lie(mut output: Vec<i64>) -> Vec<i64> {
+	if let Some(class) = output.first_mut() {
+		*class = (*class + 1).rem_euclid(10);
+	}
+	output
+}
+
 /// Parses a comma-separated list of 64 pixel values (`0,0,5,13,…`) into input bytes.
 pub fn parse_pixels(text: &str) -> Result<Vec<u8>> {
 	let pixels = text
@@ -314,6 +300,13 @@ mod tests {
 		// the last weight of w2 becomes 0.5: not an integer
 		tampered[end - 4..].copy_from_slice(&0.5f32.to_le_bytes());
 		assert!(Model::from_bytes(&tampered, None, Device::Cpu).is_err());
+	}
+
+	#[test]
+	fn a_lie_changes_the_class_only() {
+		assert_eq!(lie(vec![9, 1, 2]), vec![0, 1, 2]);
+		assert_eq!(lie(vec![3]), vec![4]);
+		assert_eq!(lie(vec![]), Vec::<i64>::new());
 	}
 
 	#[test]
