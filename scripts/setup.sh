@@ -41,4 +41,11 @@ if [ ! -d "$e2e/node_modules/@polkadot/api" ] || [ "$e2e/package-lock.json" -nt 
 	log "npm ci (tests/e2e)"
 	(cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# llama.cpp (node-llama-cpp's prebuilt binaries): the independent implementation the language
+# model's engine is compared with (tests/e2e/llm_reference.test.mjs, bench/llm.sh).
+reference="$REPO_ROOT/bench/llama-cpp"
+if [ ! -d "$reference/node_modules/node-llama-cpp" ] || [ "$reference/package-lock.json" -nt "$reference/node_modules/.package-lock.json" ]; then
+	log "npm ci (bench/llama-cpp)"
+	(cd "$reference" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 log "setup complete"

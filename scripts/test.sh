@@ -57,6 +57,9 @@ summary() {
 step setup "$REPO_ROOT/scripts/setup.sh" || { fail_step setup; summary; }
 cd "$REPO_ROOT" || exit 1
 
+# The model files too large to commit (SmolLM2's GGUF, 93 MB once per machine), sha256-checked.
+step models "$REPO_ROOT/scripts/fetch-models.sh" || { fail_step models; summary; }
+
 step fmt bash -c "cargo fmt --all -- --check && cd worker && cargo fmt --all -- --check" || fail_step fmt
 
 # The release build of the node and of every test harness (the e2e tests start this node),

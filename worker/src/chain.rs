@@ -508,6 +508,11 @@ pub async fn job_at(at: &AtBlock, job: JobId) -> Result<Option<JobView>> {
 	fetch_at::<(JobId,), JobView>(at, "Inference", "Jobs", (job,)).await
 }
 
+/// A job's agreed output at block `at` (kept with the job until it is pruned).
+pub async fn results_at(at: &AtBlock, job: JobId) -> Result<Option<Vec<i64>>> {
+	fetch_at::<(JobId,), Vec<i64>>(at, "Inference", "Results", (job,)).await
+}
+
 /// The id the next job gets, at block `at`.
 pub async fn next_job_id_at(at: &AtBlock) -> Result<JobId> {
 	Ok(fetch_at::<(), JobId>(at, "Inference", "NextJobId", ()).await?.unwrap_or(0))

@@ -11,6 +11,7 @@
 //! ```
 
 mod answers;
+mod ask;
 mod auth;
 mod chain;
 mod channels;
@@ -22,6 +23,7 @@ mod requester;
 mod runner;
 mod service;
 mod store;
+mod weights;
 
 use std::{
 	net::SocketAddr,
@@ -36,7 +38,7 @@ use subxt::dynamic::Value;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
 use crate::{
-	chain::{variant, version_value, Chain, VersionRef},
+	chain::{variant, version_value, Chain, VersionRef, VersionView},
 	engine::{Engine, DEFAULT_MAX_OUTPUT_VALUES},
 };
 
@@ -78,6 +80,18 @@ enum Command {
 	/// Model owners: register models.
 	#[command(subcommand)]
 	Model(ModelCommand),
+	/// Downloads a version's weights from its on-chain `weights_uri` (resuming a partial
+	/// download) into --model-file, and checks their sha256 against the chain.
+	Fetch {
+		#[command(flatten)]
+		served: ServedVersion,
+		/// Fetch from this URI instead (a mirror); the chain's hash is still checked.
+		#[arg(long)]
+		from: Option<String>,
+	},
+	/// Requesters: asks a model on chain (a job computed by its miners) and prints the agreed
+	/// output (and, with --model-file, the text it says).
+	Ask(ask::AskArgs),
 	/// Runs the model locally on one input (no chain), optionally timing the bare engine.
 	Infer {
 		/// The weights file.
@@ -219,21 +233,21 @@ struct PublishArgs {
 	/// The model card (`model.json`): supplies the data set's sha256 and the licence.
 	#[arg(long)]
 	card: Option<PathBuf>,
-	/// Display name.
-	#[arg(long, default_value = "Digits")]
-	name: String,
-	/// Share symbol (A–Z, 0–9).
-	#[arg(long, default_value = "DGT")]
-	symbol: String,
+	/// Display name (default: the card's `name`, else `Digits`).
+	#[arg(long)]
+	name: Option<String>,
+	/// Share symbol, A–Z and 0–9 (default: the card's `symbol`, else `DGT`).
+	#[arg(long)]
+	symbol: Option<String>,
 	/// Where the weights can be fetched.
 	#[arg(long)]
 	weights_uri: Option<String>,
 	/// Where the model card can be read (default: the `--card` file, else the weights).
 	#[arg(long)]
 	metadata_uri: Option<String>,
-	/// Price of one inference, in MDL.
-	#[arg(long, default_value = "1")]
-	price: String,
+	/// Price of one inference, in MDL (default: the card's `price_mdl`, else 1).
+	#[arg(long)]
+	price: Option<String>,
 	/// Creator royalty, percent of each fee.
 	#[arg(long, default_value_t = 5)]
 	royalty_percent: u32,
@@ -270,6 +284,19 @@ async fn run(cli: Cli) -> Result<()> {
 			Ok(())
 		}
 		Command::Status => status(&cli.rpc, signer(&cli.suri)?).await,
+		Command::Ask(args) => ask::ask(&cli.rpc, signer(&cli.suri)?, args).await,
+		Command::Fetch { served, from } => {
+			let chain = Chain::connect(&cli.rpc, signer(&cli.suri)?).await?;
+			let path = served.model_file.clone().context("fetch needs --model-file")?;
+			let (version, record) = chain_version(&chain, &served).await?;
+			let uri =
+				from.unwrap_or_else(|| String::from_utf8_lossy(&record.weights_uri).into_owned());
+			weights::ensure(&uri, &path, record.weights_hash)
+				.await
+				.with_context(|| format!("model {} version {}", version.model, version.version))?;
+			println!("{}", path.display());
+			Ok(())
+		}
 		Command::Query(args) => requester::query(&cli.rpc, signer(&cli.suri)?, args).await,
 		Command::Model(ModelCommand::Publish(args)) => {
 			publish(&cli.rpc, signer(&cli.suri)?, args).await
@@ -309,11 +336,8 @@ fn format_mdl(plancks: u128) -> String {
 	}
 }
 
-/// Resolves the served version and checks the weights file against the chain's hash.
-async fn served_version(
-	chain: &Chain,
-	served: &ServedVersion,
-) -> Result<(VersionRef, Option<Engine>)> {
+/// The served version (the model's active one unless given) and its on-chain record.
+async fn chain_version(chain: &Chain, served: &ServedVersion) -> Result<(VersionRef, VersionView)> {
 	let model =
 		chain.model(served.model).await?.with_context(|| format!("no model {}", served.model))?;
 	let version =
@@ -322,26 +346,36 @@ async fn served_version(
 		.version(version)
 		.await?
 		.with_context(|| format!("model {} has no version {}", version.model, version.version))?;
-	let loaded = match &served.model_file {
-		Some(path) => Some(
-			Engine::load(
-				path,
-				Some(&record.expected()),
-				engine::default_device(),
-				chain.max_output_values().await?,
-			)
-			.with_context(|| {
-				format!(
-					"model {} version {}: the registered weights are at {}",
-					version.model,
-					version.version,
-					String::from_utf8_lossy(&record.weights_uri)
-				)
-			})?,
-		),
-		None => None,
+	Ok((version, record))
+}
+
+/// Resolves the served version and loads the weights file, checked against the chain (format
+/// and sha256); a missing file is first fetched from the version's `weights_uri`.
+async fn served_version(
+	chain: &Chain,
+	served: &ServedVersion,
+) -> Result<(VersionRef, Option<Engine>)> {
+	let (version, record) = chain_version(chain, served).await?;
+	let Some(path) = &served.model_file else { return Ok((version, None)) };
+	let uri = String::from_utf8_lossy(&record.weights_uri).into_owned();
+	let context = || {
+		format!(
+			"model {} version {}: the registered weights are at {uri}",
+			version.model, version.version
+		)
 	};
-	Ok((version, loaded))
+	if !path.exists() {
+		log::info!("{} is missing: fetching the weights from {uri}", path.display());
+		weights::ensure(&uri, path, record.weights_hash).await.with_context(context)?;
+	}
+	let engine = Engine::load(
+		path,
+		Some(&record.expected()),
+		engine::default_device(),
+		chain.max_output_values().await?,
+	)
+	.with_context(context)?;
+	Ok((version, Some(engine)))
 }
 
 async fn register(rpc: &str, signer: Keypair, args: RegisterArgs) -> Result<()> {
@@ -469,6 +503,12 @@ async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 		}
 		None => [0u8; 32],
 	};
+	let from_card = |flag: &Option<String>, key: &str, default: &str| {
+		flag.clone().or_else(|| card[key].as_str().map(str::to_owned)).unwrap_or(default.into())
+	};
+	let name = from_card(&args.name, "name", "Digits");
+	let symbol = from_card(&args.symbol, "symbol", "DGT");
+	let price = from_card(&args.price, "price_mdl", "1");
 	let licence = card["licence"].as_str().unwrap_or("unspecified");
 	let licence = licence.split_whitespace().next().unwrap_or("unspecified");
 	let weights_uri = args
@@ -493,7 +533,7 @@ async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 		("dataset_fingerprint", Value::from_bytes(dataset)),
 		("licence", Value::from_bytes(licence.as_bytes())),
 		("output_precision", Value::u128(0)),
-		("price_per_inference", Value::u128(parse_mdl(&args.price)?)),
+		("price_per_inference", Value::u128(parse_mdl(&price)?)),
 	]);
 	let economics = Value::named_composite([
 		("creator_royalty", Value::u128(percent(args.royalty_percent)?)),
@@ -506,8 +546,8 @@ async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 			"ModelRegistry",
 			"register_model",
 			(
-				args.name.as_bytes().to_vec(),
-				args.symbol.as_bytes().to_vec(),
+				name.as_bytes().to_vec(),
+				symbol.as_bytes().to_vec(),
 				metadata_uri.as_bytes().to_vec(),
 				version,
 				economics,

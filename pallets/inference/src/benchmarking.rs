@@ -323,8 +323,12 @@ mod benchmarks {
 			})
 			.collect();
 		VerdictVotes::<T>::insert(job, BoundedVec::try_from(votes).map_err(|_| "too many")?);
-		let verdict =
-			Verdict { job, output_hash: output_hash(&OTHER), authority: authority.clone() };
+		let verdict = Verdict {
+			job,
+			output_hash: output_hash(&OTHER),
+			accepted: Default::default(),
+			authority: authority.clone(),
+		};
 		let signature =
 			authority.sign(&Inference::<T>::verdict_message(&verdict)).ok_or("cannot sign")?;
 		#[extrinsic_call]
@@ -351,8 +355,12 @@ mod benchmarks {
 			.map(|key| (key.clone(), output_hash(&OTHER)))
 			.collect();
 		VerdictVotes::<T>::insert(job, BoundedVec::try_from(votes).map_err(|_| "too many")?);
-		let verdict =
-			Verdict { job, output_hash: output_hash(&OUTPUT), authority: authority.clone() };
+		let verdict = Verdict {
+			job,
+			output_hash: output_hash(&OUTPUT),
+			accepted: Default::default(),
+			authority: authority.clone(),
+		};
 		let signature =
 			authority.sign(&Inference::<T>::verdict_message(&verdict)).ok_or("cannot sign")?;
 		let call = Call::<T>::submit_verdict { verdict, signature };

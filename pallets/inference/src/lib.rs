@@ -176,8 +176,9 @@ pub mod pallet {
 	/// The governance parameters with this runtime's block number.
 	pub type ParametersOf<T> = InferenceParameters<BlockNumberFor<T>>;
 	/// A verdict with this runtime's authority key.
-	pub type VerdictOf<T> = Verdict<<T as Config>::AuthorityId>;
-	/// The validators' verdicts on a job: `(authority, output_hash)`, in the order they came.
+	pub type VerdictOf<T> = Verdict<<T as Config>::AuthorityId, <T as Config>::MaxRedundancy>;
+	/// The validators' verdicts on a job: `(authority, finding)` ([`Verdict::finding`]), in the
+	/// order they came.
 	pub type VotesOf<T> =
 		BoundedVec<(<T as Config>::AuthorityId, H256), <T as Config>::MaxAuthorities>;
 	/// A signature by an inference key.
@@ -389,7 +390,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
 
-	/// Outputs revealed by each miner of a job, until the quorum is counted.
+	/// Outputs revealed by each miner of a job, until the job finishes (the verifier of a
+	/// tolerance-verified model judges each distinct one).
 	#[pallet::storage]
 	pub type Reveals<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, Output<T>>;
@@ -511,7 +513,13 @@ pub mod pallet {
 		VerificationRequired { job: JobId, verdict_deadline: BlockNumberFor<T> },
 		/// A validator's verifier re-executed the job and found `output_hash`; nothing is
 		/// decided until a strict majority of the validators found the same output.
-		VerdictSubmitted { job: JobId, authority: T::AuthorityId, output_hash: H256 },
+		VerdictSubmitted {
+			job: JobId,
+			authority: T::AuthorityId,
+			output_hash: H256,
+			/// How many other revealed outputs it accepts too.
+			accepted: u32,
+		},
 		/// `votes` validators (a strict majority of them) agreed with the miners' majority:
 		/// the job is settled and any miner that revealed another output is slashed.
 		VerdictConfirmed { job: JobId, votes: u32 },
@@ -519,8 +527,9 @@ pub mod pallet {
 		/// miners' majority did not reveal (or which decides a dispute): every miner that
 		/// revealed another output is slashed.
 		VerdictAgainst { job: JobId, output_hash: H256, votes: u32 },
-		/// A validator's verdict on `job` (`output_hash`) was contradicted by the outcome the
-		/// other validators decided; counted in `ContradictedVerdicts`.
+		/// A validator's verdict on `job` was contradicted by the outcome the other validators
+		/// decided; counted in `ContradictedVerdicts`. `output_hash` is its
+		/// [`Verdict::finding`]: the output's hash, or with other accepted outputs their digest.
 		VerdictContradicted { job: JobId, authority: T::AuthorityId, output_hash: H256 },
 		/// A miner was slashed `amount` (to the treasury) for a fault in `job`.
 		MinerSlashed { job: JobId, miner: T::AccountId, reason: SlashReason, amount: Balance },
@@ -600,6 +609,9 @@ pub mod pallet {
 		/// The job is not to be verified now: not disputed, not disagreed on and not drawn for
 		/// the sample, or its window has passed.
 		NotVerifiable,
+		/// A verdict's `accepted` list is not in ascending order, repeats its `output_hash`, or
+		/// names an output none of the job's miners revealed.
+		InvalidAcceptedOutputs,
 		/// This validator already gave its verdict on this job.
 		AlreadyVerified,
 		/// Periods must be at least one block (phases at most `MAX_PHASE_PERIOD`, retention at

@@ -26,9 +26,10 @@
 use super::*;
 use alloc::{string::String, vec::Vec};
 use codec::{Decode, Encode};
-use frame_support::traits::Get;
+use frame_support::{traits::Get, BoundedVec};
 use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
 use modelchain_primitives::{ComputeStakingInterface, ModelVersionRef};
+use sp_core::H256;
 use sp_runtime::{
 	offchain::{
 		http,
@@ -88,7 +89,11 @@ struct DispatchRecord {
 /// The verifier's answer.
 #[derive(serde::Deserialize)]
 struct VerifyResponse {
+	/// The output it stands for.
 	output: Vec<i64>,
+	/// Other revealed outputs it accepts (tolerance-verified models).
+	#[serde(default)]
+	accepted: Vec<Vec<i64>>,
 }
 
 impl<T: Config> Pallet<T> {
@@ -129,8 +134,10 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The JSON body POSTed to a miner (`/v1/jobs`) or the verifier (`/v1/verify`).
-	pub fn job_request_body(job: JobId, record: &JobOf<T>) -> Vec<u8> {
+	/// The JSON body POSTed to a miner (`/v1/jobs`) or the verifier (`/v1/verify`), with
+	/// `revealed`: the distinct outputs the job's miners revealed (for the verifier; the
+	/// majority's first).
+	pub fn job_request_body(job: JobId, record: &JobOf<T>, revealed: &[Output<T>]) -> Vec<u8> {
 		let (input, uri, hash) = match &record.input {
 			JobInput::Inline(bytes) => (hex(bytes), String::new(), String::new()),
 			JobInput::Remote { uri, hash } => {
@@ -142,16 +149,42 @@ impl<T: Config> Pallet<T> {
 			.iter()
 			.map(|a| alloc::format!("\"{}\"", hex(&a.miner.encode())))
 			.collect();
+		let revealed: Vec<String> = revealed
+			.iter()
+			.map(|output| {
+				let values: Vec<String> =
+					output.iter().map(|value| alloc::format!("{value}")).collect();
+				alloc::format!("[{}]", values.join(","))
+			})
+			.collect();
 		alloc::format!(
-			"{{\"job\":{job},\"model\":{},\"version\":{},\"output_precision\":{},\"input\":\"{input}\",\"input_uri\":{},\"input_hash\":\"{hash}\",\"miners\":[{}],\"deadline\":{:?}}}",
+			"{{\"job\":{job},\"model\":{},\"version\":{},\"output_precision\":{},\"input\":\"{input}\",\"input_uri\":{},\"input_hash\":\"{hash}\",\"miners\":[{}],\"deadline\":{:?},\"revealed\":[{}]}}",
 			record.version.model,
 			record.version.version,
 			record.output_precision,
 			serde_json_string(&uri),
 			miners.join(","),
 			record.deadline,
+			revealed.join(","),
 		)
 		.into_bytes()
+	}
+
+	/// The distinct outputs a job's miners revealed, the majority's (its result) first, then
+	/// in assignment order.
+	pub fn revealed_outputs(job: JobId, record: &JobOf<T>) -> Vec<Output<T>> {
+		let mut outputs: Vec<Output<T>> = Results::<T>::get(job).into_iter().collect();
+		for assignment in record.assignments.iter() {
+			if assignment.revealed.is_none() {
+				continue;
+			}
+			if let Some(output) = Reveals::<T>::get(job, &assignment.miner) {
+				if !outputs.contains(&output) {
+					outputs.push(output);
+				}
+			}
+		}
+		outputs
 	}
 
 	/// POSTs the newest jobs still in their commit phase to the miners that have not committed
@@ -175,7 +208,7 @@ impl<T: Config> Pallet<T> {
 			if dispatch.attempts >= MAX_DISPATCH_ATTEMPTS {
 				continue;
 			}
-			let body = Self::job_request_body(job, &record);
+			let body = Self::job_request_body(job, &record, &[]);
 			let mut sent_any = false;
 			for (index, assignment) in record.assignments.iter().enumerate() {
 				let index = index as u8;
@@ -277,15 +310,19 @@ impl<T: Config> Pallet<T> {
 			{
 				continue;
 			}
-			let output = match Self::call_verifier(url, &secret, job, &record, deadline) {
-				Ok(output) => output,
+			let judged = match Self::call_verifier(url, &secret, job, &record, deadline) {
+				Ok(judged) => judged,
 				Err(error) => {
 					log::warn!(target: "runtime::inference", "verifier on job {job}: {error}");
 					continue;
 				}
 			};
-			let verdict =
-				Verdict { job, output_hash: output_hash(&output), authority: key.clone() };
+			let verdict = Verdict {
+				job,
+				output_hash: output_hash(&judged.output),
+				accepted: Self::accepted_hashes(&record, &judged),
+				authority: key.clone(),
+			};
 			let Some(signature) = key.sign(&Self::verdict_message(&verdict)) else {
 				return Err("the inference key cannot sign");
 			};
@@ -298,17 +335,38 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The hashes of the other revealed outputs the verifier accepted, as a verdict lists
+	/// them: revealed ones only, without the verdict's own output, ascending, each once.
+	fn accepted_hashes(
+		record: &JobOf<T>,
+		judged: &VerifyResponse,
+	) -> BoundedVec<H256, T::MaxRedundancy> {
+		let own = output_hash(&judged.output);
+		let mut hashes: Vec<H256> = judged
+			.accepted
+			.iter()
+			.map(|output| output_hash(output))
+			.filter(|hash| *hash != own)
+			.filter(|hash| record.assignments.iter().any(|a| a.revealed == Some(*hash)))
+			.collect();
+		hashes.sort();
+		hashes.dedup();
+		// At most one per assignment, so within `MaxRedundancy`.
+		BoundedVec::truncate_from(hashes)
+	}
+
 	/// POSTs a job to the verifier, authenticated with `secret`, and reads the canonical
-	/// output it computed, once its answer's MAC is right.
+	/// output it stands for (and the other revealed outputs it accepts), once its answer's
+	/// MAC is right.
 	fn call_verifier(
 		url: &str,
 		secret: &[u8; 32],
 		job: JobId,
 		record: &JobOf<T>,
 		deadline: sp_runtime::offchain::Timestamp,
-	) -> Result<Vec<i64>, &'static str> {
+	) -> Result<VerifyResponse, &'static str> {
 		let url = alloc::format!("{}/v1/verify", url.trim_end_matches('/'));
-		let body = Self::job_request_body(job, record);
+		let body = Self::job_request_body(job, record, &Self::revealed_outputs(job, record));
 		let request_mac = request_mac(secret, &body);
 		let pending = http::Request::post(&url, alloc::vec![body])
 			.add_header("Content-Type", "application/json")
@@ -346,10 +404,13 @@ impl<T: Config> Pallet<T> {
 		}
 		let parsed: VerifyResponse =
 			serde_json::from_slice(&body).map_err(|_| "verifier answer is not {\"output\":[…]}")?;
-		if parsed.output.is_empty() || parsed.output.len() > T::MaxOutputValues::get() as usize {
+		let fits = |output: &Vec<i64>| {
+			!output.is_empty() && output.len() <= T::MaxOutputValues::get() as usize
+		};
+		if !fits(&parsed.output) || !parsed.accepted.iter().all(fits) {
 			return Err("verifier output is empty or too long");
 		}
-		Ok(parsed.output)
+		Ok(parsed)
 	}
 }
 

@@ -140,8 +140,12 @@ fn verdict(
 	output: &[i64],
 	authority: u64,
 ) -> (VerdictOf<Test>, AuthoritySignatureOf<Test>) {
-	let verdict =
-		Verdict { job, output_hash: output_hash(output), authority: UintAuthorityId(authority) };
+	let verdict = Verdict {
+		job,
+		output_hash: output_hash(output),
+		accepted: Default::default(),
+		authority: UintAuthorityId(authority),
+	};
 	let signature = sign(authority, &verdict);
 	(verdict, signature)
 }
@@ -1378,6 +1382,7 @@ fn confirming_verdicts_of_a_majority_of_validators_settle_at_once() {
 				job,
 				authority: UintAuthorityId(2),
 				output_hash: output_hash(&GOOD),
+				accepted: 0,
 			}
 			.into(),
 		);
@@ -1418,6 +1423,174 @@ fn verdict_on_a_dispute_slashes_the_wrong_outputs() {
 			vec![(miners[1], SlashReason::WrongResult), (miners[2], SlashReason::WrongResult)]
 		);
 		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
+	});
+}
+
+/// A verdict for `output` that also accepts the revealed outputs `accepted` (ascending, as the
+/// pool requires).
+fn verdict_accepting(
+	job: JobId,
+	output: &[i64],
+	accepted: &[&[i64]],
+	authority: u64,
+) -> (VerdictOf<Test>, AuthoritySignatureOf<Test>) {
+	let mut hashes: Vec<H256> = accepted.iter().map(|o| output_hash(o)).collect();
+	hashes.sort();
+	let verdict = Verdict {
+		job,
+		output_hash: output_hash(output),
+		accepted: frame_support::BoundedVec::truncate_from(hashes),
+		authority: UintAuthorityId(authority),
+	};
+	let signature = sign(authority, &verdict);
+	(verdict, signature)
+}
+
+/// Tier B: a language model's honest miner on other hardware may break a near tie the other
+/// way. Validators that accept its output too spare it: the majority is paid, it is not (the
+/// fee goes to the agreed answer), and nobody is slashed.
+#[test]
+fn a_minority_output_the_validators_accept_too_is_not_slashed() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		let before: Vec<_> = miners.iter().map(Balances::balance).collect();
+		to_challenge(job, [&GOOD, &GOOD, &OTHER]);
+		for authority in [1, 2] {
+			let (v, s) = verdict_accepting(job, &GOOD, &[&OTHER], authority);
+			assert_ok!(submit(v, s));
+		}
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		assert!(slashes().is_empty(), "{:?}", slashes());
+		assert_eq!(Balances::balance(&miners[0]), before[0] + 150);
+		assert_eq!(Balances::balance(&miners[1]), before[1] + 150);
+		assert_eq!(Balances::balance(&miners[2]), before[2]);
+		System::assert_has_event(
+			Event::VerdictSubmitted {
+				job,
+				authority: UintAuthorityId(2),
+				output_hash: output_hash(&GOOD),
+				accepted: 1,
+			}
+			.into(),
+		);
+	});
+}
+
+/// On a dispute, the accepted outputs' miners are spared and the rest slashed.
+#[test]
+fn on_a_dispute_only_the_outputs_nobody_accepts_are_slashed() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		to_challenge(job, [&GOOD, &BAD, &OTHER]);
+		assert_eq!(phase(job), JobPhase::Disputed);
+		for authority in [1, 2] {
+			let (v, s) = verdict_accepting(job, &GOOD, &[&OTHER], authority);
+			assert_ok!(submit(v, s));
+		}
+		assert_eq!(slashes(), vec![(miners[1], SlashReason::WrongResult)]);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::NoQuorum));
+	});
+}
+
+/// Validators decide on the whole finding: one that accepts an output the others refuse
+/// does not add up with them, and is contradicted once they decide.
+#[test]
+fn verdicts_accepting_different_outputs_do_not_add_up() {
+	new_test_ext().execute_with(|| {
+		Inference::set_authorities((1..=3).map(UintAuthorityId).collect());
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		to_challenge(job, [&GOOD, &GOOD, &OTHER]);
+		let (v, s) = verdict_accepting(job, &GOOD, &[&OTHER], 1);
+		assert_ok!(submit(v.clone(), s));
+		let (plain, s) = verdict(job, &GOOD, 2);
+		assert_ok!(submit(plain, s));
+		assert!(matches!(phase(job), JobPhase::Challenge { .. }), "no two verdicts agree");
+		let (plain, s) = verdict(job, &GOOD, 3);
+		assert_ok!(submit(plain, s));
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		assert_eq!(slashes(), vec![(miners[2], SlashReason::WrongResult)]);
+		System::assert_has_event(
+			Event::VerdictContradicted {
+				job,
+				authority: UintAuthorityId(1),
+				output_hash: v.finding(),
+			}
+			.into(),
+		);
+	});
+}
+
+/// A verdict may accept only outputs the job's miners revealed, each once, in ascending
+/// order, and not its own output again: anything else is refused, in the pool and on chain.
+#[test]
+fn accepted_outputs_must_be_revealed_ones_listed_once_in_order() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		to_challenge(job, [&GOOD, &BAD, &OTHER]);
+		let mut two = [output_hash(&BAD), output_hash(&OTHER)];
+		two.sort();
+		for accepted in [
+			vec![output_hash(&[77])],
+			vec![output_hash(&GOOD)],
+			vec![two[1], two[0]],
+			vec![two[0], two[0]],
+		] {
+			let verdict = Verdict {
+				job,
+				output_hash: output_hash(&GOOD),
+				accepted: frame_support::BoundedVec::truncate_from(accepted),
+				authority: UintAuthorityId(1),
+			};
+			assert!(matches!(
+				Inference::check_verdict(&verdict),
+				Err(Error::<Test>::InvalidAcceptedOutputs)
+			));
+			let signature = sign(1, &verdict);
+			assert_noop!(
+				Inference::submit_verdict(
+					frame_system::RawOrigin::Authorized.into(),
+					verdict.clone(),
+					signature.clone()
+				),
+				Error::<Test>::InvalidAcceptedOutputs
+			);
+			assert!(submit(verdict, signature).is_err(), "the pool refuses it too");
+		}
+		let verdict = Verdict {
+			job,
+			output_hash: output_hash(&GOOD),
+			accepted: frame_support::BoundedVec::truncate_from(two.to_vec()),
+			authority: UintAuthorityId(1),
+		};
+		assert_ok!(submit(verdict.clone(), sign(1, &verdict)));
+	});
+}
+
+/// The verifier of a tolerance-verified model judges every revealed output, so they stay on
+/// chain until the job finishes, and the verifier's request lists each distinct one, the
+/// majority's first.
+#[test]
+fn revealed_outputs_stay_until_the_job_finishes_and_reach_the_verifier() {
+	new_test_ext().execute_with(|| {
+		let job = request(ALICE);
+		let miners = miners_of(job);
+		to_challenge(job, [&OTHER, &GOOD, &GOOD]);
+		assert_eq!(Reveals::<Test>::iter_prefix(job).count(), 3);
+		let record = Jobs::<Test>::get(job).unwrap();
+		let revealed = Inference::revealed_outputs(job, &record);
+		assert_eq!(
+			revealed.iter().map(|o| o.to_vec()).collect::<Vec<_>>(),
+			vec![GOOD.to_vec(), OTHER.to_vec()]
+		);
+		let body = String::from_utf8(Inference::job_request_body(job, &record, &revealed)).unwrap();
+		assert!(body.contains("\"revealed\":[[9000,700,300],[4,5,6]]"), "{body}");
+		both_validators_find(job, &GOOD);
+		assert_eq!(phase(job), JobPhase::Finished(JobOutcome::Settled));
+		assert_eq!(Reveals::<Test>::iter_prefix(job).count(), 0);
+		assert_eq!(slashes(), vec![(miners[0], SlashReason::WrongResult)]);
 	});
 }
 
@@ -1997,7 +2170,7 @@ mod offchain {
 
 	/// Expects one POST of `job` to each of its miners, each accepted.
 	fn expect_dispatch(offchain: &OffchainState, job: JobId) {
-		let body = Inference::job_request_body(job, &Jobs::<Test>::get(job).unwrap());
+		let body = Inference::job_request_body(job, &Jobs::<Test>::get(job).unwrap(), &[]);
 		for miner in miners_of(job) {
 			offchain.write().expect_request(PendingRequest {
 				method: "POST".into(),
@@ -2029,7 +2202,7 @@ mod offchain {
 		with_offchain(|offchain, _pool| {
 			let job = request(ALICE);
 			let record = Jobs::<Test>::get(job).unwrap();
-			let body = Inference::job_request_body(job, &record);
+			let body = Inference::job_request_body(job, &record, &[]);
 			let text = String::from_utf8(body.clone()).unwrap();
 			assert!(text.contains("\"job\":0"), "{text}");
 			assert!(text.contains("\"input\":\"0x5b302e312c302e325d\""), "{text}");
@@ -2132,7 +2305,8 @@ mod offchain {
 		mac: AnswerMac,
 	) {
 		let record = Jobs::<Test>::get(job).unwrap();
-		let body = Inference::job_request_body(job, &record);
+		let body =
+			Inference::job_request_body(job, &record, &Inference::revealed_outputs(job, &record));
 		let request_mac = crate::ocw::request_mac(&SECRET, &body);
 		let response = format!("{{\"output\":{output:?}}}").into_bytes();
 		let response_headers = match mac {

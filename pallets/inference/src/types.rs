@@ -209,15 +209,48 @@ pub struct Job<
 
 /// A verifier's verdict on a job, signed by a validator's inference key.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
 )]
-pub struct Verdict<AuthorityId> {
+#[scale_info(skip_type_params(MaxAccepted))]
+#[codec(mel_bound(AuthorityId: MaxEncodedLen))]
+// The derives repeat the inline bounds in their where clauses.
+#[allow(clippy::multiple_bound_locations)]
+pub struct Verdict<AuthorityId: Clone + PartialEq + Eq + core::fmt::Debug, MaxAccepted: Get<u32>> {
 	/// The job re-executed.
 	pub job: JobId,
-	/// `output_hash` of the output the verifier computed.
+	/// `output_hash` of the output the verifier stands for: the one it computed (exact
+	/// models), or the first revealed output it accepted (tolerance-verified models), the
+	/// miners' majority's first.
 	pub output_hash: H256,
+	/// Other revealed outputs the verifier accepts too, in ascending order (empty for exact
+	/// models): a language model's honest answer on other hardware may differ in a near tie.
+	/// Their miners are not slashed (and not paid: the fee goes to the majority).
+	pub accepted: BoundedVec<H256, MaxAccepted>,
 	/// The validator's inference key that signs the verdict.
 	pub authority: AuthorityId,
+}
+
+impl<AuthorityId: Clone + PartialEq + Eq + core::fmt::Debug, MaxAccepted: Get<u32>>
+	Verdict<AuthorityId, MaxAccepted>
+{
+	/// What validators must agree on, as one hash: `output_hash` alone when nothing else is
+	/// accepted, else `blake2_256(SCALE(output_hash, accepted))`. Verdicts that accept other
+	/// outputs do not add up with those that do not.
+	pub fn finding(&self) -> H256 {
+		if self.accepted.is_empty() {
+			self.output_hash
+		} else {
+			H256(sp_io::hashing::blake2_256(&(self.output_hash, &self.accepted).encode()))
+		}
+	}
 }
 
 /// The governance parameters of inference.

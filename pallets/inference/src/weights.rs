@@ -102,11 +102,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::AccessLog` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[7, 256]`.
 	/// The range of component `l` is `[0, 1]`.
-	fn request_inference(_c: u32, l: u32, ) -> Weight {
+	fn request_inference(c: u32, l: u32, ) -> Weight {
 		// Proof size (bytes): measured `1371`, estimated `17059`.
-		// Minimum execution time: 291_213_000 picoseconds.
-		Weight::from_parts(516_241_787, 17059)
-			.saturating_add(Weight::from_parts(82_882_977, 0).saturating_mul(l.into()))
+		// Minimum execution time: 294_319_000 picoseconds.
+		Weight::from_parts(235_564_672, 17059)
+			.saturating_add(Weight::from_parts(481_053, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(126_866_121, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -128,9 +129,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[7, 256]`.
 	fn assign_job(c: u32, ) -> Weight {
 		// Proof size (bytes): measured `4732`, estimated `17059`.
-		// Minimum execution time: 54_812_000 picoseconds.
-		Weight::from_parts(83_460_733, 17059)
-			.saturating_add(Weight::from_parts(299_896, 0).saturating_mul(c.into()))
+		// Minimum execution time: 55_193_000 picoseconds.
+		Weight::from_parts(75_721_014, 17059)
+			.saturating_add(Weight::from_parts(154_671, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -144,8 +145,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
 		// Proof size (bytes): measured `5145`, estimated `8538`.
-		// Minimum execution time: 50_635_000 picoseconds.
-		Weight::from_parts(61_615_000, 8538)
+		// Minimum execution time: 51_546_000 picoseconds.
+		Weight::from_parts(63_308_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -155,23 +156,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::QueueBounds` (r:2 w:2)
 	/// Proof: `Inference::QueueBounds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Reveals` (r:6 w:7)
-	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(578), added: 3053, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Reveals` (r:1 w:1)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(1090), added: 3565, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(530), added: 3005, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Queue` (r:0 w:3)
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 7]`.
 	fn reveal_result(k: u32, ) -> Weight {
-		// Proof size (bytes): measured `4568`, estimated `8538`.
-		// Minimum execution time: 75_461_000 picoseconds.
-		Weight::from_parts(85_151_892, 8538)
-			.saturating_add(Weight::from_parts(3_989_555, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(k.into()))
+		// Proof size (bytes): measured `4652`, estimated `8538`.
+		// Minimum execution time: 69_249_000 picoseconds.
+		Weight::from_parts(85_349_290, 8538)
+			.saturating_add(Weight::from_parts(2_506_570, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 646).saturating_mul(k.into()))
 	}
 	/// Storage: `Inference::Jobs` (r:64 w:64)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
@@ -184,9 +183,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn commit_results(n: u32, ) -> Weight {
 		// Proof size (bytes): measured `352`, estimated `3494`.
-		// Minimum execution time: 52_729_000 picoseconds.
-		Weight::from_parts(26_858_641, 3494)
-			.saturating_add(Weight::from_parts(32_920_139, 0).saturating_mul(n.into()))
+		// Minimum execution time: 54_030_000 picoseconds.
+		Weight::from_parts(40_714_294, 3494)
+			.saturating_add(Weight::from_parts(32_162_287, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -199,23 +198,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::QueueBounds` (r:2 w:2)
 	/// Proof: `Inference::QueueBounds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Reveals` (r:384 w:448)
-	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(578), added: 3053, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Reveals` (r:57 w:64)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(1090), added: 3565, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:64)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(530), added: 3005, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Queue` (r:0 w:192)
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn reveal_results(n: u32, ) -> Weight {
-		// Proof size (bytes): measured `773`, estimated `5998`.
-		// Minimum execution time: 99_024_000 picoseconds.
-		Weight::from_parts(105_086_000, 5998)
-			.saturating_add(Weight::from_parts(88_142_254, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(n.into())))
+		// Proof size (bytes): measured `544`, estimated `5998`.
+		// Minimum execution time: 82_383_000 picoseconds.
+		Weight::from_parts(208_977_067, 5998)
+			.saturating_add(Weight::from_parts(82_706_144, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((12_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 18318).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 7548).saturating_mul(n.into()))
 	}
 	/// Storage: `Inference::Jobs` (r:1 w:1)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
@@ -241,31 +240,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::QueueBounds` (r:1 w:1)
 	/// Proof: `Inference::QueueBounds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Reveals` (r:7 w:7)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(1090), added: 3565, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::QuorumDeposits` (r:1 w:1)
 	/// Proof: `Inference::QuorumDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Checks` (r:1 w:0)
+	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveJobs` (r:1 w:1)
 	/// Proof: `Inference::ActiveJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveJobsOf` (r:1 w:1)
 	/// Proof: `Inference::ActiveJobsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Checks` (r:1 w:0)
-	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ContradictedVerdicts` (r:15 w:15)
 	/// Proof: `Inference::ContradictedVerdicts` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(530), added: 3005, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Queue` (r:0 w:2)
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 7]`.
 	fn submit_verdict(k: u32, ) -> Weight {
-		// Proof size (bytes): measured `8542`, estimated `38775`.
-		// Minimum execution time: 482_219_000 picoseconds.
-		Weight::from_parts(547_605_636, 38775)
-			.saturating_add(Weight::from_parts(76_965_322, 0).saturating_mul(k.into()))
+		// Proof size (bytes): measured `8573`, estimated `38775`.
+		// Minimum execution time: 497_758_000 picoseconds.
+		Weight::from_parts(465_616_388, 38775)
+			.saturating_add(Weight::from_parts(190_132_102, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(31_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(30_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 3404).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 3565).saturating_mul(k.into()))
 	}
 	/// Storage: `Inference::Authorities` (r:1 w:0)
 	/// Proof: `Inference::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
@@ -278,9 +279,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::VerdictVotes` (r:1 w:0)
 	/// Proof: `Inference::VerdictVotes` (`max_values`: None, `max_size`: Some(2065), added: 4540, mode: `MaxEncodedLen`)
 	fn authorize_submit_verdict() -> Weight {
-		// Proof size (bytes): measured `8502`, estimated `8538`.
-		// Minimum execution time: 106_368_000 picoseconds.
-		Weight::from_parts(134_160_000, 8538)
+		// Proof size (bytes): measured `8535`, estimated `8538`.
+		// Minimum execution time: 112_019_000 picoseconds.
+		Weight::from_parts(166_220_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
@@ -289,8 +290,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof size (bytes): measured `79`, estimated `1533`.
-		// Minimum execution time: 15_379_000 picoseconds.
-		Weight::from_parts(24_175_000, 1533)
+		// Minimum execution time: 16_411_000 picoseconds.
+		Weight::from_parts(31_388_000, 1533)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -300,8 +301,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn draw_sample() -> Weight {
 		// Proof size (bytes): measured `5365`, estimated `8538`.
-		// Minimum execution time: 23_444_000 picoseconds.
-		Weight::from_parts(40_085_000, 8538)
+		// Minimum execution time: 22_823_000 picoseconds.
+		Weight::from_parts(29_616_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -327,18 +328,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::QuorumDeposits` (r:16 w:16)
 	/// Proof: `Inference::QuorumDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Checks` (r:16 w:0)
+	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveJobs` (r:1 w:1)
 	/// Proof: `Inference::ActiveJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveJobsOf` (r:16 w:16)
 	/// Proof: `Inference::ActiveJobsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[0, 16]`.
 	fn on_commit_deadlines(d: u32, ) -> Weight {
-		// Proof size (bytes): measured `163`, estimated `11006`.
-		// Minimum execution time: 27_021_000 picoseconds.
-		Weight::from_parts(252_216_367, 11006)
-			.saturating_add(Weight::from_parts(674_435_855, 0).saturating_mul(d.into()))
+		// Proof size (bytes): measured `182`, estimated `11006`.
+		// Minimum execution time: 15_569_000 picoseconds.
+		Weight::from_parts(15_669_000, 11006)
+			.saturating_add(Weight::from_parts(617_829_424, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((21_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().reads((22_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((22_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
@@ -367,10 +370,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[0, 16]`.
 	fn on_reveal_deadlines(d: u32, ) -> Weight {
-		// Proof size (bytes): measured `557`, estimated `11006`.
-		// Minimum execution time: 27_281_000 picoseconds.
-		Weight::from_parts(30_507_000, 11006)
-			.saturating_add(Weight::from_parts(1_405_321_308, 0).saturating_mul(d.into()))
+		// Proof size (bytes): measured `547`, estimated `11006`.
+		// Minimum execution time: 15_489_000 picoseconds.
+		Weight::from_parts(15_669_000, 11006)
+			.saturating_add(Weight::from_parts(1_175_977_869, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((27_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -395,29 +398,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelShares::ShareClasses` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Parameters` (r:1 w:0)
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Reveals` (r:112 w:112)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(1090), added: 3565, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::QuorumDeposits` (r:16 w:16)
 	/// Proof: `Inference::QuorumDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Checks` (r:16 w:0)
+	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveJobs` (r:1 w:1)
 	/// Proof: `Inference::ActiveJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveJobsOf` (r:16 w:16)
 	/// Proof: `Inference::ActiveJobsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Checks` (r:16 w:0)
-	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::VerificationDue` (r:0 w:16)
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::MissedInARow` (r:0 w:112)
 	/// Proof: `ComputeStaking::MissedInARow` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[0, 16]`.
 	fn on_challenge_deadlines(d: u32, ) -> Weight {
-		// Proof size (bytes): measured `1110`, estimated `11006`.
-		// Minimum execution time: 14_156_000 picoseconds.
-		Weight::from_parts(120_837_751, 11006)
-			.saturating_add(Weight::from_parts(833_203_438, 0).saturating_mul(d.into()))
+		// Proof size (bytes): measured `1136`, estimated `11006`.
+		// Minimum execution time: 14_998_000 picoseconds.
+		Weight::from_parts(387_558_154, 11006)
+			.saturating_add(Weight::from_parts(901_121_783, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((26_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().reads((33_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((31_u64).saturating_mul(d.into())))
-			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().writes((38_u64).saturating_mul(d.into())))
+			.saturating_add(Weight::from_parts(0, 24955).saturating_mul(d.into()))
 	}
 	/// Storage: `Inference::QueueBounds` (r:4 w:1)
 	/// Proof: `Inference::QueueBounds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
@@ -432,15 +437,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:16 w:16)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:16)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(530), added: 3005, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::VerdictVotes` (r:0 w:16)
 	/// Proof: `Inference::VerdictVotes` (`max_values`: None, `max_size`: Some(2065), added: 4540, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[0, 16]`.
 	fn on_prune_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `93`, estimated `11006`.
-		// Minimum execution time: 13_896_000 picoseconds.
-		Weight::from_parts(28_682_775, 11006)
-			.saturating_add(Weight::from_parts(87_540_868, 0).saturating_mul(d.into()))
+		// Minimum execution time: 14_558_000 picoseconds.
+		Weight::from_parts(38_535_932, 11006)
+			.saturating_add(Weight::from_parts(95_510_730, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -451,9 +456,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
-	fn request_inference(_c: u32, l: u32, ) -> Weight {
-		Weight::from_parts(516_241_787, 17059)
-			.saturating_add(Weight::from_parts(82_882_977, 0).saturating_mul(l.into()))
+	fn request_inference(c: u32, l: u32, ) -> Weight {
+		Weight::from_parts(235_564_672, 17059)
+			.saturating_add(Weight::from_parts(481_053, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(126_866_121, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
@@ -461,28 +467,26 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 1796).saturating_mul(l.into()))
 	}
 	fn assign_job(c: u32, ) -> Weight {
-		Weight::from_parts(83_460_733, 17059)
-			.saturating_add(Weight::from_parts(299_896, 0).saturating_mul(c.into()))
+		Weight::from_parts(75_721_014, 17059)
+			.saturating_add(Weight::from_parts(154_671, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn commit_result() -> Weight {
-		Weight::from_parts(61_615_000, 8538)
+		Weight::from_parts(63_308_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn reveal_result(k: u32, ) -> Weight {
-		Weight::from_parts(85_151_892, 8538)
-			.saturating_add(Weight::from_parts(3_989_555, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(k.into()))
+		Weight::from_parts(85_349_290, 8538)
+			.saturating_add(Weight::from_parts(2_506_570, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 646).saturating_mul(k.into()))
 	}
 	fn commit_results(n: u32, ) -> Weight {
-		Weight::from_parts(26_858_641, 3494)
-			.saturating_add(Weight::from_parts(32_920_139, 0).saturating_mul(n.into()))
+		Weight::from_parts(40_714_294, 3494)
+			.saturating_add(Weight::from_parts(32_162_287, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -490,49 +494,49 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7548).saturating_mul(n.into()))
 	}
 	fn reveal_results(n: u32, ) -> Weight {
-		Weight::from_parts(105_086_000, 5998)
-			.saturating_add(Weight::from_parts(88_142_254, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(n.into())))
+		Weight::from_parts(208_977_067, 5998)
+			.saturating_add(Weight::from_parts(82_706_144, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((12_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 18318).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 7548).saturating_mul(n.into()))
 	}
 	fn submit_verdict(k: u32, ) -> Weight {
-		Weight::from_parts(547_605_636, 38775)
-			.saturating_add(Weight::from_parts(76_965_322, 0).saturating_mul(k.into()))
+		Weight::from_parts(465_616_388, 38775)
+			.saturating_add(Weight::from_parts(190_132_102, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(31_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(30_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 3404).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 3565).saturating_mul(k.into()))
 	}
 	fn authorize_submit_verdict() -> Weight {
-		Weight::from_parts(134_160_000, 8538)
+		Weight::from_parts(166_220_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(24_175_000, 1533)
+		Weight::from_parts(31_388_000, 1533)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn draw_sample() -> Weight {
-		Weight::from_parts(40_085_000, 8538)
+		Weight::from_parts(29_616_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_commit_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(252_216_367, 11006)
-			.saturating_add(Weight::from_parts(674_435_855, 0).saturating_mul(d.into()))
+		Weight::from_parts(15_669_000, 11006)
+			.saturating_add(Weight::from_parts(617_829_424, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().reads((21_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().reads((22_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((22_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_reveal_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(30_507_000, 11006)
-			.saturating_add(Weight::from_parts(1_405_321_308, 0).saturating_mul(d.into()))
+		Weight::from_parts(15_669_000, 11006)
+			.saturating_add(Weight::from_parts(1_175_977_869, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((27_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -540,17 +544,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_challenge_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(120_837_751, 11006)
-			.saturating_add(Weight::from_parts(833_203_438, 0).saturating_mul(d.into()))
+		Weight::from_parts(387_558_154, 11006)
+			.saturating_add(Weight::from_parts(901_121_783, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().reads((26_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().reads((33_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((31_u64).saturating_mul(d.into())))
-			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().writes((38_u64).saturating_mul(d.into())))
+			.saturating_add(Weight::from_parts(0, 24955).saturating_mul(d.into()))
 	}
 	fn on_prune_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(28_682_775, 11006)
-			.saturating_add(Weight::from_parts(87_540_868, 0).saturating_mul(d.into()))
+		Weight::from_parts(38_535_932, 11006)
+			.saturating_add(Weight::from_parts(95_510_730, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::Channels` (`max_values`: None, `max_size`: Some(245), added: 2720, mode: `MaxEncodedLen`)
 	fn open_channel() -> Weight {
 		// Proof size (bytes): measured `1518`, estimated `4394`.
-		// Minimum execution time: 198_500_000 picoseconds.
-		Weight::from_parts(206_706_000, 4394)
+		// Minimum execution time: 198_200_000 picoseconds.
+		Weight::from_parts(240_759_000, 4394)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn top_up() -> Weight {
 		// Proof size (bytes): measured `639`, estimated `3784`.
-		// Minimum execution time: 88_986_000 picoseconds.
-		Weight::from_parts(96_459_000, 3784)
+		// Minimum execution time: 88_966_000 picoseconds.
+		Weight::from_parts(98_504_000, 3784)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -119,14 +119,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::ShareClasses` (r:1 w:1)
 	/// Proof: `ModelShares::ShareClasses` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::Policies` (r:1 w:0)
+	/// Proof: `ModelAccess::Policies` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::LicenceByHolder` (r:1 w:1)
+	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::Licences` (r:1 w:1)
+	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
 	/// Storage: `QueryChannels::Draws` (r:0 w:1)
 	/// Proof: `QueryChannels::Draws` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn claim() -> Weight {
-		// Proof size (bytes): measured `1595`, estimated `14005`.
-		// Minimum execution time: 338_731_000 picoseconds.
-		Weight::from_parts(351_796_000, 14005)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size (bytes): measured `2073`, estimated `14005`.
+		// Minimum execution time: 421_887_000 picoseconds.
+		Weight::from_parts(443_698_000, 14005)
+			.saturating_add(T::DbWeight::get().reads(15_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Storage: `QueryChannels::Channels` (r:1 w:1)
 	/// Proof: `QueryChannels::Channels` (`max_values`: None, `max_size`: Some(245), added: 2720, mode: `MaxEncodedLen`)
@@ -138,8 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::ChannelsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn close_channel() -> Weight {
 		// Proof size (bytes): measured `680`, estimated `3784`.
-		// Minimum execution time: 124_142_000 picoseconds.
-		Weight::from_parts(131_345_000, 3784)
+		// Minimum execution time: 123_520_000 picoseconds.
+		Weight::from_parts(129_682_000, 3784)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -153,8 +159,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::ActiveJobs` (r:1 w:1)
-	/// Proof: `Inference::ActiveJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ActiveChallenges` (r:1 w:1)
+	/// Proof: `Inference::ActiveChallenges` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::NextJobId` (r:1 w:1)
 	/// Proof: `Inference::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Parameters` (r:1 w:0)
@@ -165,14 +171,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(428), added: 2903, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::ActiveJobsOf` (r:1 w:1)
-	/// Proof: `Inference::ActiveJobsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::VerificationDue` (r:0 w:1)
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(530), added: 3005, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Checks` (r:0 w:1)
-	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Jobs` (r:0 w:1)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Queue` (r:0 w:1)
@@ -180,11 +184,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `QueryChannels::Challenges` (r:0 w:1)
 	/// Proof: `QueryChannels::Challenges` (`max_values`: None, `max_size`: Some(160), added: 2635, mode: `MaxEncodedLen`)
 	fn challenge() -> Weight {
-		// Proof size (bytes): measured `1196`, estimated `3973`.
-		// Minimum execution time: 257_640_000 picoseconds.
-		Weight::from_parts(297_384_000, 3973)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+		// Proof size (bytes): measured `1214`, estimated `3973`.
+		// Minimum execution time: 260_446_000 picoseconds.
+		Weight::from_parts(273_370_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Storage: `QueryChannels::Challenges` (r:1 w:1)
 	/// Proof: `QueryChannels::Challenges` (`max_values`: None, `max_size`: Some(160), added: 2635, mode: `MaxEncodedLen`)
@@ -204,15 +208,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::ChallengedReceipts` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	fn settle_challenge() -> Weight {
 		// Proof size (bytes): measured `1352`, estimated `17059`.
-		// Minimum execution time: 254_946_000 picoseconds.
-		Weight::from_parts(268_060_000, 17059)
+		// Minimum execution time: 256_308_000 picoseconds.
+		Weight::from_parts(266_006_000, 17059)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `QueryChannels::Audits` (r:1 w:1)
 	/// Proof: `QueryChannels::Audits` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::ActiveJobs` (r:1 w:1)
-	/// Proof: `Inference::ActiveJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::NextJobId` (r:1 w:1)
 	/// Proof: `Inference::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Parameters` (r:1 w:0)
@@ -223,14 +225,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(428), added: 2903, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::ActiveJobsOf` (r:1 w:1)
-	/// Proof: `Inference::ActiveJobsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::VerificationDue` (r:0 w:1)
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(530), added: 3005, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Checks` (r:0 w:1)
-	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Checks` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Jobs` (r:0 w:1)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Queue` (r:0 w:1)
@@ -239,10 +239,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::AuditChecks` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn reveal_audit() -> Weight {
 		// Proof size (bytes): measured `840`, estimated `3973`.
-		// Minimum execution time: 162_904_000 picoseconds.
-		Weight::from_parts(178_994_000, 3973)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+		// Minimum execution time: 163_415_000 picoseconds.
+		Weight::from_parts(179_014_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `QueryChannels::AuditChecks` (r:1 w:1)
 	/// Proof: `QueryChannels::AuditChecks` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
@@ -262,8 +262,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeStaking::MinersByVersion` (`max_values`: None, `max_size`: Some(13594), added: 16069, mode: `MaxEncodedLen`)
 	fn settle_audit() -> Weight {
 		// Proof size (bytes): measured `1246`, estimated `17059`.
-		// Minimum execution time: 160_639_000 picoseconds.
-		Weight::from_parts(169_466_000, 17059)
+		// Minimum execution time: 161_361_000 picoseconds.
+		Weight::from_parts(179_876_000, 17059)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -277,8 +277,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::Audits` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
 	fn draw_audits() -> Weight {
 		// Proof size (bytes): measured `314`, estimated `3629`.
-		// Minimum execution time: 141_183_000 picoseconds.
-		Weight::from_parts(150_211_000, 3629)
+		// Minimum execution time: 142_426_000 picoseconds.
+		Weight::from_parts(150_351_000, 3629)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(22_u64))
 	}
@@ -298,8 +298,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeStaking::MinersByVersion` (`max_values`: None, `max_size`: Some(13594), added: 16069, mode: `MaxEncodedLen`)
 	fn expire_audit() -> Weight {
 		// Proof size (bytes): measured `1053`, estimated `17059`.
-		// Minimum execution time: 104_986_000 picoseconds.
-		Weight::from_parts(112_810_000, 17059)
+		// Minimum execution time: 106_789_000 picoseconds.
+		Weight::from_parts(114_333_000, 17059)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -307,8 +307,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `QueryChannels::AuditRate` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_audit_rate() -> Weight {
 		// Proof size (bytes): measured `0`, estimated `0`.
-		// Minimum execution time: 9_497_000 picoseconds.
-		Weight::from_parts(12_203_000, 0)
+		// Minimum execution time: 10_039_000 picoseconds.
+		Weight::from_parts(13_556_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -316,57 +316,57 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn open_channel() -> Weight {
-		Weight::from_parts(206_706_000, 4394)
+		Weight::from_parts(240_759_000, 4394)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(96_459_000, 3784)
+		Weight::from_parts(98_504_000, 3784)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn claim() -> Weight {
-		Weight::from_parts(351_796_000, 14005)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+		Weight::from_parts(443_698_000, 14005)
+			.saturating_add(RocksDbWeight::get().reads(15_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	fn close_channel() -> Weight {
-		Weight::from_parts(131_345_000, 3784)
+		Weight::from_parts(129_682_000, 3784)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn challenge() -> Weight {
-		Weight::from_parts(297_384_000, 3973)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(13_u64))
+		Weight::from_parts(273_370_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	fn settle_challenge() -> Weight {
-		Weight::from_parts(268_060_000, 17059)
+		Weight::from_parts(266_006_000, 17059)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
 	fn reveal_audit() -> Weight {
-		Weight::from_parts(178_994_000, 3973)
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().writes(11_u64))
+		Weight::from_parts(179_014_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
+			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn settle_audit() -> Weight {
-		Weight::from_parts(169_466_000, 17059)
+		Weight::from_parts(179_876_000, 17059)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn draw_audits() -> Weight {
-		Weight::from_parts(150_211_000, 3629)
+		Weight::from_parts(150_351_000, 3629)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(22_u64))
 	}
 	fn expire_audit() -> Weight {
-		Weight::from_parts(112_810_000, 17059)
+		Weight::from_parts(114_333_000, 17059)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn set_audit_rate() -> Weight {
-		Weight::from_parts(12_203_000, 0)
+		Weight::from_parts(13_556_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -14,8 +14,9 @@ use crate::{
 frame_support::parameter_types! {
 	/// Longest input kept on chain (a job's, a challenged query's).
 	pub const MaxInlineInput: u32 = 4096;
-	/// Most values of an output.
-	pub const MaxOutputValues: u32 = 64;
+	/// Most values of an output: class scores, a small embedding, or a language model's
+	/// completion of up to 128 tokens (`modelchain-llm/1`).
+	pub const MaxOutputValues: u32 = 128;
 	/// Most weight the inference hook spends on deadlines in one block.
 	pub MaxDeadlineWeight: frame_support::weights::Weight =
 		sp_runtime::Perbill::from_percent(25) * crate::configs::system::RuntimeBlockWeights::get().max_block;
@@ -48,7 +49,7 @@ impl pallet_inference::Config for Runtime {
 	/// Up to 4 KiB of input on chain; larger inputs by URI and hash.
 	type MaxInputLen = MaxInlineInput;
 	type MaxUriLen = ConstU32<256>;
-	/// Enough for class probabilities, a small embedding or a short token sequence.
+	/// Enough for class probabilities, a small embedding or a 128-token completion.
 	type MaxOutputValues = MaxOutputValues;
 	type MaxRedundancy = ConstU32<7>;
 	/// Every miner holding a slot of the version is a candidate (H-2: not a slice of them).

@@ -43,9 +43,10 @@ process.on('exit', () => {
 
 /**
  * Starts `modelchain-worker run` and resolves once `/health` answers 200 (connected, or a
- * verifier). `kill()` SIGKILLs it (a crash); `stop()` asks it to stop.
+ * verifier). `kill()` SIGKILLs it (a crash); `stop()` asks it to stop. `env` adds to its
+ * environment.
  */
-export async function startWorker({ rpc, suri, name, args, port, stateDir }) {
+export async function startWorker({ rpc, suri, name, args, port, stateDir, env = {} }) {
   port ??= await freePort();
   stateDir ??= fs.mkdtempSync(path.join(os.tmpdir(), `modelchain-worker-${name}-`));
   const logDir = process.env.E2E_LOG_DIR || os.tmpdir();
@@ -55,7 +56,7 @@ export async function startWorker({ rpc, suri, name, args, port, stateDir }) {
   const child = spawn(
     workerBinary(),
     ['--rpc', rpc, '--suri', suri, 'run', '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir, ...args],
-    { stdio: ['ignore', log, log], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' } },
+    { stdio: ['ignore', log, log], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info', ...env } },
   );
   running.add(child);
   child.on('exit', () => running.delete(child));

@@ -106,7 +106,13 @@ impl<T: Config> Pallet<T> {
 		}
 		for (job, _, _) in Reveals::<T>::iter() {
 			let phase = Jobs::<T>::get(job).map(|record| record.phase);
-			ensure!(phase == Some(JobPhase::Reveal), "reveals of a job not in its reveal phase");
+			ensure!(
+				matches!(
+					phase,
+					Some(JobPhase::Reveal | JobPhase::Challenge { .. } | JobPhase::Disputed)
+				),
+				"reveals of a finished job, or of one not yet revealing"
+			);
 		}
 		Ok(())
 	}

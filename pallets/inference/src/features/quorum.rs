@@ -208,7 +208,6 @@ impl<T: Config> Pallet<T> {
 				Self::require_verification(job, deadline);
 			}
 		}
-		let _ = Reveals::<T>::clear_prefix(job, T::MaxRedundancy::get(), None);
 		record.phase_started = now;
 		record.deadline = deadline;
 		record.deadline_slot = slot;

@@ -9,7 +9,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn end_challenge(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
 		match record.phase {
 			JobPhase::Challenge { winner } => {
-				Self::settle(job, record, winner, Verified::No, now);
+				Self::settle(job, record, winner, Verified::No, &[], now);
 				Self::end_check(job, modelchain_primitives::CheckOutcome::Undecided);
 			}
 			_ => Self::finish(job, record, JobOutcome::NoQuorum, now),
@@ -18,12 +18,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Pays out the fee of a job whose majority stood and rewards the majority's
 	/// reputation. Miners that revealed another output are not paid; they are slashed only
-	/// if validators `verified` the majority's output.
+	/// if validators `verified` the majority's output and did not find theirs acceptable too
+	/// (`accepted`).
 	pub(crate) fn settle(
 		job: JobId,
 		record: &mut JobOf<T>,
 		winner: H256,
 		verified: Verified,
+		accepted: &[H256],
 		now: BlockNumberFor<T>,
 	) {
 		let winners: Vec<T::AccountId> = record
@@ -34,7 +36,10 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		if verified == Verified::Yes {
 			for assignment in record.assignments.iter() {
-				if assignment.revealed.is_some_and(|hash| hash != winner) {
+				if assignment
+					.revealed
+					.is_some_and(|hash| hash != winner && !accepted.contains(&hash))
+				{
 					Self::slash_miner(job, &assignment.miner, SlashReason::WrongResult);
 				}
 			}
@@ -139,6 +144,9 @@ impl<T: Config> Pallet<T> {
 			job,
 			now.saturating_add(Parameters::<T>::get().retention_period),
 		);
+		// Kept for the verifiers until now (a tolerance-verified model's verifier judges
+		// every revealed output).
+		let _ = Reveals::<T>::clear_prefix(job, T::MaxRedundancy::get(), None);
 		record.phase = JobPhase::Finished(outcome);
 		record.phase_started = now;
 		record.deadline = prune_at;

@@ -97,7 +97,8 @@ impl<T: Config> Pallet<T> {
 		// first one); at most `MaxAuthorities` of them, and this one's is not among them yet.
 		let authorities = Authorities::<T>::get();
 		votes.retain(|(voter, _)| authorities.contains(voter));
-		if votes.try_push((verdict.authority.clone(), verdict.output_hash)).is_err() {
+		let finding = verdict.finding();
+		if votes.try_push((verdict.authority.clone(), finding)).is_err() {
 			frame_support::defensive!("more verdicts than validators on a job");
 			return Err(Error::<T>::AlreadyVerified.into());
 		}
@@ -105,19 +106,20 @@ impl<T: Config> Pallet<T> {
 			job,
 			authority: verdict.authority,
 			output_hash: verdict.output_hash,
+			accepted: verdict.accepted.len() as u32,
 		});
-		let agreeing = votes.iter().filter(|(_, hash)| *hash == verdict.output_hash).count() as u32;
+		let agreeing = votes.iter().filter(|(_, found)| *found == finding).count() as u32;
 		if agreeing >= Self::verdicts_needed() {
 			let now = frame_system::Pallet::<T>::block_number();
-			Self::decide(job, &mut record, verdict.output_hash, agreeing, now);
-			for (authority, hash) in votes.iter().filter(|(_, hash)| *hash != verdict.output_hash) {
+			Self::decide(job, &mut record, verdict.output_hash, &verdict.accepted, agreeing, now);
+			for (authority, found) in votes.iter().filter(|(_, found)| *found != finding) {
 				ContradictedVerdicts::<T>::mutate(authority, |count| {
 					*count = count.saturating_add(1)
 				});
 				Self::deposit_event(Event::VerdictContradicted {
 					job,
 					authority: authority.clone(),
-					output_hash: *hash,
+					output_hash: *found,
 				});
 			}
 			Jobs::<T>::insert(job, record);
@@ -126,17 +128,25 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Ends a job whose validators decided that `truth` is its output.
-	fn decide(job: JobId, record: &mut JobOf<T>, truth: H256, votes: u32, now: BlockNumberFor<T>) {
+	/// Ends a job whose validators decided that `truth` is its output, and that the revealed
+	/// outputs `accepted` are acceptable too (their miners are spared).
+	fn decide(
+		job: JobId,
+		record: &mut JobOf<T>,
+		truth: H256,
+		accepted: &[H256],
+		votes: u32,
+		now: BlockNumberFor<T>,
+	) {
 		match record.phase {
 			JobPhase::Challenge { winner } if winner == truth => {
 				Self::deposit_event(Event::VerdictConfirmed { job, votes });
-				Self::settle(job, record, winner, Verified::Yes, now);
+				Self::settle(job, record, winner, Verified::Yes, accepted, now);
 				Self::end_check(job, CheckOutcome::Confirmed);
 			}
 			JobPhase::Challenge { .. } => {
 				Self::deposit_event(Event::VerdictAgainst { job, output_hash: truth, votes });
-				Self::slash_against(job, record, truth);
+				Self::slash_against(job, record, truth, accepted);
 				Results::<T>::remove(job);
 				Self::refund(job, record);
 				Self::finish(job, record, JobOutcome::Overturned, now);
@@ -144,7 +154,7 @@ impl<T: Config> Pallet<T> {
 			}
 			JobPhase::Disputed => {
 				Self::deposit_event(Event::VerdictAgainst { job, output_hash: truth, votes });
-				Self::slash_against(job, record, truth);
+				Self::slash_against(job, record, truth, accepted);
 				Self::finish(job, record, JobOutcome::NoQuorum, now);
 			}
 			// `check_verdict` admits only the two phases above.
@@ -152,12 +162,13 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Slashes every miner that revealed an output other than `truth`, and rewards those
-	/// that revealed it.
-	pub(crate) fn slash_against(job: JobId, record: &JobOf<T>, truth: H256) {
+	/// Slashes every miner that revealed an output other than `truth` and the `accepted`
+	/// ones, and rewards those that revealed `truth`.
+	pub(crate) fn slash_against(job: JobId, record: &JobOf<T>, truth: H256, accepted: &[H256]) {
 		for assignment in record.assignments.iter() {
 			match assignment.revealed {
 				Some(hash) if hash == truth => T::Staking::reward_reputation(&assignment.miner, 1),
+				Some(hash) if accepted.contains(&hash) => {}
 				Some(_) => Self::slash_miner(job, &assignment.miner, SlashReason::WrongResult),
 				None => {}
 			}
@@ -185,6 +196,14 @@ impl<T: Config> Pallet<T> {
 		);
 		let votes = VerdictVotes::<T>::get(verdict.job);
 		ensure!(!Self::is_among(&votes, &verdict.authority), Error::<T>::AlreadyVerified);
+		let ascending = verdict.accepted.windows(2).all(|pair| matches!(pair, [a, b] if a < b));
+		let revealed = |hash: &H256| record.assignments.iter().any(|a| a.revealed == Some(*hash));
+		ensure!(
+			ascending
+				&& !verdict.accepted.contains(&verdict.output_hash)
+				&& verdict.accepted.iter().all(revealed),
+			Error::<T>::InvalidAcceptedOutputs
+		);
 		Ok((record, votes))
 	}
 
