@@ -5,7 +5,10 @@
 #   - the demo model (models/digits, an int8 MLP that reads 8x8 digits) published by Alice,
 #     with 1,000,000 shares issued to her;
 #   - three miners (Bob, Charlie, Dave; 2,000 MDL bonded each) and one verifier, all
-#     `modelchain-worker` processes running the model through the candle engine.
+#     `modelchain-worker` processes running the model through the candle engine;
+#   - unless DEV_LLM=0: the demo language model (models/smollm2: SmolLM2-135M-Instruct, a
+#     98 MB GGUF fetched once by scripts/fetch-models.sh) published by Alice next to it, with
+#     its own three miners (Bob's, Charlie's and Dave's //stash accounts) and verifier.
 # Ctrl-C, SIGTERM or SIGHUP (a service manager, `timeout`, a closed terminal) stops everything
 # it started; only SIGKILL of this script alone cannot be caught (then `kill -- -PGID`, the
 # script's process group, stops the rest). Logs: $DEV_LOG_DIR (default: a temporary directory).
@@ -13,7 +16,9 @@
 #   ./scripts/dev.sh                        # fresh chain each time (--tmp)
 #   DEV_BASE_PATH=/path ./scripts/dev.sh    # keep the chain between runs
 #   RPC_PORT=9944 P2P_PORT=30333 PROMETHEUS_PORT=9615 VERIFIER_PORT=9960 ./scripts/dev.sh
-#                                           # the defaults; miners listen on VERIFIER_PORT+1..3
+#                                           # the defaults; miners listen on VERIFIER_PORT+1..3,
+#                                           # the language model's verifier and miners on +4..+7
+#   DEV_LLM=0 ./scripts/dev.sh              # the digits model only
 # Arguments are passed to the node.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -25,6 +30,12 @@ VERIFIER_PORT="${VERIFIER_PORT:-9960}"
 MINER_PORTS=($((VERIFIER_PORT + 1)) $((VERIFIER_PORT + 2)) $((VERIFIER_PORT + 3)))
 MINERS=(//Bob //Charlie //Dave)
 MODEL_FILE="$REPO_ROOT/models/digits/model.safetensors"
+DEV_LLM="${DEV_LLM:-1}"
+LLM_VERIFIER_PORT=$((VERIFIER_PORT + 4))
+LLM_MINER_PORTS=($((VERIFIER_PORT + 5)) $((VERIFIER_PORT + 6)) $((VERIFIER_PORT + 7)))
+LLM_MINERS=(//Bob//stash //Charlie//stash //Dave//stash)
+LLM_PORTS=()
+[ "$DEV_LLM" = 0 ] || LLM_PORTS=("$LLM_VERIFIER_PORT" "${LLM_MINER_PORTS[@]}")
 LOGS="${DEV_LOG_DIR:-$(mktemp -d -t modelchain-dev.XXXXXX)}"
 STATE="$LOGS/worker-state"
 mkdir -p "$LOGS" "$STATE"
@@ -35,7 +46,7 @@ else
 fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$RPC_PORT" "$P2P_PORT" "$PROMETHEUS_PORT" "$VERIFIER_PORT" "${MINER_PORTS[@]}"; do
+for port in "$RPC_PORT" "$P2P_PORT" "$PROMETHEUS_PORT" "$VERIFIER_PORT" "${MINER_PORTS[@]}" "${LLM_PORTS[@]}"; do
 	if port_in_use "$port"; then
 		echo "port $port is already in use (another dev.sh or node still running?);" \
 			"stop it or choose other ports (see the top of scripts/dev.sh)" >&2
@@ -91,6 +102,9 @@ trap 'cleanup; exit 129' HUP
 
 step "$REPO_ROOT/scripts/setup.sh"
 step build_release
+if [ "$DEV_LLM" != 0 ]; then
+	LLM_FILE="$(step "$REPO_ROOT/scripts/fetch-models.sh")"
+fi
 
 # The secret the node and its verifier share (it authenticates every verification request
 # and answer); made once, readable by this user only.
@@ -99,10 +113,23 @@ if [ ! -s "$VERIFIER_SECRET" ]; then
 	(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$VERIFIER_SECRET")
 fi
 
+# Publish the demo models and register the miners once per chain: a kept chain
+# (DEV_BASE_PATH) remembers the model ids in marker files and skips both. The language model
+# is published right after the digits model, so on a fresh chain it is model 1; its jobs are
+# verified by its own verifier (a route for its version 0).
+MARKER="${DEV_BASE_PATH:+$DEV_BASE_PATH/modelchain-dev-model}"
+LLM_MARKER="${DEV_BASE_PATH:+$DEV_BASE_PATH/modelchain-dev-llm}"
+LLM_ID=1
+if [ -n "$LLM_MARKER" ] && [ -f "$LLM_MARKER" ]; then
+	LLM_ID="$(cat "$LLM_MARKER")"
+fi
+routes=()
+[ "$DEV_LLM" = 0 ] || routes=(--inference-verifier-route "$LLM_ID.0=http://127.0.0.1:$LLM_VERIFIER_PORT")
+
 log "starting the dev node (log: $LOGS/node.log)"
 "$NODE_BIN" --dev "${storage[@]}" --rpc-port "$RPC_PORT" --port "$P2P_PORT" --rpc-cors all \
 	--prometheus-port "$PROMETHEUS_PORT" --inference-verifier-url "http://127.0.0.1:$VERIFIER_PORT" \
-	--inference-verifier-secret-file "$VERIFIER_SECRET" --inference-dispatch \
+	--inference-verifier-secret-file "$VERIFIER_SECRET" --inference-dispatch "${routes[@]}" \
 	"$@" >"$LOGS/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 120); do
@@ -115,9 +142,6 @@ done
 worker() { "$WORKER_BIN" --rpc "$RPC" "$@"; }
 serve() { exec "$WORKER_BIN" --rpc "$RPC" "$@"; }
 
-# Publish the demo model and register the miners once per chain: a kept chain
-# (DEV_BASE_PATH) remembers the model id in a marker file and skips both.
-MARKER="${DEV_BASE_PATH:+$DEV_BASE_PATH/modelchain-dev-model}"
 if [ -n "$MARKER" ] && [ -f "$MARKER" ]; then
 	MODEL_ID="$(cat "$MARKER")"
 	FRESH=0
@@ -151,6 +175,35 @@ for i in 0 1 2; do
 		--listen "127.0.0.1:$port" --state-dir "$STATE/${suri#//}" >"$LOGS/miner-${suri#//}.log" 2>&1 &
 done
 
+if [ "$DEV_LLM" != 0 ]; then
+	if [ "$FRESH" = 1 ] || { [ -n "$LLM_MARKER" ] && [ ! -f "$LLM_MARKER" ]; }; then
+		step worker --suri //Alice model publish --model-file "$LLM_FILE" \
+			--card "$REPO_ROOT/models/smollm2/model.json" --weights-uri "file://$LLM_FILE" \
+			--shares 1000000 >"$LOGS/publish-llm.out" 2>"$LOGS/publish-llm.log" || true
+		published="$(sed -n 's/^MODEL_ID=//p' "$LOGS/publish-llm.out")"
+		if [ "$published" != "$LLM_ID" ]; then
+			echo "publishing the language model gave model '${published}', expected $LLM_ID" \
+				"(see $LOGS/publish-llm.log)" >&2
+			exit 1
+		fi
+		[ -z "$LLM_MARKER" ] || echo "$LLM_ID" >"$LLM_MARKER"
+		for i in 0 1 2; do
+			step worker --suri "${LLM_MINERS[$i]}" register --model "$LLM_ID" \
+				--endpoint "http://127.0.0.1:${LLM_MINER_PORTS[$i]}" --hardware "$(nproc)x CPU (candle)" \
+				--bond 2000 >>"$LOGS/register.log" 2>&1 || log "register ${LLM_MINERS[$i]} failed (see $LOGS/register.log)"
+		done
+	fi
+	log "starting the language model's verifier on 127.0.0.1:$LLM_VERIFIER_PORT and miners on ${LLM_MINER_PORTS[*]}"
+	serve --suri //Alice run --model "$LLM_ID" --model-file "$LLM_FILE" --verify-only \
+		--verifier-secret-file "$VERIFIER_SECRET" --listen "127.0.0.1:$LLM_VERIFIER_PORT" \
+		--state-dir "$STATE/llm-verifier" >"$LOGS/llm-verifier.log" 2>&1 &
+	for i in 0 1 2; do
+		name="llm-${LLM_MINERS[$i]//\//}"
+		serve --suri "${LLM_MINERS[$i]}" run --model "$LLM_ID" --model-file "$LLM_FILE" \
+			--listen "127.0.0.1:${LLM_MINER_PORTS[$i]}" --state-dir "$STATE/$name" >"$LOGS/$name.log" 2>&1 &
+	done
+fi
+
 # `grep -m1`, not `grep | head -1`: under pipefail, grep's SIGPIPE would end the script.
 SAMPLE="$(grep -v -m1 '^#' "$REPO_ROOT/models/digits/test.csv")"
 PIXELS="${SAMPLE%,*}"
@@ -177,6 +230,23 @@ cat <<EOM
   Within ~10 blocks: Network > Explorer shows inference.JobSettled, and
   Developer > Chain state > inference.results(job) holds [class, 10 logits]; class = $LABEL.
   Share holders collect with modelShares.claim($MODEL_ID).
+EOM
+if [ "$DEV_LLM" != 0 ]; then
+	cat <<EOM
+
+  Language model:       $LLM_ID ("SmolLM2-135M-Instruct", GGUF llama, 5 MDL per job, shares: Alice)
+                        miners http://127.0.0.1:{$(IFS=,; echo "${LLM_MINER_PORTS[*]}")}, verifier :$LLM_VERIFIER_PORT
+  Ask it from polkadot.js apps: Developer > Extrinsics, account EVE,
+    inference > requestInference(model: $LLM_ID, input: Inline, max_fee: 5000000000000)
+  with the input typed as text, e.g.  What is 2+2?
+  (or JSON: {"prompt": "What is 2+2?", "max_tokens": 32}). Within ~10 blocks
+  inference.results(job) holds the answer's token ids. From the command line, with the text:
+    $WORKER_BIN --rpc $RPC --suri //Eve ask --model $LLM_ID \\
+      --prompt "What is 2+2?" --max-tokens 32 --model-file $LLM_FILE
+EOM
+fi
+cat <<EOM
+
   Stop: Ctrl-C (or SIGTERM to pid $$)
 
 EOM

@@ -5,8 +5,9 @@
 //   node reference.mjs --model smollm2.gguf --text "<|im_start|>user\nHi<|im_end|>\n…" \
 //        [--tokens 1,2,3] [--max-tokens 16] [--threads 2] [--repeat 3]
 //
-// Prints one JSON object: prompt and generated token ids, the decoded text, and the medians of
-// time to first token, prefill and decode tokens/s.
+// Prints one JSON object: prompt and generated token ids, the decoded text, whether generation
+// stopped at an end-of-generation token (node-llama-cpp ends the stream there without yielding
+// that token), and the medians of time to first token, prefill and decode tokens/s.
 import { getLlama } from "node-llama-cpp";
 import { parseArgs } from "node:util";
 
@@ -46,7 +47,7 @@ for (let run = 0; run < Number(values.repeat); run++) {
 		if (generated.length >= maxTokens || model.isEogToken(token)) break;
 	}
 	const ended = performance.now();
-	runs.push({ generated, ttft: firstAt - started, decode: ended - firstAt });
+	runs.push({ generated, stopped: generated.length < maxTokens, ttft: firstAt - started, decode: ended - firstAt });
 	await context.dispose();
 }
 const generated = runs[0].generated;
@@ -54,6 +55,8 @@ console.log(
 	JSON.stringify({
 		prompt,
 		output: generated,
+		stopped: runs[0].stopped,
+		eos: model.tokens.eos,
 		text: model.detokenize(generated.filter((t) => !model.isEogToken(t))),
 		deterministic: runs.every((r) => JSON.stringify(r.generated) === JSON.stringify(generated)),
 		time_to_first_token_ms: median(runs.map((r) => r.ttft)),

@@ -29,12 +29,12 @@ async function assertNothingLeft(dev, started, ports, { exitCode }) {
 }
 
 describe('scripts/dev.sh', { timeout: 20 * 60_000 }, () => {
-  test('SIGTERM to the script once it serves stops the node, the verifier and the three miners', async () => {
+  test('SIGTERM to the script once it serves stops the node and both models\' verifiers and miners', async () => {
     const ports = await devPorts();
     const dev = startDev(ports, 'term');
     try {
       await dev.printed('Stop: Ctrl-C', 15 * 60_000);
-      for (const port of [ports.rpc, ports.verifier, ...ports.miners]) {
+      for (const port of [ports.rpc, ports.verifier, ...ports.miners, ports.llmVerifier, ...ports.llmMiners]) {
         await waitFor(() => portOpen(port), { timeoutMs: 60_000, message: `port ${port} to listen` });
       }
       const started = descendants(dev.child.pid);
@@ -46,7 +46,7 @@ describe('scripts/dev.sh', { timeout: 20 * 60_000 }, () => {
         }
       });
       assert.equal(binaries.filter((b) => b === 'modelchain-node').length, 1, `one node: ${binaries}`);
-      assert.equal(binaries.filter((b) => b === 'modelchain-worker').length, 4, `four workers: ${binaries}`);
+      assert.equal(binaries.filter((b) => b === 'modelchain-worker').length, 8, `eight workers: ${binaries}`);
       // The workers are the script's own children, not hidden behind a forked shell.
       for (const [i, pid] of started.entries()) {
         if (binaries[i] === 'modelchain-worker') assert.equal(procStat(pid).ppid, dev.child.pid);

@@ -63,7 +63,7 @@ describe('a language model on chain (SmolLM2-135M): served, verified and paid fo
       ]),
     );
 
-  const eventsOf = (job, name) => seen.filter((e) => e.name === name && BigInt(e.data.job) === BigInt(job));
+  const eventsOf = (job, name) => seen.filter((e) => e.name === name && e.data.job !== undefined && BigInt(e.data.job) === BigInt(job));
 
   before(async () => {
     await cryptoWaitReady();
@@ -86,7 +86,10 @@ describe('a language model on chain (SmolLM2-135M): served, verified and paid fo
     api = await connect(rpc);
     await api.query.system.events((records) => {
       for (const { event } of records) {
-        if (event.section === 'inference') seen.push({ name: event.method, data: event.data.toJSON() });
+        if (event.section !== 'inference') continue;
+        // Named fields (job, miner, reason, …) as plain JSON.
+        const data = Object.fromEntries(event.data.names.map((name, i) => [name, event.data[i].toJSON()]));
+        seen.push({ name: event.method, data });
       }
     });
     const alice = keyring.addFromUri('//Alice');
@@ -128,7 +131,7 @@ describe('a language model on chain (SmolLM2-135M): served, verified and paid fo
   });
 
   test('the version is registered as a GGUF llama with the card\'s provenance', async () => {
-    const version = (await api.query.modelRegistry.versions([model, 0])).unwrap();
+    const version = (await api.query.modelRegistry.versions(model, 0)).unwrap();
     assert.equal(version.format.toString(), 'Gguf');
     assert.equal(Buffer.from(version.architecture).toString(), 'llama');
     assert.equal(version.weightsHash.toHex(), `0x${card().weights_sha256}`);

@@ -89,6 +89,18 @@ enum Command {
 		#[arg(long)]
 		from: Option<String>,
 	},
+	/// Checks a claimed output of a language model by teacher forcing, as a verifier does:
+	/// prints whether it is acceptable, its near ties and its widest logit gap.
+	Check {
+		/// The weights file (a GGUF).
+		#[arg(long)]
+		model_file: PathBuf,
+		#[command(flatten)]
+		input: InputArgs,
+		/// The claimed output: comma-separated token ids.
+		#[arg(long)]
+		output: String,
+	},
 	/// Requesters: asks a model on chain (a job computed by its miners) and prints the agreed
 	/// output (and, with --model-file, the text it says).
 	Ask(ask::AskArgs),
@@ -285,6 +297,7 @@ async fn run(cli: Cli) -> Result<()> {
 		}
 		Command::Status => status(&cli.rpc, signer(&cli.suri)?).await,
 		Command::Ask(args) => ask::ask(&cli.rpc, signer(&cli.suri)?, args).await,
+		Command::Check { model_file, input, output } => check(&model_file, &input, &output),
 		Command::Fetch { served, from } => {
 			let chain = Chain::connect(&cli.rpc, signer(&cli.suri)?).await?;
 			let path = served.model_file.clone().context("fetch needs --model-file")?;
@@ -578,6 +591,27 @@ async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 
 fn display_path(path: &Path) -> String {
 	std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+}
+
+fn check(model_file: &Path, input: &InputArgs, claimed: &str) -> Result<()> {
+	let Engine::Llm(model) =
+		Engine::load(model_file, None, engine::default_device(), DEFAULT_MAX_OUTPUT_VALUES)?
+	else {
+		bail!("check applies to language models (exact models are compared by hash)");
+	};
+	let claimed = claimed
+		.split(',')
+		.map(|id| id.trim().parse::<i64>().with_context(|| format!("bad token id {id:?}")))
+		.collect::<Result<Vec<i64>>>()?;
+	let verdict = match model.check(&input.bytes()?, &claimed)? {
+		engine::llm::Check::Accepted { near_ties, widest_gap } => serde_json::json!({
+			"accepted": true, "near_ties": near_ties, "widest_gap": widest_gap,
+			"tolerance": engine::llm::LOGIT_TOLERANCE,
+		}),
+		engine::llm::Check::Rejected(why) => serde_json::json!({ "accepted": false, "why": why }),
+	};
+	println!("{verdict}");
+	Ok(())
 }
 
 fn infer(model_file: &Path, input: &InputArgs, repeat: u32) -> Result<()> {

@@ -4,7 +4,11 @@
 // 1. Bare engines, interleaved A B A B: the worker's candle engine (`modelchain-worker infer`)
 //    and llama.cpp (node-llama-cpp 3.21.1, bench/llama-cpp/reference.mjs) on the same GGUF and
 //    the same prompt token ids: time to first token, prefill and decode tokens/s (medians).
-// 2. The worker serving jobs on a dev chain (three miners, a verifier, the chain's defaults):
+// 2. The tolerance study behind the verifier's δ and near-tie cap: for every prompt of
+//    bench/llm-prompts.txt, how many greedy tokens the two implementations share, and whether
+//    the worker's teacher-forcing check accepts llama.cpp's whole answer (its near ties, its
+//    widest logit gap).
+// 3. The worker serving jobs on a dev chain (three miners, a verifier, the chain's defaults):
 //    per job, the engine's time inside the worker and the time from picking the job up to
 //    having its commitment ready: the worker's own overhead is the difference. And a 32-token
 //    completion's latency from request to its quorum (the answer on chain) and to settled.
@@ -63,6 +67,39 @@ const agree = (() => {
   return n;
 })();
 console.log(JSON.stringify(engines));
+
+const check = async (prompt, output) =>
+  JSON.parse((await run(workerBinary(), [
+    'check', '--model-file', gguf, '--input', JSON.stringify({ prompt, max_tokens: TOKENS }), '--output', output.join(','),
+  ], { env: { ...process.env, RUST_LOG: 'warn' } })).stdout);
+const study = [];
+for (const prompt of fs.readFileSync(path.join(repoRoot, 'bench', 'llm-prompts.txt'), 'utf8').split('\n').filter(Boolean)) {
+  const ours = JSON.parse((await run(workerBinary(), ['infer', '--model-file', gguf, '--prompt', prompt, '--max-tokens', String(TOKENS)], {
+    env: { ...process.env, RUST_LOG: 'warn' },
+  })).stdout);
+  const theirs = JSON.parse((await run(process.execPath, [
+    path.join(repoRoot, 'bench', 'llama-cpp', 'reference.mjs'), '--model', gguf, '--tokens', ours.prompt.join(','),
+    '--max-tokens', String(TOKENS), '--threads', String(THREADS),
+  ])).stdout);
+  const claimed = theirs.stopped ? [...theirs.output, theirs.eos] : theirs.output;
+  let same = 0;
+  while (same < Math.min(ours.output.length, claimed.length) && ours.output[same] === claimed[same]) same++;
+  const verdict = await check(prompt, claimed);
+  study.push({ prompt, tokens: claimed.length, same_prefix: same, ...verdict });
+  console.log(JSON.stringify(study.at(-1)));
+}
+const accepted = study.filter((s) => s.accepted);
+const tolerance = {
+  prompts: study.length,
+  identical: study.filter((s) => s.same_prefix === s.tokens).length,
+  agree_16_or_more: study.filter((s) => s.same_prefix >= Math.min(16, s.tokens)).length,
+  llama_cpp_answers_accepted: accepted.length,
+  widest_gap_max: Math.max(...accepted.map((s) => s.widest_gap)),
+  near_ties_max: Math.max(...accepted.map((s) => s.near_ties)),
+  tolerance: study[0]?.tolerance,
+  rejected: study.filter((s) => !s.accepted),
+  detail: study,
+};
 
 await cryptoWaitReady();
 const verifierPort = await freePort();
@@ -154,6 +191,7 @@ const result = {
   decode_ratio_candle_over_llama_cpp: engines.candle.decode_tokens_per_s / engines.llama_cpp.decode_tokens_per_s,
   prefill_ratio_candle_over_llama_cpp: engines.candle.prefill_tokens_per_s / engines.llama_cpp.prefill_tokens_per_s,
   tokens_agreeing_with_llama_cpp: `${agree}/${generated.length}`,
+  tolerance_study: tolerance,
   serving,
   command: './scripts/bench-llm.sh',
 };

@@ -10,15 +10,20 @@ import { portOpen, repoRoot, waitFor } from './node.mjs';
 
 const devScript = path.join(repoRoot, 'scripts', 'dev.sh');
 
-/** Four consecutive free ports for the verifier and the miners, and three more for the node. */
+/**
+ * Eight consecutive free ports for the verifiers and the miners (the digits model's, then the
+ * language model's: VERIFIER_PORT+0..7), and three more for the node.
+ */
 export async function devPorts() {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const ports = [base, base + 1, base + 2, base + 3, base + 10, base + 11, base + 12];
+    const ports = [...Array(8).keys()].map((i) => base + i).concat([base + 10, base + 11, base + 12]);
     const taken = await Promise.all(ports.map(portOpen));
     if (!taken.some(Boolean)) {
-      const [verifier, m1, m2, m3, rpc, p2p, prometheus] = ports;
-      return { verifier, miners: [m1, m2, m3], rpc, p2p, prometheus, all: ports };
+      const [verifier, m1, m2, m3, llmVerifier, l1, l2, l3, rpc, p2p, prometheus] = ports;
+      return {
+        verifier, miners: [m1, m2, m3], llmVerifier, llmMiners: [l1, l2, l3], rpc, p2p, prometheus, all: ports,
+      };
     }
   }
   throw new Error('no free ports');
