@@ -197,9 +197,11 @@ if [ "$DEV_LLM" != 0 ]; then
 	serve --suri //Alice run --model "$LLM_ID" --model-file "$LLM_FILE" --verify-only \
 		--verifier-secret-file "$VERIFIER_SECRET" --listen "127.0.0.1:$LLM_VERIFIER_PORT" \
 		--state-dir "$STATE/llm-verifier" >"$LOGS/llm-verifier.log" 2>&1 &
+	# Three miners share this machine's cores: one engine thread each, so that all three answer
+	# within the commit period (5 blocks on a dev chain).
 	for i in 0 1 2; do
 		name="llm-${LLM_MINERS[$i]//\//}"
-		serve --suri "${LLM_MINERS[$i]}" run --model "$LLM_ID" --model-file "$LLM_FILE" \
+		RAYON_NUM_THREADS=1 serve --suri "${LLM_MINERS[$i]}" run --model "$LLM_ID" --model-file "$LLM_FILE" \
 			--listen "127.0.0.1:${LLM_MINER_PORTS[$i]}" --state-dir "$STATE/$name" >"$LOGS/$name.log" 2>&1 &
 	done
 fi

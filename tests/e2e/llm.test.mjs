@@ -20,7 +20,8 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { card, cardFile, requireGguf, serveFiles } from './lib/llm.mjs';
-import { connect, freePort, nextEvent, sendAndWait, startNode } from './lib/node.mjs';
+import { verifyEveryJob } from './lib/jobs.mjs';
+import { connect, freePort, startNode } from './lib/node.mjs';
 import { startWorker, verifierSecret, workerCommand } from './lib/worker.mjs';
 
 const UNIT = 10n ** 12n;
@@ -98,12 +99,8 @@ describe('a language model on chain (SmolLM2-135M): served, verified and paid fo
       '--weights-uri', files.url('/smollm2.gguf'), '--shares', '1000000',
     ]);
     model = Number(/MODEL_ID=(\d+)/.exec(published)[1]);
-    const params = (await api.query.inference.parameters()).toJSON();
-    await sendAndWait(
-      api,
-      api.tx.sudo.sudo(api.tx.inference.setParameters({ ...params, verificationSample: 1_000_000_000 })),
-      alice,
-    );
+    // Re-execute every job through the verifier (the default samples 10%).
+    await verifyEveryJob(api, alice);
     verifier = await startWorker({
       rpc, suri: '//Alice', name: 'llm-verifier', port: verifierPort,
       args: ['--model', String(model), '--model-file', gguf, '--verify-only', '--verifier-secret-file', secret.file],

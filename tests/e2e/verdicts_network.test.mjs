@@ -21,6 +21,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { predict, loadModel, testSet } from './lib/digits.mjs';
+import { verifyEveryJob } from './lib/jobs.mjs';
 import { connect, freePort, peerId, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 import { publishDemoModel, registerMiner, serving, startWorker, verifierSecret } from './lib/worker.mjs';
 
@@ -115,12 +116,8 @@ describe('k-of-n verdicts on a 4-validator network with one lying verifier', () 
 
     const alice = keyring.addFromUri('//Alice');
     model = await publishDemoModel(nodes.alice.url, '//Alice');
-    const params = (await api.query.inference.parameters()).toJSON();
-    await sendAndWait(
-      api,
-      api.tx.sudo.sudo(api.tx.inference.setParameters({ ...params, verificationSample: 1_000_000_000 })),
-      alice,
-    );
+    // Re-execute every job through the verifier (the default samples 10%).
+    await verifyEveryJob(api, alice);
     for (const name of VALIDATORS) {
       const extra = ['--verify-only', '--verifier-secret-file', secret.file];
       if (name === 'dave') extra.push('--lie-for-tests');

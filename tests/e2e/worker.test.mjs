@@ -29,7 +29,7 @@ import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from '.
 import {
   publishDemoModel, registerMiner, serving, startWorker, verifierSecret, workerCommand,
 } from './lib/worker.mjs';
-import { assignedMiners } from './lib/jobs.mjs';
+import { assignedMiners, verifyEveryJob } from './lib/jobs.mjs';
 
 const UNIT = 10n ** 12n;
 const PRICE = UNIT; // 1 MDL per inference
@@ -88,12 +88,7 @@ describe('modelchain-worker end to end', () => {
     model = await publishDemoModel(rpc, '//Alice', { shares: SHARES });
     await sendAndWait(api, api.tx.modelShares.transferShares(model, bob.address, BOB_SHARES), alice);
     // Re-execute every job through the verifier (the default samples 10%).
-    const params = (await api.query.inference.parameters()).toJSON();
-    await sendAndWait(
-      api,
-      api.tx.sudo.sudo(api.tx.inference.setParameters({ ...params, verificationSample: 1_000_000_000 })),
-      alice,
-    );
+    await verifyEveryJob(api, alice);
 
     verifier = await startWorker({
       rpc, suri: '//Alice', name: 'verifier', port: verifierPort,

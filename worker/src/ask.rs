@@ -5,7 +5,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::Args;
 use subxt::dynamic::Value;
 use subxt_signer::sr25519::Keypair;
@@ -60,15 +60,7 @@ pub async fn ask(rpc: &str, signer: Keypair, args: AskArgs) -> Result<()> {
 	struct Requested {
 		job: u64,
 	}
-	let events = included.raw.context("the request's block could not be read back")?;
-	let mut job = None;
-	for event in events.iter() {
-		let event = event?;
-		if event.pallet_name() == "Inference" && event.event_name() == "JobRequested" {
-			job = Some(event.decode_fields_unchecked_as::<Requested>()?.job);
-		}
-	}
-	let job = job.context("no JobRequested event")?;
+	let job = included.event::<Requested>("Inference", "JobRequested")?.job;
 	eprintln!("job {job} requested; waiting for its miners and quorum");
 	let started = std::time::Instant::now();
 	let outcome = loop {

@@ -212,6 +212,22 @@ pub struct Included {
 	pub raw: Option<subxt::extrinsics::ExtrinsicEvents<ChainConfig>>,
 }
 
+impl Included {
+	/// The fields of the `pallet.event` the transaction emitted (the last, if several), or an
+	/// error saying it is missing.
+	pub fn event<E: scale_decode::DecodeAsFields>(&self, pallet: &str, name: &str) -> Result<E> {
+		let events = self.raw.as_ref().context("the transaction's block could not be read back")?;
+		let mut found = None;
+		for event in events.iter() {
+			let event = event?;
+			if event.pallet_name() == pallet && event.event_name() == name {
+				found = Some(event.decode_fields_unchecked_as::<E>()?);
+			}
+		}
+		found.with_context(|| format!("no {pallet}.{name} event"))
+	}
+}
+
 /// The chain at one block, for consistent reads.
 pub type AtBlock =
 	subxt::client::ClientAtBlock<ChainConfig, subxt::client::OnlineClientAtBlockImpl<ChainConfig>>;

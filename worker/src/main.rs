@@ -571,15 +571,7 @@ async fn publish(rpc: &str, signer: Keypair, args: PublishArgs) -> Result<()> {
 	struct Registered {
 		model: u32,
 	}
-	let mut id = None;
-	let events = included.raw.context("the registration's block could not be read back")?;
-	for event in events.iter() {
-		let event = event?;
-		if event.pallet_name() == "ModelRegistry" && event.event_name() == "ModelRegistered" {
-			id = Some(event.decode_fields_unchecked_as::<Registered>()?.model);
-		}
-	}
-	let id = id.context("no ModelRegistered event")?;
+	let id = included.event::<Registered>("ModelRegistry", "ModelRegistered")?.model;
 	println!("model {id} registered: weights sha256 0x{}", hex::encode(model.sha256()));
 	if args.shares > 0 {
 		chain.submit("ModelShares", "issue_shares", (id, args.shares)).await?;

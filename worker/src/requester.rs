@@ -336,15 +336,7 @@ async fn open_channel(
 	struct Opened {
 		channel: u64,
 	}
-	let events = included.raw.context("the opening's block could not be read back")?;
-	let mut id = None;
-	for event in events.iter() {
-		let event = event?;
-		if event.pallet_name() == "QueryChannels" && event.event_name() == "ChannelOpened" {
-			id = Some(event.decode_fields_unchecked_as::<Opened>()?.channel);
-		}
-	}
-	let id = id.context("no ChannelOpened event")?;
+	let id = included.event::<Opened>("QueryChannels", "ChannelOpened")?.channel;
 	let view = chain.channel(id).await?.context("the channel just opened is gone")?;
 	eprintln!("opened channel {id}: {} MDL for {lifetime} blocks", format_mdl(deposit));
 	Ok(Open { id, view, cumulative: 0, queries: 0, tree: ReceiptsTree::new() })

@@ -127,6 +127,8 @@ try {
     workers.push(await startWorker({
       rpc: node.url, suri, name: `llm-bench-${suri.slice(2).toLowerCase()}`, port: ports[i],
       args: ['--model', String(model), '--model-file', gguf],
+      // Three miners and a verifier share this machine's cores: one thread each (as dev.sh).
+      env: { RAYON_NUM_THREADS: '1' },
     }));
   }
   const metric = (text, name) => Number(new RegExp(`^modelchain_worker_${name} (\\S+)$`, 'm').exec(text)[1]);
@@ -151,7 +153,7 @@ try {
     latencies.push({
       job: answer.job,
       outcome: answer.outcome,
-      tokens: answer.output.length,
+      tokens: answer.output?.length ?? 0,
       request_to_quorum_s: (quorumAt.get(answer.job) - started) / 1000,
       request_to_settled_s: (Date.now() - started) / 1000,
       text: answer.text,
@@ -159,11 +161,12 @@ try {
     console.log(JSON.stringify(latencies.at(-1)));
   }
   const after = await totals();
+  if (latencies.some((l) => l.outcome !== 'Settled')) throw new Error(`a job did not settle: ${JSON.stringify(latencies)}`);
   const engineMs = ((after.engine - before.engine) / (after.runs - before.runs)) * 1e3;
   const readyMs = ((after.ready - before.ready) / (after.readyRuns - before.readyRuns)) * 1e3;
   serving = {
     miners: 3,
-    miner_threads: 'default (all cores), three miners and a verifier sharing them',
+    miner_threads: 'one each (RAYON_NUM_THREADS=1): three miners and a verifier share the cores',
     jobs: JOBS,
     engine_ms_per_job_in_worker: engineMs,
     pickup_to_commitment_ready_ms: readyMs,

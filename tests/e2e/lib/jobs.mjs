@@ -49,3 +49,14 @@ export async function assignedMiners(api, job, { timeoutMs = 30_000 } = {}) {
   );
   return { miners: record.assignments.map((a) => a.miner.toString()), record };
 }
+
+/** Makes the validators verify every job (root sets `verificationSample` to 100%; the default
+ * samples 10% of the unanimous ones). */
+export async function verifyEveryJob(api, sudoer) {
+  const params = (await api.query.inference.parameters()).toJSON();
+  await sendAndWait(
+    api,
+    api.tx.sudo.sudo(api.tx.inference.setParameters({ ...params, verificationSample: 1_000_000_000 })),
+    sudoer,
+  );
+}
