@@ -36,10 +36,14 @@
 //!    authorized transaction: no fee, validated in the pool by the signature of a current
 //!    validator's inference key over the genesis hash and the verdict, one per job and key).
 //!    A verdict decides nothing alone: once a strict majority of the validators
-//!    ([`Pallet::verdicts_needed`]: 1 of 1, 2 of 3, 3 of 4) found the same output, that
-//!    output decides: against the miners' majority, the majority is slashed and the requester
-//!    refunded; confirming it, the job settles at once. Validators that voted otherwise are
-//!    recorded ([`ContradictedVerdicts`], `VerdictContradicted`).
+//!    ([`Pallet::verdicts_needed`]: 1 of 1, 2 of 3, 3 of 4) found the same output (with the
+//!    same other revealed outputs accepted, see [`Verdict::finding`]), that output decides:
+//!    against the miners' majority, the majority is slashed and the requester refunded;
+//!    confirming it, the job settles at once. Miners whose output the verdict accepts too (a
+//!    language model's honest answer on other hardware, checked by teacher forcing) are
+//!    spared. Validators that voted otherwise are recorded ([`ContradictedVerdicts`],
+//!    `VerdictContradicted`). Revealed outputs stay in [`Reveals`] until the job finishes, for
+//!    the verifiers.
 //! 7. At the end of the window the fee is settled: protocol fee to the treasury, the creator's
 //!    royalty, the miners' part split among the agreeing miners, the rest to the model's share
 //!    holders through the shares pallet's O(1) deposit (to the creator if no shares exist).
@@ -728,12 +732,15 @@ pub mod pallet {
 		/// job is in `VerificationDue`, and once per job and key. Emits `VerdictSubmitted`.
 		///
 		/// Nothing is decided until a strict majority of the current validators
-		/// ([`Pallet::verdicts_needed`]) found the same output. Then: agreeing with the
-		/// miners' majority settles the job now and slashes the miners that revealed another
-		/// output (`VerdictConfirmed`); disagreeing slashes the miners' majority and refunds
-		/// the requester (`VerdictAgainst`); on a disputed job, the miners that revealed
-		/// another output than the decided one are slashed. Every validator that voted for
-		/// another output is recorded (`VerdictContradicted`, `ContradictedVerdicts`).
+		/// ([`Pallet::verdicts_needed`]) found the same output and accepted the same other
+		/// revealed outputs (`verdict.accepted`, ascending, revealed ones only:
+		/// `InvalidAcceptedOutputs` otherwise). Then: agreeing with the miners' majority
+		/// settles the job now and slashes the miners that revealed another output
+		/// (`VerdictConfirmed`); disagreeing slashes the miners' majority and refunds the
+		/// requester (`VerdictAgainst`); on a disputed job, the miners that revealed another
+		/// output than the decided one are slashed. Miners whose output is accepted are never
+		/// slashed (nor paid). Every validator whose finding differs is recorded
+		/// (`VerdictContradicted`, `ContradictedVerdicts`).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::submit_verdict(T::MaxRedundancy::get())
 			.saturating_add(T::CheckObserver::check_decided_weight()))]

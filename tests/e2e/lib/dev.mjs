@@ -16,7 +16,8 @@ const devScript = path.join(repoRoot, 'scripts', 'dev.sh');
  */
 export async function devPorts() {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Below the ephemeral range (see `freePort`).
+    const base = 10_000 + Math.floor(Math.random() * 20_000);
     const ports = [...Array(8).keys()].map((i) => base + i).concat([base + 10, base + 11, base + 12]);
     const taken = await Promise.all(ports.map(portOpen));
     if (!taken.some(Boolean)) {

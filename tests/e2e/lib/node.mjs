@@ -27,15 +27,31 @@ export function nodeBinary() {
   return path.join(target, 'release', 'modelchain-node');
 }
 
-/** A TCP port that is free on 127.0.0.1 right now. */
+/** Ports this process handed out, so that two calls never return the same one. */
+const handedOut = new Set();
+
+/**
+ * A TCP port that is free on 127.0.0.1 right now, chosen below the kernel's ephemeral range
+ * (32768–60999 by default): a port there can also be given to an outgoing connection (a node's
+ * peer connections, an RPC client) between this call and the process that is to listen on it,
+ * which then fails with "address already in use".
+ */
 export async function freePort() {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
+    if (handedOut.has(port)) continue;
+    const server = net.createServer();
+    const listening = await new Promise((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!listening) continue;
+    server.close();
+    await once(server, 'close');
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free port found below the ephemeral range');
 }
 
 const running = new Set();
