@@ -22,6 +22,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod migrations;
 pub mod weights;
 
 use alloc::vec::Vec;
@@ -98,7 +99,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("modelchain-node"),
 	authoring_version: 1,
-	spec_version: 107,
+	spec_version: 108,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -144,6 +145,9 @@ type Migrations = (
 	pallet_model_shares::migrations::v1::MigrateToV1<Runtime>,
 	// spec 101: the version index holds only the miners that may be assigned jobs (issue 17).
 	pallet_compute_staking::migrations::v1::MigrateToV1<Runtime>,
+	// spec 108: model shares move to their own `pallet-assets` instance, which has no calls
+	// (issue 20: M-2, L-11, H-5).
+	migrations::MoveSharesToShareAssets,
 );
 
 /// An inference job as the inference runtime API returns it.
@@ -205,6 +209,10 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type Assets = pallet_assets;
+	/// Model shares: no calls, only `ModelShares` moves them.
+	#[runtime::pallet_index(11)]
+	#[runtime::disable_call]
+	pub type ShareAssets = pallet_assets<Instance2>;
 
 	#[runtime::pallet_index(20)]
 	pub type Preimage = pallet_preimage;

@@ -1,33 +1,53 @@
-//! Only `pallet-model-shares` moves model shares: every `pallet-assets` call on a share asset is
-//! rejected by the call filter and changes nothing, while other assets stay usable.
+//! Only `pallet-model-shares` moves model shares: share assets live in `ShareAssets`, a
+//! `pallet-assets` instance with no calls, so no origin (signed, root, sudo, a referendum) can
+//! move, freeze, destroy or re-parameterise them through `pallet-assets`, while `Assets` stays
+//! usable for everyone's own assets.
 
 mod common;
 
 use common::{register_and_issue, with_genesis};
 use frame_support::assert_ok;
 use modelchain_runtime::{
-	configs::assets::SHARE_ASSET_ID_BASE, Assets, ModelShares, Runtime, RuntimeCall, RuntimeOrigin,
+	configs::assets::SHARE_ASSET_ID_BASE, ModelShares, Runtime, RuntimeCall, RuntimeOrigin,
+	ShareAssets,
 };
 use pallet_assets::Call as AssetsCall;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::Dispatchable, MultiAddress};
 
+/// `ShareAssets` exposes no call in the metadata (so none exists in `RuntimeCall`), while its
+/// storage and events are there for wallets and explorers.
 #[test]
-fn every_assets_call_on_a_share_asset_is_filtered_and_changes_nothing() {
+fn share_assets_have_no_calls() {
+	use frame_support::__private::metadata::RuntimeMetadata;
+	let metadata = sp_io::TestExternalities::default()
+		.execute_with(modelchain_runtime::Runtime::metadata);
+	let RuntimeMetadata::V14(metadata) = metadata.1 else {
+		panic!("the default metadata is V14")
+	};
+	let pallet = metadata.pallets.iter().find(|p| p.name == "ShareAssets").expect("ShareAssets");
+	assert!(pallet.calls.is_none(), "ShareAssets has calls");
+	assert!(pallet.storage.is_some() && pallet.event.is_some());
+	let assets = metadata.pallets.iter().find(|p| p.name == "Assets").expect("Assets");
+	assert!(assets.calls.is_some());
+}
+
+/// Every `Assets` call naming a share id, signed or from root, fails and changes nothing: the
+/// shares are not in that instance.
+#[test]
+fn no_assets_call_from_any_origin_changes_a_share_asset() {
 	with_genesis("development", || {
 		frame_system::Pallet::<Runtime>::set_block_number(1);
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		let bob = Sr25519Keyring::Bob.to_account_id();
 		let model = register_and_issue(&alice, 1_000_000);
 		let share = SHARE_ASSET_ID_BASE + model;
-		assert_eq!(Assets::balance(share, &alice), 1_000_000);
+		assert_eq!(ShareAssets::balance(share, &alice), 1_000_000);
 		let id = codec::Compact(share);
-		let new_id = codec::Compact(share + 1);
 		let bob_addr = MultiAddress::Id(bob.clone());
 		let alice_addr = MultiAddress::Id(alice.clone());
 
 		let calls: Vec<AssetsCall<Runtime>> = vec![
-			AssetsCall::create { id: new_id, admin: alice_addr.clone(), min_balance: 1 },
 			AssetsCall::transfer { id, target: bob_addr.clone(), amount: 1 },
 			AssetsCall::transfer_keep_alive { id, target: bob_addr.clone(), amount: 1 },
 			AssetsCall::transfer_all { id, dest: bob_addr.clone(), keep_alive: false },
@@ -80,12 +100,6 @@ fn every_assets_call_on_a_share_asset_is_filtered_and_changes_nothing() {
 			AssetsCall::touch_other { id, who: bob_addr.clone() },
 			AssetsCall::refund { id, allow_burn: true },
 			AssetsCall::refund_other { id, who: bob_addr.clone() },
-			AssetsCall::force_create {
-				id: new_id,
-				owner: alice_addr.clone(),
-				is_sufficient: false,
-				min_balance: 1,
-			},
 			AssetsCall::force_set_metadata {
 				id,
 				name: b"X".to_vec(),
@@ -109,24 +123,14 @@ fn every_assets_call_on_a_share_asset_is_filtered_and_changes_nothing() {
 		let before = sp_io::storage::root(sp_runtime::StateVersion::V1);
 		for call in calls {
 			let name = format!("{call:?}");
-			let result = RuntimeCall::Assets(call).dispatch(RuntimeOrigin::signed(alice.clone()));
-			let error = result.expect_err(&name).error;
-			assert_eq!(
-				error,
-				frame_system::Error::<Runtime>::CallFiltered.into(),
-				"{name} was not filtered"
-			);
+			for origin in [RuntimeOrigin::signed(alice.clone()), RuntimeOrigin::root()] {
+				let result = RuntimeCall::Assets(call.clone()).dispatch(origin);
+				assert!(result.is_err(), "{name} succeeded on a share id");
+			}
 		}
 		assert_eq!(sp_io::storage::root(sp_runtime::StateVersion::V1), before);
-		assert_eq!(Assets::balance(share, &alice), 1_000_000);
+		assert_eq!(ShareAssets::balance(share, &alice), 1_000_000);
 
-		// The filter only covers share assets: an ordinary asset still works.
-		let ordinary = RuntimeCall::Assets(AssetsCall::create {
-			id: codec::Compact(7),
-			admin: alice_addr,
-			min_balance: 1,
-		});
-		assert_ok!(ordinary.dispatch(RuntimeOrigin::signed(alice.clone())));
 		// And shares move through the shares pallet.
 		assert_ok!(ModelShares::transfer_shares(
 			RuntimeOrigin::signed(alice),
@@ -134,6 +138,6 @@ fn every_assets_call_on_a_share_asset_is_filtered_and_changes_nothing() {
 			bob.clone(),
 			10
 		));
-		assert_eq!(Assets::balance(share, &bob), 10);
+		assert_eq!(ShareAssets::balance(share, &bob), 10);
 	});
 }

@@ -9,7 +9,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { registerModel } from './lib/models.mjs';
-import { connect, sendAndWait, startNode } from './lib/node.mjs';
+import { connect, sendAndWait, startNode, sudoAndWait } from './lib/node.mjs';
 
 const SHARE_ASSET_ID_BASE = 2 ** 31;
 const UNIT = 10n ** 12n;
@@ -44,7 +44,7 @@ describe('model shares over RPC', () => {
   });
 
   const sharesOf = async (who) => {
-    const account = await api.query.assets.account(asset, who);
+    const account = await api.query.shareAssets.account(asset, who);
     return account.isSome ? account.unwrap().balance.toBigInt() : 0n;
   };
   const free = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
@@ -56,21 +56,23 @@ describe('model shares over RPC', () => {
   test('issues shares as an asset with the model name and symbol', async () => {
     await sendAndWait(api, api.tx.modelShares.issueShares(model, SUPPLY), alice);
     assert.equal(await sharesOf(alice.address), SUPPLY);
-    const metadata = await api.query.assets.metadata(asset);
+    const metadata = await api.query.shareAssets.metadata(asset);
     assert.equal(metadata.name.toUtf8(), 'Digits MLP');
     assert.equal(metadata.symbol.toUtf8(), 'DGT');
-    assert.equal((await api.query.assets.asset(asset)).unwrap().supply.toBigInt(), SUPPLY);
+    assert.equal((await api.query.shareAssets.asset(asset)).unwrap().supply.toBigInt(), SUPPLY);
     assert.equal((await api.query.modelRegistry.models(model)).unwrap().sharesIssued.isTrue, true);
   });
 
-  test('pallet-assets cannot move shares: system.CallFiltered, nothing changes', async () => {
+  test('pallet-assets cannot move shares: shareAssets has no calls, assets.* finds no share', async () => {
+    assert.equal(api.tx.shareAssets, undefined);
+    assert.ok(api.query.shareAssets.account);
     await assert.rejects(
       sendAndWait(api, api.tx.assets.transfer(asset, bob.address, 1), alice),
-      /system\.CallFiltered/,
+      /assets\.(Unknown|NoAccount)/,
     );
     await assert.rejects(
-      sendAndWait(api, api.tx.assets.approveTransfer(asset, bob.address, 1), alice),
-      /system\.CallFiltered/,
+      sudoAndWait(api, api.tx.assets.startDestroy(asset), alice),
+      /assets\.Unknown/,
     );
     assert.equal(await sharesOf(alice.address), SUPPLY);
     assert.equal(await sharesOf(bob.address), 0n);

@@ -124,8 +124,8 @@ describe('the README examples against ./scripts/dev.sh', { timeout: 30 * 60_000 
     assert.equal(supply.toBigInt(), 1_000_000n);
     const bob = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
     const alice = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
-    assert.equal((await api.query.assets.account(asset, bob)).unwrap().balance.toBigInt(), 4_000n);
-    assert.equal((await api.query.assets.account(asset, alice)).unwrap().balance.toBigInt(), 996_000n);
+    assert.equal((await api.query.shareAssets.account(asset, bob)).unwrap().balance.toBigInt(), 4_000n);
+    assert.equal((await api.query.shareAssets.account(asset, alice)).unwrap().balance.toBigInt(), 996_000n);
     assert.equal((await api.call.modelSharesApi.pendingRevenue(0, alice)).toBigInt(), 0n, 'Alice claimed it all');
     // The newcomer's first model is still unserved: the quote stays None, and a request would fail.
     assert.ok((await api.call.inferenceApi.quoteFee(model)).isNone);

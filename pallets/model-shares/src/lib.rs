@@ -92,8 +92,10 @@ pub mod pallet {
 	pub const HOLDERS_BENCHMARKED: u32 = 10_000;
 
 	/// The storage version: 1 keeps the carried rounding remainder in the accumulator's units
-	/// ([`ShareClass::dust_scaled`]; see [`crate::migrations`]).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// ([`ShareClass::dust_scaled`]; see [`crate::migrations`]); 2: the runtime keeps share
+	/// assets in an assets instance of their own, created sufficient (the runtime's
+	/// `MoveSharesToShareAssets` migration moves them).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -322,7 +324,9 @@ pub mod pallet {
 				T::Currency::transfer(&owner, &admin, to_admin, Preservation::Preserve)
 					.map_err(|_| Error::<T>::InsufficientBalance)?;
 			}
-			<T::Assets as fungibles::Create<_>>::create(asset.clone(), admin.clone(), false, 1)?;
+			// Sufficient: holding shares takes no consumer reference, so neither a holder nor
+			// the order book's escrow is capped at `MaxConsumers` models (H-5).
+			<T::Assets as fungibles::Create<_>>::create(asset.clone(), admin.clone(), true, 1)?;
 			<T::Assets as fungibles::metadata::Mutate<_>>::set(
 				asset.clone(),
 				&admin,

@@ -779,3 +779,30 @@ mod vote_locks {
 		});
 	}
 }
+
+// ---- H-5: no cap on how many models an account or the order book holds ----
+
+/// Share assets are sufficient: holding shares takes no consumer reference, so neither a
+/// holder nor the order book's escrow is capped at `MaxConsumers` (16) models. A hundred
+/// models, each with an open order, and one holder of all of them.
+#[test]
+fn a_holder_and_the_order_book_hold_shares_of_a_hundred_models() {
+	new_test_ext().execute_with(|| {
+		let models: Vec<u32> = (0..100).map(|_| issue(ALICE, 1_000)).collect();
+		for (i, &model) in models.iter().enumerate() {
+			let seller: AccountId = 100 + i as AccountId;
+			Balances::set_balance(&seller, ENDOWMENT);
+			assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, seller, 10));
+			assert_ok!(Shares::create_order(RuntimeOrigin::signed(seller), model, 5, 3));
+			assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, BOB, 1));
+			assert_ok!(Shares::fill_order(RuntimeOrigin::signed(DAVE), i as u64, 1));
+		}
+		for &model in &models {
+			assert_eq!(shares(model, BOB), 1);
+			assert_eq!(shares(model, DAVE), 1);
+			assert_eq!(shares(model, Shares::account_id()), 4);
+		}
+		assert_eq!(System::consumers(&BOB), 0);
+		assert_eq!(System::consumers(&DAVE), 0);
+	});
+}

@@ -1,11 +1,18 @@
-//! `pallet-assets`: fungible assets. Model shares (a later issue) are assets created by the
-//! shares pallet; anyone may also create their own asset with a deposit.
+//! `pallet-assets`, twice: `Assets`, where anyone may create their own asset with a deposit,
+//! and `ShareAssets`, which holds model shares and nothing else.
+//!
+//! Share balances must move only through `pallet-model-shares`, which settles revenue on every
+//! move. `ShareAssets` therefore has no calls at all (`#[runtime::disable_call]`): no signed
+//! account, proxy, batch, multisig, `sudo.sudoAs`, referendum or scheduled call can reach it,
+//! including calls a future `pallet-assets` adds, and its force and create origins are
+//! `EnsureNever`. Share assets are sufficient, so holding shares of any number of models takes
+//! no consumer reference.
 
 use frame_support::{
 	parameter_types,
 	traits::{AsEnsureOriginWithArg, ConstU32},
 };
-use frame_system::{EnsureRoot, EnsureSigned};
+use frame_system::{EnsureNever, EnsureRoot, EnsureSigned};
 
 use crate::{
 	units::{deposit, EXISTENTIAL_DEPOSIT, UNIT},
@@ -15,14 +22,12 @@ use crate::{
 /// The id of an asset.
 pub type AssetId = u32;
 
-/// Asset ids from here on are reserved for model shares: model `m`'s shares are asset
-/// `SHARE_ASSET_ID_BASE + m`. Nobody may create an asset in this range through `pallet-assets`.
+/// Model `m`'s shares are asset `SHARE_ASSET_ID_BASE + m` of `ShareAssets` (the base keeps the
+/// ids they had when shares lived in `Assets`).
 pub const SHARE_ASSET_ID_BASE: AssetId = 1 << 31;
 
-/// Whether `id` is (or would be) a model-share asset.
-pub fn is_share_asset(id: AssetId) -> bool {
-	id >= SHARE_ASSET_ID_BASE
-}
+/// The `pallet-assets` instance of model shares.
+pub type ShareAssetsInstance = pallet_assets::Instance2;
 
 /// The asset of a model's shares.
 pub struct ShareAssetId;
@@ -30,49 +35,6 @@ impl sp_runtime::traits::Convert<modelchain_primitives::ModelId, AssetId> for Sh
 	fn convert(model: modelchain_primitives::ModelId) -> AssetId {
 		SHARE_ASSET_ID_BASE.saturating_add(model)
 	}
-}
-
-/// The asset a `pallet-assets` call acts on.
-pub fn asset_of_call(call: &pallet_assets::Call<Runtime>) -> Option<AssetId> {
-	use pallet_assets::Call as C;
-	let id = match call {
-		C::create { id, .. }
-		| C::force_create { id, .. }
-		| C::start_destroy { id, .. }
-		| C::destroy_accounts { id, .. }
-		| C::destroy_approvals { id, .. }
-		| C::finish_destroy { id, .. }
-		| C::mint { id, .. }
-		| C::burn { id, .. }
-		| C::transfer { id, .. }
-		| C::transfer_keep_alive { id, .. }
-		| C::force_transfer { id, .. }
-		| C::freeze { id, .. }
-		| C::thaw { id, .. }
-		| C::freeze_asset { id, .. }
-		| C::thaw_asset { id, .. }
-		| C::transfer_ownership { id, .. }
-		| C::set_team { id, .. }
-		| C::set_metadata { id, .. }
-		| C::clear_metadata { id, .. }
-		| C::force_set_metadata { id, .. }
-		| C::force_clear_metadata { id, .. }
-		| C::force_asset_status { id, .. }
-		| C::approve_transfer { id, .. }
-		| C::cancel_approval { id, .. }
-		| C::force_cancel_approval { id, .. }
-		| C::transfer_approved { id, .. }
-		| C::touch { id, .. }
-		| C::refund { id, .. }
-		| C::set_min_balance { id, .. }
-		| C::touch_other { id, .. }
-		| C::refund_other { id, .. }
-		| C::block { id, .. }
-		| C::transfer_all { id, .. }
-		| C::set_reserves { id, .. } => id,
-		_ => return None,
-	};
-	Some(id.0)
 }
 
 parameter_types! {
@@ -93,6 +55,33 @@ impl pallet_assets::Config for Runtime {
 	type Currency = Balances;
 	type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
 	type ForceOrigin = EnsureRoot<AccountId>;
+	type AssetDeposit = AssetDeposit;
+	type AssetAccountDeposit = AssetAccountDeposit;
+	type MetadataDepositBase = MetadataDepositBase;
+	type MetadataDepositPerByte = MetadataDepositPerByte;
+	type ApprovalDeposit = ApprovalDeposit;
+	type StringLimit = ConstU32<50>;
+	type Freezer = ();
+	type Holder = ();
+	type Extra = ();
+	type CallbackHandle = ();
+	type AssetIdAllocator = ();
+	type WeightInfo = pallet_assets::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
+}
+
+/// Model shares: created and moved only by `pallet-model-shares` (this instance has no calls).
+impl pallet_assets::Config<ShareAssetsInstance> for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = Balance;
+	type RemoveItemsLimit = ConstU32<1000>;
+	type AssetId = AssetId;
+	type AssetIdParameter = codec::Compact<AssetId>;
+	type ReserveData = ();
+	type Currency = Balances;
+	type CreateOrigin = AsEnsureOriginWithArg<EnsureNever<AccountId>>;
+	type ForceOrigin = EnsureNever<AccountId>;
 	type AssetDeposit = AssetDeposit;
 	type AssetAccountDeposit = AssetAccountDeposit;
 	type MetadataDepositBase = MetadataDepositBase;

@@ -8,7 +8,7 @@ use sp_runtime::Perbill;
 use crate::{
 	configs::assets::ShareAssetId,
 	units::{deposit, HOURS, MINUTES, UNIT},
-	AccountId, Assets, Balance, Balances, BlockNumber, Runtime, RuntimeHoldReason,
+	AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeHoldReason,
 };
 
 parameter_types! {
@@ -49,7 +49,7 @@ parameter_types! {
 impl pallet_model_shares::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type Assets = Assets;
+	type Assets = crate::ShareAssets;
 	type Registry = crate::ModelRegistry;
 	type ShareAssetId = ShareAssetId;
 	type PalletId = SharesPalletId;

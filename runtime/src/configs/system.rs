@@ -1,10 +1,9 @@
-//! `frame_system`: block limits, account data and the call filter.
+//! `frame_system`: block limits and account data.
 
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::Contains,
 	weights::{
 		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		Weight,
@@ -57,24 +56,6 @@ parameter_types! {
 	pub const SS58Prefix: u16 = 42;
 }
 
-/// The runtime's call filter for signed and unsigned origins (root is not filtered).
-///
-/// Only `pallet-model-shares` moves model shares, so that revenue is settled on every move:
-/// every `pallet-assets` call on a share asset (transfer, approve, burn, freeze, metadata,
-/// team, destroy, create in the reserved id range, ...) is rejected with
-/// `system.CallFiltered`. Calls inside `utility`-style batches or proxies pass through this
-/// filter too.
-pub struct BaseCallFilter;
-impl Contains<RuntimeCall> for BaseCallFilter {
-	fn contains(call: &RuntimeCall) -> bool {
-		match call {
-			RuntimeCall::Assets(call) => !crate::configs::assets::asset_of_call(call)
-				.is_some_and(crate::configs::assets::is_share_asset),
-			_ => true,
-		}
-	}
-}
-
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
 	type Block = Block;
@@ -89,5 +70,7 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = frame_support::traits::ConstU32<16>;
-	type BaseCallFilter = BaseCallFilter;
+	// Nothing is filtered: share assets are out of reach because their `pallet-assets` instance
+	// has no calls (see `configs::assets`).
+	type BaseCallFilter = frame_support::traits::Everything;
 }
