@@ -82,6 +82,7 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use frame_support::{
+		defensive,
 		pallet_prelude::*,
 		traits::{
 			fungible::{Inspect, Mutate, MutateHold},
@@ -90,6 +91,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
+		payout::{pay_split_from_hold, Payees},
 		AccessControl, AccessPage, Balance, FeeSplit, JobId, LicenceId, ModelId,
 		ModelRegistryInterface, ModelVersionRef, RevenueSink, ShareVoting,
 	};
@@ -117,6 +119,9 @@ pub mod pallet {
 		OfferDeposit,
 		/// The storage deposit of a licence, held from its buyer until it ends.
 		LicenceDeposit,
+		/// A licence's price, held only while `buy_licence` pays it out (what cannot be paid
+		/// is released back to the buyer).
+		LicencePayment,
 	}
 
 	#[pallet::config]
@@ -227,6 +232,9 @@ pub mod pallet {
 			offer: OfferId,
 			buyer: T::AccountId,
 			split: FeeSplit,
+			/// The part of the price no recipient could receive (below its existential deposit),
+			/// kept by the buyer.
+			refunded: Balance,
 			deposit: Balance,
 			expires_at: Option<BlockNumberFor<T>>,
 			queries: Option<u32>,
@@ -468,15 +476,7 @@ pub mod pallet {
 				Perbill::zero(),
 				0,
 			);
-			Self::pay(&buyer, &T::Treasury::get(), split.treasury)?;
-			Self::pay(&buyer, &serving.creator, split.creator)?;
-			if !split.holders.is_zero() {
-				if T::Shares::supply(model).is_some() {
-					T::Revenue::deposit_revenue(model, &buyer, split.holders)?;
-				} else {
-					Self::pay(&buyer, &serving.creator, split.holders)?;
-				}
-			}
+			let refunded = Self::pay_price(&buyer, model, &split, &serving.creator)?;
 			T::Currency::hold(&HoldReason::LicenceDeposit.into(), &buyer, deposit)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 
@@ -504,6 +504,7 @@ pub mod pallet {
 				offer,
 				buyer,
 				split,
+				refunded,
 				deposit,
 				expires_at,
 				queries: terms.queries,
@@ -625,12 +626,35 @@ pub mod pallet {
 			AccessPage { accesses, first_kept, next, next_page: (end < next).then_some(end) }
 		}
 
-		/// Moves `amount` of the buyer's free balance to `to` (nothing for zero).
-		fn pay(buyer: &T::AccountId, to: &T::AccountId, amount: Balance) -> DispatchResult {
-			if amount.is_zero() {
-				return Ok(());
+		/// Pays a licence's price as a job's fee is paid (one rule, `pay_split_from_hold`): the
+		/// price is held from the buyer and split to the treasury, the creator and the share
+		/// holders (the creator when no shares were issued); a part its recipient cannot receive
+		/// is released back to the buyer and returned.
+		fn pay_price(
+			buyer: &T::AccountId,
+			model: ModelId,
+			split: &FeeSplit,
+			creator: &T::AccountId,
+		) -> Result<Balance, DispatchError> {
+			let reason = HoldReason::LicencePayment.into();
+			T::Currency::hold(&reason, buyer, split.fee)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			let paid = pay_split_from_hold::<_, T::Currency, T::Revenue>(
+				&reason,
+				buyer,
+				split,
+				&Payees {
+					treasury: &T::Treasury::get(),
+					creator,
+					miners: &[],
+					model,
+					shares_issued: T::Shares::supply(model).is_some(),
+				},
+			);
+			if paid.unpaid.is_zero() {
+				return Ok(0);
 			}
-			T::Currency::transfer(buyer, to, amount, Preservation::Preserve).map(|_| ())
+			T::Currency::release(&reason, buyer, paid.unpaid, Precision::Exact)
 		}
 
 		/// Queues licence `id` for removal at block `at`, or at the first of the next
@@ -646,7 +670,6 @@ pub mod pallet {
 			Err(Error::<T>::ExpiryQueueFull.into())
 		}
 
-		/// Removes a licence and releases its deposit to its buyer.
 		/// Takes `count` queries from a licence that counts them (at most what is left) and
 		/// returns how many it took; a licence left with none ends (`LicenceExhausted`). A
 		/// licence without a query count takes none.
@@ -668,18 +691,51 @@ pub mod pallet {
 			taken
 		}
 
+		/// Ends a licence before its expiry block (dropped, used up, replaced): takes it out of
+		/// its expiry queue too, so that ended licences never hold a queue slot (M-9).
 		fn end_licence(licence: &LicenceOf<T>) {
+			Self::unschedule_expiry(licence);
+			Self::remove_licence(licence);
+		}
+
+		/// Takes a licence out of the expiry queue it was put in (its expiry block or one of the
+		/// `EXPIRY_SLOTS_TRIED - 1` after it).
+		fn unschedule_expiry(licence: &LicenceOf<T>) {
+			let Some(mut block) = licence.expires_at else { return };
+			for _ in 0..EXPIRY_SLOTS_TRIED {
+				let found = Expiries::<T>::mutate_exists(block, |queue| {
+					let Some(ids) = queue else { return false };
+					let Some(index) = ids.iter().position(|id| *id == licence.id) else {
+						return false;
+					};
+					ids.remove(index);
+					if ids.is_empty() {
+						*queue = None;
+					}
+					true
+				});
+				if found {
+					return;
+				}
+				block = block.saturating_add(One::one());
+			}
+		}
+
+		/// Removes a licence and releases its deposit to its buyer.
+		fn remove_licence(licence: &LicenceOf<T>) {
 			Licences::<T>::remove(licence.id);
 			if LicenceByHolder::<T>::get(licence.model, &licence.holder) == Some(licence.id) {
 				LicenceByHolder::<T>::remove(licence.model, &licence.holder);
 			}
-			// Cannot fail for a deposit this pallet holds; `BestEffort` never asks for more.
-			let _ = T::Currency::release(
+			let released = T::Currency::release(
 				&HoldReason::LicenceDeposit.into(),
 				&licence.depositor,
 				licence.deposit,
 				Precision::BestEffort,
 			);
+			if released != Ok(licence.deposit) {
+				defensive!("a licence deposit this pallet held could not be released in full");
+			}
 		}
 
 		/// Removes the licences queued for block `now` that have expired; returns how many
@@ -690,7 +746,8 @@ pub mod pallet {
 				// A licence used up or dropped before its expiry is gone already.
 				if let Some(licence) = Licences::<T>::get(id) {
 					if !licence.usable_at(&now) {
-						Self::end_licence(&licence);
+						// Its queue entry was just taken.
+						Self::remove_licence(&licence);
 						Self::deposit_event(Event::LicenceExpired {
 							licence: licence.id,
 							model: licence.model,

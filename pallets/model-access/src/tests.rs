@@ -310,6 +310,7 @@ fn the_price_is_split_like_a_fee_and_the_deposit_held() {
 				offer,
 				buyer: ALICE,
 				split,
+				refunded: 0,
 				deposit: LICENCE_DEPOSIT,
 				expires_at: Some(11),
 				queries: Some(3),
@@ -665,18 +666,25 @@ mod property {
 				let total = total_of_known_accounts();
 				match Access::buy_licence(RuntimeOrigin::signed(ALICE), model, offer) {
 					Ok(()) => {
-						let split = System::events().into_iter().find_map(|e| match e.event {
-							RuntimeEvent::Access(Event::LicenceBought { split, .. }) => Some(split),
+						let (split, refunded) = System::events().into_iter().find_map(|e| match e.event {
+							RuntimeEvent::Access(Event::LicenceBought { split, refunded, .. }) => Some((split, refunded)),
 							_ => None,
 						}).expect("a purchase event");
 						prop_assert_eq!(split.fee, price);
 						prop_assert_eq!(split.treasury + split.creator + split.miners + split.holders, price);
 						prop_assert_eq!(split.miners, 0);
-						prop_assert_eq!(balance(TREASURY) - before[0], split.treasury);
-						let (to_owner, to_pot) = if shared { (split.creator, split.holders) } else { (split.creator + split.holders, 0) };
-						prop_assert_eq!(balance(OWNER) - before[1], to_owner);
-						prop_assert_eq!(balance(HOLDERS_POT) - before[2], to_pot);
-						prop_assert_eq!(before[3] - balance(ALICE), price);
+						// Each part is paid in full or (below its recipient's existential deposit)
+						// kept by the buyer: what was paid plus what was refunded is the price.
+						let to_treasury = balance(TREASURY) - before[0];
+						let (owner_part, pot_part) = if shared { (split.creator, split.holders) } else { (split.creator + split.holders, 0) };
+						let to_owner = balance(OWNER) - before[1];
+						let to_pot = balance(HOLDERS_POT) - before[2];
+						prop_assert!(to_treasury == split.treasury || to_treasury == 0);
+						prop_assert!(to_owner == owner_part || to_owner == split.holders || to_owner == split.creator || to_owner == 0);
+						prop_assert!(to_pot == pot_part || to_pot == 0);
+						prop_assert_eq!(to_treasury + to_owner + to_pot + refunded, price);
+						prop_assert_eq!(before[3] - balance(ALICE), price - refunded);
+						prop_assert_eq!(held(ALICE, HoldReason::LicencePayment), 0);
 						prop_assert_eq!(held(ALICE, HoldReason::LicenceDeposit), LICENCE_DEPOSIT);
 					},
 					Err(_) => {
@@ -758,4 +766,49 @@ mod property {
 			})?;
 		}
 	}
+}
+
+// ---------------------------------------------------------------- findings M-9, L-8
+
+/// M-9: a dropped or used-up licence leaves its expiry queue, so buying and dropping licences
+/// in a loop cannot fill the queues and lock everyone else's purchases out.
+#[test]
+fn buying_and_dropping_in_a_loop_does_not_fill_the_expiry_queues() {
+	new_test_ext().execute_with(|| {
+		let offer = licensed(MODEL, terms(Some(5), None, false));
+		for _ in 0..EXPIRY_SLOTS_TRIED * MAX_EXPIRIES + 1 {
+			buy(BOB, MODEL, offer);
+			assert_ok!(Access::drop_licence(RuntimeOrigin::signed(BOB), MODEL));
+		}
+		let queued: usize = Expiries::<Test>::iter_values().map(|queue| queue.len()).sum();
+		assert_eq!(queued, 0, "dropped licences left their expiry entries");
+		buy(ALICE, MODEL, offer);
+		let exhausted = licensed(MODEL, terms(Some(5), Some(1), false));
+		let id = buy(CHARLIE, MODEL, exhausted);
+		assert_ok!(access(CHARLIE, MODEL, 1));
+		assert!(Licences::<Test>::get(id).is_none());
+		let queued: usize = Expiries::<Test>::iter_values().map(|queue| queue.len()).sum();
+		assert_eq!(queued, 1, "only Alice's licence waits for its expiry");
+	});
+}
+
+/// L-8: a part of a licence's price that its recipient cannot receive (below the existential
+/// deposit of an account that does not exist) stays with the buyer, as an unpayable part of a
+/// job's fee does; the sale goes through.
+#[test]
+fn a_licence_sale_keeps_an_unpayable_part_with_the_buyer() {
+	new_test_ext().execute_with(|| {
+		let offer = licensed(MODEL, LicenceTerms { price: 100, duration: None, queries: Some(1), transferable: false });
+		// The treasury's account is gone: its 5% (5) is below the existential deposit (10).
+		assert_ok!(Balances::transfer_all(RuntimeOrigin::signed(TREASURY), ALICE, false));
+		assert_eq!(Balances::total_balance(&TREASURY), 0);
+		let before = Balances::balance(&BOB);
+		buy(BOB, MODEL, offer);
+		assert_eq!(Balances::total_balance(&TREASURY), 0);
+		assert_eq!(Balances::balance(&BOB), before - 95 - LICENCE_DEPOSIT);
+		assert!(System::events().iter().any(|record| matches!(
+			&record.event,
+			RuntimeEvent::Access(Event::LicenceBought { refunded: 5, .. })
+		)));
+	});
 }
