@@ -202,6 +202,7 @@ impl pallet_model_shares::Config for Test {
 	type ShareAssetId = ShareAssetId;
 	type PalletId = SharesPalletId;
 	type MinSupply = ConstU128<100>;
+	type MaxSupply = ConstU128<1_000_000_000_000>;
 	type OrderDeposit = ConstU128<5>;
 	type MaxOrdersPerAccount = ConstU32<4>;
 	type LockStatus = Governance;

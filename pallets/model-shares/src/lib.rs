@@ -105,6 +105,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
 			assert!(T::MinSupply::get() >= 1, "revenue is divided by the supply: MinSupply >= 1");
+			assert!(
+				T::MinSupply::get() <= T::MaxSupply::get() && T::MaxSupply::get() <= ACC_PRECISION,
+				"MinSupply <= MaxSupply <= ACC_PRECISION"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -143,6 +147,10 @@ pub mod pallet {
 		/// Smallest share supply (keeps the revenue accumulator precise).
 		#[pallet::constant]
 		type MinSupply: Get<Balance>;
+		/// Largest share supply, at most `ACC_PRECISION`: then a deposit of one planck credits
+		/// at least one accumulator unit per share, so revenue never rounds to nothing (L-6).
+		#[pallet::constant]
+		type MaxSupply: Get<Balance>;
 		/// Deposit held for each open sell order.
 		#[pallet::constant]
 		type OrderDeposit: Get<Balance>;
@@ -260,6 +268,8 @@ pub mod pallet {
 		NoShares,
 		/// The supply is below `MinSupply`.
 		SupplyTooSmall,
+		/// The supply is above `MaxSupply` (revenue per share would round to nothing).
+		SupplyTooLarge,
 		/// Zero is not a valid amount.
 		ZeroAmount,
 		/// The account does not have that many shares.
@@ -308,6 +318,7 @@ pub mod pallet {
 			ensure!(T::Registry::is_active(model), Error::<T>::ModelNotActive);
 			ensure!(!ShareClasses::<T>::contains_key(model), Error::<T>::AlreadyIssued);
 			ensure!(supply >= T::MinSupply::get(), Error::<T>::SupplyTooSmall);
+			ensure!(supply <= T::MaxSupply::get(), Error::<T>::SupplyTooLarge);
 			let (name, symbol) =
 				T::Registry::name_and_symbol(model).ok_or(Error::<T>::UnknownModel)?;
 

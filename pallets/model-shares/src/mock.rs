@@ -146,6 +146,8 @@ pub const DAVE: AccountId = 4;
 pub const ENDOWMENT: Balance = 1_000_000_000;
 pub const MIN_SUPPLY: Balance = 100;
 pub const ORDER_DEPOSIT: Balance = 5;
+/// The largest supply: one accumulator unit per share for a one-planck deposit.
+pub const MAX_SUPPLY: Balance = crate::ACC_PRECISION;
 pub const MAX_ORDERS: u32 = 2;
 pub const MAX_LOCKS: u32 = 2;
 
@@ -171,6 +173,8 @@ parameter_types! {
 	pub const SharesPalletId: PalletId = PalletId(*b"mc/share");
 	/// `MIN_SUPPLY` unless a test lowers it (the property tests issue supplies down to 1).
 	pub static TestMinSupply: Balance = MIN_SUPPLY;
+	/// `MAX_SUPPLY` unless a test raises it (to run the accumulator out of precision).
+	pub static TestMaxSupply: Balance = MAX_SUPPLY;
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -190,6 +194,7 @@ impl pallet_model_shares::Config for Test {
 	type ShareAssetId = ShareAssetId;
 	type PalletId = SharesPalletId;
 	type MinSupply = TestMinSupply;
+	type MaxSupply = TestMaxSupply;
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
 	type MaxOrdersPerAccount = ConstU32<MAX_ORDERS>;
 	type LockStatus = StubLockStatus;
@@ -207,6 +212,7 @@ pub fn new_test_ext() -> TestExt {
 	MODELS.with(|m| m.borrow_mut().clear());
 	RELEASED_LOCKS.with(|r| r.borrow_mut().clear());
 	TestMinSupply::set(MIN_SUPPLY);
+	TestMaxSupply::set(MAX_SUPPLY);
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: vec![

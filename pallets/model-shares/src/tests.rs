@@ -232,7 +232,9 @@ fn fractions_are_not_rounded_up_across_settlements() {
 #[test]
 fn dust_is_recorded_and_carried_into_the_next_deposit() {
 	new_test_ext().execute_with(|| {
-		let model = issue(ALICE, 3 * ACC_PRECISION); // per-share precision runs out
+		// Per-share precision runs out (a supply only a raised `MaxSupply` allows).
+		TestMaxSupply::set(3 * ACC_PRECISION);
+		let model = issue(ALICE, 3 * ACC_PRECISION);
 		deposit(model, 2);
 		let class = ShareClasses::<Test>::get(model).unwrap();
 		assert_eq!(class.acc_revenue_per_share, 0);
@@ -804,5 +806,24 @@ fn a_holder_and_the_order_book_hold_shares_of_a_hundred_models() {
 		}
 		assert_eq!(System::consumers(&BOB), 0);
 		assert_eq!(System::consumers(&DAVE), 0);
+	});
+}
+
+// ---- L-6: a supply so large that revenue rounds to nothing is refused ----
+
+/// With a supply of 10^30 shares, a deposit of 1 MDL (10^12 planck) would credit less than one
+/// accumulator unit per share: holders would be owed nothing until a million MDL had come in.
+/// Supplies above `MaxSupply` are refused, so one planck per share-unit always registers.
+#[test]
+fn a_supply_above_the_maximum_is_refused() {
+	new_test_ext().execute_with(|| {
+		let model = add_model(ALICE);
+		assert_noop!(
+			Shares::issue_shares(RuntimeOrigin::signed(ALICE), model, 1_000_000_000_000_000_000_000_000_000_000),
+			Error::<Test>::SupplyTooLarge
+		);
+		assert_ok!(Shares::issue_shares(RuntimeOrigin::signed(ALICE), model, MAX_SUPPLY));
+		deposit(model, 1);
+		assert_eq!(Shares::pending_revenue(model, &ALICE), 1);
 	});
 }

@@ -42,6 +42,8 @@ parameter_types! {
 	pub const SharesPalletId: PalletId = PalletId(*b"mc/share");
 	/// At least 1,000 shares: keeps the revenue accumulator precise.
 	pub const MinShareSupply: Balance = 1_000;
+	/// A trillion shares: a one-planck deposit still credits every share (L-6).
+	pub const MaxShareSupply: Balance = pallet_model_shares::ACC_PRECISION;
 	/// Held for each open sell order.
 	pub const OrderDeposit: Balance = deposit(1, 96);
 }
@@ -54,6 +56,7 @@ impl pallet_model_shares::Config for Runtime {
 	type ShareAssetId = ShareAssetId;
 	type PalletId = SharesPalletId;
 	type MinSupply = MinShareSupply;
+	type MaxSupply = MaxShareSupply;
 	type OrderDeposit = OrderDeposit;
 	type MaxOrdersPerAccount = ConstU32<32>;
 	type LockStatus = crate::ModelGovernance;
