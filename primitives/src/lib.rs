@@ -239,6 +239,52 @@ pub trait RevenueSink<AccountId, Balance> {
 	fn note_revenue(model: ModelId, amount: Balance) -> sp_runtime::DispatchResult;
 }
 
+/// Who may request inference of a model.
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+)]
+pub enum AccessPolicy<Balance> {
+	/// Anyone (the default).
+	#[default]
+	Open,
+	/// Accounts holding at least `min_shares` of the model's shares in their own account.
+	HoldersOnly {
+		/// Fewest shares a requester must hold.
+		min_shares: Balance,
+	},
+	/// Accounts holding a usable licence of the model; each request uses one of its queries
+	/// (if it counts them).
+	Licensed,
+}
+
+/// What share-holder governance needs from the access pallet: to check and to enact the
+/// holders' decision on a model's access policy (after its shares are issued, the only way the
+/// policy changes).
+pub trait AccessPolicyAdmin<Balance> {
+	/// Whether `policy` may be proposed for `model` now (the model exists and has shares; a
+	/// `HoldersOnly` minimum is between one share and the supply).
+	fn check_policy(model: ModelId, policy: &AccessPolicy<Balance>) -> sp_runtime::DispatchResult;
+	/// Sets `model`'s policy, as its holders decided.
+	fn enact_policy(model: ModelId, policy: AccessPolicy<Balance>) -> sp_runtime::DispatchResult;
+}
+
+/// Whether a version has miners to serve it (implemented by compute staking): governance does
+/// not enact a version that too few miners serve.
+pub trait ServingMiners {
+	/// How many miners may be assigned jobs of `version` now, counting up to `at_least`.
+	fn serving_miners(version: &ModelVersionRef, at_least: u32) -> u32;
+}
+
 /// Identifier of a lock on shares: the id of the governance proposal the shares voted on.
 pub type ShareLockId = u32;
 

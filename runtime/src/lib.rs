@@ -148,6 +148,8 @@ type Migrations = (
 	// spec 108: model shares move to their own `pallet-assets` instance, which has no calls
 	// (issue 20: M-2, L-11, H-5).
 	migrations::MoveSharesToShareAssets,
+	// spec 108: a governance proposal stores its action (an upgrade or an access policy).
+	pallet_model_governance::migrations::v1::MigrateToV1<Runtime>,
 );
 
 /// An inference job as the inference runtime API returns it.

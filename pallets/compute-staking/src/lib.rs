@@ -77,7 +77,8 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		ComputeStakingInterface, ModelVersionInspect, ModelVersionRef, SlashReason, WorkerRole,
+		ComputeStakingInterface, ModelVersionInspect, ModelVersionRef, ServingMiners, SlashReason,
+		WorkerRole,
 	};
 	use sp_runtime::{
 		traits::{CheckedAdd, CheckedSub, SaturatedConversion, Saturating, Zero},
@@ -705,6 +706,14 @@ pub mod pallet {
 			let until = frame_system::Pallet::<T>::block_number().saturating_add(jail_period);
 			worker.jailed_until = Some(worker.jailed_until.map_or(until, |u| u.max(until)));
 			Self::deposit_event(Event::Jailed { worker: who.clone(), until });
+		}
+	}
+
+	impl<T: Config> ServingMiners for Pallet<T> {
+		/// One read of the version's index, as for job assignment.
+		fn serving_miners(version: &ModelVersionRef, at_least: u32) -> u32 {
+			let miners = Self::eligible_workers(version, WorkerRole::Miner, at_least);
+			u32::try_from(miners.len()).unwrap_or(at_least)
 		}
 	}
 

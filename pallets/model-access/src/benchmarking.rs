@@ -12,7 +12,9 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::RawOrigin;
-use modelchain_primitives::{AccessControl, LicenceId, ModelId, ModelVersionRef};
+use modelchain_primitives::{
+	AccessControl, AccessPolicyAdmin, Balance, LicenceId, ModelId, ModelVersionRef,
+};
 use sp_runtime::traits::{One, Saturating};
 
 const FUNDS: u128 = 1_000_000_000_000_000_000;
@@ -31,11 +33,7 @@ fn licensed_model<T: Config>(
 ) -> Result<(T::AccountId, ModelId, OfferId), BenchmarkError> {
 	let owner = funded::<T>("owner", 0);
 	let model = T::BenchmarkHelper::model_with_shares(&owner);
-	Pallet::<T>::set_access_policy(
-		RawOrigin::Signed(owner.clone()).into(),
-		model,
-		AccessPolicy::Licensed,
-	)?;
+	<Pallet<T> as AccessPolicyAdmin<Balance>>::enact_policy(model, AccessPolicy::Licensed)?;
 	let offer = NextOfferId::<T>::get(model);
 	Pallet::<T>::create_offer(
 		RawOrigin::Signed(owner.clone()).into(),
@@ -57,8 +55,8 @@ mod benchmarks {
 	#[benchmark]
 	fn set_access_policy() -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner", 0);
-		let model = T::BenchmarkHelper::model_with_shares(&owner);
-		let policy = AccessPolicy::HoldersOnly { min_shares: 1 };
+		let model = T::BenchmarkHelper::model_without_shares(&owner);
+		let policy = AccessPolicy::Licensed;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), model, policy);

@@ -10,9 +10,10 @@
 //! - `Licensed`: requesters must hold a usable licence of the model; each request uses one of
 //!   its queries when the licence counts them.
 //!
-//! The model's owner sets the policy until its shares are issued; from then on the share holders
-//! decide, through an account holding a strict majority of the shares. The owner may always use
-//! its own model.
+//! The model's owner sets the policy until its shares are issued; from then on only the share
+//! holders decide, by a `modelGovernance` proposal with locked votes
+//! ([`modelchain_primitives::AccessPolicyAdmin`]), never a momentary majority. The owner may
+//! always use its own model.
 //!
 //! ## Licences
 //! The owner defines up to `MaxOffersPerModel` offers ([`Pallet::create_offer`]): a price, a
@@ -75,6 +76,8 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Registers an active model owned by `owner` (funding its deposits) and issues its shares,
 	/// all to `owner`.
 	fn model_with_shares(owner: &AccountId) -> modelchain_primitives::ModelId;
+	/// Registers an active model owned by `owner` (funding its deposits), without shares.
+	fn model_without_shares(owner: &AccountId) -> modelchain_primitives::ModelId;
 }
 
 #[frame_support::pallet]
@@ -92,7 +95,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
 		payout::{pay_split_from_hold, Payees},
-		AccessControl, AccessPage, Balance, FeeSplit, JobId, LicenceId, ModelId,
+		AccessControl, AccessPolicyAdmin, AccessPage, Balance, FeeSplit, JobId, LicenceId, ModelId,
 		ModelRegistryInterface, ModelVersionRef, RevenueSink, ShareVoting,
 	};
 	use sp_runtime::{traits::Zero, Perbill, Saturating};
@@ -218,8 +221,11 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// `model`'s access policy is now `policy`, set by `by`.
+		/// `model`'s access policy is now `policy`, set by its owner `by` (before its shares were
+		/// issued).
 		PolicySet { model: ModelId, policy: AccessPolicy<Balance>, by: T::AccountId },
+		/// `model`'s access policy is now `policy`, as its share holders voted.
+		PolicySetByHolders { model: ModelId, policy: AccessPolicy<Balance> },
 		/// The owner of `model` offers licences on `terms`; `deposit` is held from it.
 		OfferCreated { model: ModelId, offer: OfferId, terms: LicenceTermsOf<T>, deposit: Balance },
 		/// An offer was withdrawn (its licences stay valid); its deposit was released.
@@ -279,9 +285,9 @@ pub mod pallet {
 		UnknownModel,
 		/// Only the model's owner may do this (before its shares are issued, for policies).
 		NotOwner,
-		/// The model's shares were issued: only an account holding more than half of them may
-		/// set its policy.
-		NotMajorityHolder,
+		/// The model's shares were issued: its policy changes only by a share-holder vote
+		/// (`modelGovernance.proposeAccessPolicy`).
+		DecidedByHolders,
 		/// `HoldersOnly` needs the model's shares to be issued.
 		NoShares,
 		/// `HoldersOnly` needs a minimum of at least one share and at most the supply.
@@ -331,10 +337,10 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Sets `model`'s access policy. Before the model's shares are issued only its owner may;
-		/// after, only an account holding more than half of the shares. `HoldersOnly` needs
-		/// issued shares and a minimum between one share and the supply. Licences already sold
-		/// stay (they are used again if the model becomes `Licensed` again). Emits `PolicySet`.
+		/// Sets `model`'s access policy: its owner, before the model's shares are issued (after,
+		/// only a share-holder vote changes it: `modelGovernance.proposeAccessPolicy`). Licences
+		/// already sold stay (they are used again if the model becomes `Licensed` again).
+		/// Emits `PolicySet`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::set_access_policy())]
 		pub fn set_access_policy(
@@ -344,22 +350,10 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let owner = T::Registry::owner(model).ok_or(Error::<T>::UnknownModel)?;
-			let supply = T::Shares::supply(model);
-			match supply {
-				Some(supply) => ensure!(
-					T::Shares::balance(model, &who) > supply.checked_div(2).unwrap_or_default(),
-					Error::<T>::NotMajorityHolder
-				),
-				None => ensure!(who == owner, Error::<T>::NotOwner),
-			}
-			if let AccessPolicy::HoldersOnly { min_shares } = policy {
-				let supply = supply.ok_or(Error::<T>::NoShares)?;
-				ensure!(!min_shares.is_zero() && min_shares <= supply, Error::<T>::InvalidPolicy);
-			}
-			match policy {
-				AccessPolicy::Open => Policies::<T>::remove(model),
-				_ => Policies::<T>::insert(model, policy),
-			}
+			ensure!(who == owner, Error::<T>::NotOwner);
+			ensure!(T::Shares::supply(model).is_none(), Error::<T>::DecidedByHolders);
+			Self::do_check_policy(model, &policy)?;
+			Self::store_policy(model, policy);
 			Self::deposit_event(Event::PolicySet { model, policy, by: who });
 			Ok(())
 		}
@@ -555,6 +549,24 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Whether `policy` is valid for `model`: `HoldersOnly` needs issued shares and a
+		/// minimum between one share and the supply.
+		fn do_check_policy(model: ModelId, policy: &AccessPolicy<Balance>) -> DispatchResult {
+			ensure!(T::Registry::owner(model).is_some(), Error::<T>::UnknownModel);
+			if let AccessPolicy::HoldersOnly { min_shares } = *policy {
+				let supply = T::Shares::supply(model).ok_or(Error::<T>::NoShares)?;
+				ensure!(!min_shares.is_zero() && min_shares <= supply, Error::<T>::InvalidPolicy);
+			}
+			Ok(())
+		}
+
+		fn store_policy(model: ModelId, policy: AccessPolicy<Balance>) {
+			match policy {
+				AccessPolicy::Open => Policies::<T>::remove(model),
+				_ => Policies::<T>::insert(model, policy),
+			}
+		}
+
 		/// `model`'s access policy (`Open` if it has none).
 		pub fn policy(model: ModelId) -> AccessPolicy<Balance> {
 			Policies::<T>::get(model).unwrap_or_default()
@@ -837,6 +849,20 @@ pub mod pallet {
 
 		fn use_queries_weight() -> Weight {
 			T::WeightInfo::use_queries()
+		}
+	}
+
+	impl<T: Config> AccessPolicyAdmin<Balance> for Pallet<T> {
+		fn check_policy(model: ModelId, policy: &AccessPolicy<Balance>) -> DispatchResult {
+			ensure!(T::Shares::supply(model).is_some(), Error::<T>::NoShares);
+			Self::do_check_policy(model, policy)
+		}
+
+		fn enact_policy(model: ModelId, policy: AccessPolicy<Balance>) -> DispatchResult {
+			Self::check_policy(model, &policy)?;
+			Self::store_policy(model, policy);
+			Self::deposit_event(Event::PolicySetByHolders { model, policy });
+			Ok(())
 		}
 	}
 }

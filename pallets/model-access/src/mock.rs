@@ -217,6 +217,10 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 		set_shares(SHARED, *owner, SUPPLY);
 		SHARED
 	}
+	fn model_without_shares(owner: &AccountId) -> ModelId {
+		OWNERS.with(|o| o.borrow_mut().insert(MODEL, *owner));
+		MODEL
+	}
 }
 
 /// Every account endowed, models 0 and 1 active, model 1's shares issued.

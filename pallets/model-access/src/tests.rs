@@ -12,7 +12,7 @@ use frame_support::{
 	},
 };
 use modelchain_primitives::{
-	AccessControl, Balance, FeeSplit, LicenceId, ModelId, ModelVersionRef,
+	AccessControl, AccessPolicyAdmin, Balance, ShareVoting, FeeSplit, LicenceId, ModelId, ModelVersionRef,
 };
 use sp_runtime::{DispatchError, Perbill};
 
@@ -24,16 +24,22 @@ fn terms(duration: Option<u64>, queries: Option<u32>, transferable: bool) -> Lic
 	LicenceTerms { price: 1_000, duration, queries, transferable }
 }
 
-/// Makes `model` licensed (as its owner or majority holder) and offers `terms`.
+/// Makes `model` licensed (by its owner, or its holders' vote once it has shares) and offers
+/// `terms`.
 fn licensed(model: ModelId, terms: LicenceTermsOf<Test>) -> OfferId {
-	assert_ok!(Access::set_access_policy(
-		RuntimeOrigin::signed(OWNER),
-		model,
-		AccessPolicy::Licensed
-	));
+	set_policy(model, AccessPolicy::Licensed);
 	let offer = NextOfferId::<Test>::get(model);
 	assert_ok!(Access::create_offer(RuntimeOrigin::signed(OWNER), model, terms));
 	offer
+}
+
+/// Sets `model`'s policy as it may be: by its owner, or by its holders' vote once it has shares.
+fn set_policy(model: ModelId, policy: AccessPolicy<Balance>) {
+	if MockShares::supply(model).is_some() {
+		assert_ok!(<Access as AccessPolicyAdmin<Balance>>::enact_policy(model, policy));
+	} else {
+		assert_ok!(Access::set_access_policy(RuntimeOrigin::signed(OWNER), model, policy));
+	}
 }
 
 fn buy(who: AccountId, model: ModelId, offer: OfferId) -> LicenceId {
@@ -97,36 +103,35 @@ fn the_owner_sets_the_policy_until_shares_exist() {
 }
 
 #[test]
-fn after_shares_exist_a_majority_holder_sets_the_policy() {
+fn after_shares_exist_only_the_holders_vote_sets_the_policy() {
 	new_test_ext().execute_with(|| {
-		// ALICE holds 300 of 1,000: not a majority; the owner holds 600.
-		assert_noop!(
-			Access::set_access_policy(RuntimeOrigin::signed(ALICE), SHARED, AccessPolicy::Licensed),
-			Error::<Test>::NotMajorityHolder
-		);
-		// Exactly half is not a majority, whoever holds it.
-		set_shares(SHARED, OWNER, 500);
-		assert_noop!(
-			Access::set_access_policy(RuntimeOrigin::signed(OWNER), SHARED, AccessPolicy::Licensed),
-			Error::<Test>::NotMajorityHolder
-		);
-		set_shares(SHARED, ALICE, 501);
-		assert_ok!(Access::set_access_policy(
-			RuntimeOrigin::signed(ALICE),
-			SHARED,
-			AccessPolicy::HoldersOnly { min_shares: 100 }
-		));
+		// ALICE holds 300 of 1,000, the owner 600: neither may set it directly.
+		for who in [ALICE, OWNER] {
+			assert_noop!(
+				Access::set_access_policy(RuntimeOrigin::signed(who), SHARED, AccessPolicy::Licensed),
+				if who == OWNER { Error::<Test>::DecidedByHolders } else { Error::<Test>::NotOwner }
+			);
+		}
+		// What governance enacts after a vote, checked first.
+		let holders = AccessPolicy::HoldersOnly { min_shares: 100 };
+		assert_ok!(<Access as AccessPolicyAdmin<Balance>>::check_policy(SHARED, &holders));
+		assert_ok!(<Access as AccessPolicyAdmin<Balance>>::enact_policy(SHARED, holders));
+		System::assert_last_event(Event::PolicySetByHolders { model: SHARED, policy: holders }.into());
 		for bad in [0, SUPPLY + 1] {
 			assert_noop!(
-				Access::set_access_policy(
-					RuntimeOrigin::signed(ALICE),
+				<Access as AccessPolicyAdmin<Balance>>::enact_policy(
 					SHARED,
 					AccessPolicy::HoldersOnly { min_shares: bad }
 				),
 				Error::<Test>::InvalidPolicy
 			);
 		}
-		assert_eq!(Access::policy(SHARED), AccessPolicy::HoldersOnly { min_shares: 100 });
+		// A model without shares is its owner's to set.
+		assert_noop!(
+			<Access as AccessPolicyAdmin<Balance>>::check_policy(MODEL, &AccessPolicy::Licensed),
+			Error::<Test>::NoShares
+		);
+		assert_eq!(Access::policy(SHARED), holders);
 	});
 }
 
@@ -162,11 +167,7 @@ fn open_models_record_every_access() {
 #[test]
 fn holders_only_needs_the_minimum_of_shares() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(Access::set_access_policy(
-			RuntimeOrigin::signed(OWNER),
-			SHARED,
-			AccessPolicy::HoldersOnly { min_shares: 200 }
-		));
+		set_policy(SHARED, AccessPolicy::HoldersOnly { min_shares: 200 });
 		assert_eq!(access(BOB, SHARED, 0), Err(Error::<Test>::InsufficientShares.into()));
 		assert_eq!(access(CHARLIE, SHARED, 0), Err(Error::<Test>::InsufficientShares.into()));
 		assert_eq!(AccessLogBounds::<Test>::get(SHARED), (0, 0), "a refusal records nothing");
@@ -810,5 +811,24 @@ fn a_licence_sale_keeps_an_unpayable_part_with_the_buyer() {
 			&record.event,
 			RuntimeEvent::Access(Event::LicenceBought { refunded: 5, .. })
 		)));
+	});
+}
+
+// ---------------------------------------------------------------- finding M-3
+
+/// M-3: after shares are issued, a momentary majority (bought in the same block) cannot lock
+/// everyone else out: the policy changes only through a share-holder vote in governance.
+#[test]
+fn after_issuance_no_holder_sets_the_policy_directly() {
+	new_test_ext().execute_with(|| {
+		// The owner holds 600 of the 1,000 shares.
+		assert_noop!(
+			Access::set_access_policy(
+				RuntimeOrigin::signed(OWNER),
+				SHARED,
+				AccessPolicy::HoldersOnly { min_shares: SUPPLY }
+			),
+			Error::<Test>::DecidedByHolders
+		);
 	});
 }

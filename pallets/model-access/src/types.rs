@@ -7,33 +7,7 @@ use scale_info::TypeInfo;
 /// Identifier of a licence offer, counted per model.
 pub type OfferId = u32;
 
-/// Who may request inference of a model.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Default,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
-)]
-pub enum AccessPolicy<Balance> {
-	/// Anyone (the default).
-	#[default]
-	Open,
-	/// Accounts holding at least `min_shares` of the model's shares in their own account.
-	HoldersOnly {
-		/// Fewest shares a requester must hold.
-		min_shares: Balance,
-	},
-	/// Accounts holding a usable licence of the model; each request uses one of its queries
-	/// (if it counts them).
-	Licensed,
-}
+pub use modelchain_primitives::AccessPolicy;
 
 /// What a licence bought from an offer grants. At least one of `duration` and `queries` is set.
 #[derive(

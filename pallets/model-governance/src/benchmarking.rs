@@ -7,7 +7,9 @@ use crate::Pallet as Governance;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get};
 use frame_system::RawOrigin;
-use modelchain_primitives::{Balance, ModelId};
+use modelchain_primitives::{
+	AccessPolicy, Balance, ModelId, ModelRegistryInterface, ModelVersionRef,
+};
 use sp_runtime::{traits::Saturating, Perbill};
 
 const FUNDS: Balance = 1_000_000_000_000_000_000;
@@ -69,6 +71,15 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn propose_access_policy() {
+		let (owner, model) = with_open_proposals::<T>();
+		let policy = AccessPolicy::HoldersOnly { min_shares: 1 };
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, policy);
+		assert_eq!(OpenProposals::<T>::get(model).len() as u32, T::MaxOpenProposals::get());
+	}
+
+	#[benchmark]
 	fn vote() {
 		let (owner, model) = with_open_proposals::<T>();
 		let proposal = propose_one::<T>(&owner, model);
@@ -85,10 +96,15 @@ mod benchmarks {
 		assert!(Votes::<T>::get(proposal, &owner).is_some_and(|v| v.shares == 1_000));
 	}
 
+	/// An approved upgrade: the serving check passes (the model's redundancy of miners serve
+	/// the version) and the version is activated.
 	#[benchmark]
 	fn close() {
 		let (owner, model) = with_open_proposals::<T>();
 		let proposal = propose_one::<T>(&owner, model);
+		let redundancy =
+			T::Registry::serving_info(model).map(|info| u32::from(info.redundancy)).unwrap_or(0);
+		T::BenchmarkHelper::serve(ModelVersionRef { model, version: 1 }, redundancy);
 		assert!(Governance::<T>::vote(
 			RawOrigin::Signed(owner.clone()).into(),
 			proposal,
@@ -101,6 +117,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(owner), proposal);
 		assert!(!Proposals::<T>::contains_key(proposal));
 		assert!(VotesToReap::<T>::contains_key(proposal));
+		assert!(T::Registry::serving_info(model).is_some_and(|info| info.version.version == 1));
 	}
 
 	#[benchmark]
@@ -120,7 +137,7 @@ mod benchmarks {
 			T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let params = VotingParams {
 			voting_period: T::MinVotingPeriod::get(),
-			min_turnout: Perbill::from_percent(30),
+			min_turnout: T::MinTurnout::get().max(Perbill::from_percent(30)),
 			approval_threshold: Perbill::from_percent(60),
 		};
 		#[extrinsic_call]

@@ -1,21 +1,29 @@
 //! # Model governance
 //!
-//! Share holders decide on upgrades of their model; every share votes at most once per proposal.
+//! Share holders decide on their model's upgrades and access policy; every share votes at most
+//! once per proposal.
 //!
 //! - [`Pallet::propose_upgrade`]: a holder of the model's shares proposes to make a registered,
 //!   inactive version the active one, holding `ProposalDeposit`. At most `MaxOpenProposals`
-//!   proposals per model are open at a time, one per version.
+//!   proposals per model are open at a time, one per action.
+//! - [`Pallet::propose_access_policy`]: likewise, to set the model's access policy. Once a
+//!   model's shares are issued this is the only way its policy changes (a momentary majority
+//!   bought in one block decides nothing).
 //! - [`Pallet::vote`]: a holder votes aye or nay with some of its shares. The shares are locked in
 //!   `pallet-model-shares` until the proposal closes: they stay in the holder's account and keep
 //!   earning revenue, but cannot be transferred or put on sale. Voting again replaces the vote.
 //! - [`Pallet::close`]: after the voting period anyone closes the proposal; if the shares voted
-//!   reach the model's turnout and more than its approval threshold of them are aye, the version
-//!   becomes active. The deposit is released whatever the outcome, and the locks stop binding at
-//!   once.
-//! - [`Pallet::cancel`]: the proposer withdraws a proposal nobody voted on yet.
+//!   reach the model's turnout and more than its approval threshold of them are aye, it is
+//!   enacted: the policy is set, or the version becomes active if at least the model's
+//!   redundancy of miners serve it (otherwise the outcome is `NotServed`). The locks stop binding
+//!   at once. The deposit goes back to the proposer unless the holders rejected the proposal or
+//!   too few voted: then it goes to the treasury, so keeping the proposal slots busy costs.
+//! - [`Pallet::cancel`]: the proposer withdraws a proposal nobody voted on yet; the deposit goes
+//!   to the treasury (a free withdrawal would let a spammer hold the slots at no cost).
 //! - [`Pallet::set_voting_params`]: per-model voting period, turnout and approval threshold,
 //!   set by `ParamsOrigin` (root, i.e. a democracy referendum), or by the model's owner until its
-//!   shares are issued. Models without their own use the runtime's defaults.
+//!   shares are issued. Models without their own use the runtime's defaults. Every model's
+//!   turnout is at least `MinTurnout`; an owner's voting period at least `MinOwnerVotingPeriod`.
 //!
 //! Closing is O(1): the votes of a closed proposal (and their lock entries in the shares pallet)
 //! are removed afterwards in `on_idle`, at most `MaxVotesReapedPerBlock` per block and only with
@@ -42,6 +50,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -59,6 +68,8 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Registers a model owned by `owner` with `candidates` inactive versions (indices 1 to
 	/// `candidates`) and issues its shares, all to `owner`. Returns the model's id.
 	fn model_with_candidates(owner: &AccountId, candidates: u32) -> modelchain_primitives::ModelId;
+	/// Registers `miners` bonded miners serving `version`.
+	fn serve(version: modelchain_primitives::ModelVersionRef, miners: u32);
 	/// Moves `amount` of `from`'s shares of `model` to `to`.
 	fn give_shares(
 		model: modelchain_primitives::ModelId,
@@ -79,9 +90,10 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
+	use frame_support::traits::tokens::{Fortitude, Restriction};
 	use modelchain_primitives::{
-		Balance, ModelId, ModelRegistryInterface, ModelVersionRef, ShareLockStatus, ShareVoting,
-		VersionIndex,
+		AccessPolicy, AccessPolicyAdmin, Balance, ModelId, ModelRegistryInterface,
+		ModelVersionRef, ServingMiners, ShareLockStatus, ShareVoting, VersionIndex,
 	};
 	use sp_runtime::{
 		traits::{Saturating, Zero},
@@ -93,8 +105,15 @@ pub mod pallet {
 		Proposal<<T as frame_system::Config>::AccountId, Balance, BlockNumberFor<T>>;
 	/// Voting parameters with this runtime's block number.
 	pub type VotingParamsOf<T> = VotingParams<BlockNumberFor<T>>;
+	/// A proposal's action with this runtime's balance.
+	pub type ProposalActionOf = ProposalAction<Balance>;
+
+	/// The storage version: 1 stores each proposal's `action` (an upgrade or an access policy)
+	/// where 0 stored the version to activate (see [`crate::migrations`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.
@@ -115,9 +134,25 @@ pub mod pallet {
 		type Registry: ModelRegistryInterface<Self::AccountId, Balance>;
 		/// The shares pallet: voting power and vote locks.
 		type Shares: ShareVoting<Self::AccountId, Balance>;
+		/// The access pallet: checks and enacts the holders' access-policy decisions.
+		type Access: AccessPolicyAdmin<Balance>;
+		/// Compute staking: how many miners serve a version (an upgrade too few miners serve is
+		/// not enacted).
+		type Serving: ServingMiners;
+		/// Receives the deposits of proposals that are rejected, miss the turnout or are
+		/// cancelled.
+		type Treasury: Get<Self::AccountId>;
+		/// Lowest turnout any model may require, whoever sets it.
+		#[pallet::constant]
+		type MinTurnout: Get<Perbill>;
+		/// Shortest voting period a model's owner may set before issuing its shares
+		/// (`ParamsOrigin` may go down to `MinVotingPeriod`).
+		#[pallet::constant]
+		type MinOwnerVotingPeriod: Get<BlockNumberFor<Self>>;
 		/// Who may set any model's voting parameters (root: a democracy referendum).
 		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
-		/// Held from a proposer until its proposal is closed or cancelled.
+		/// Held from a proposer until its proposal is closed or cancelled (and forfeited to the
+		/// treasury if it is rejected, misses the turnout or is cancelled).
 		#[pallet::constant]
 		type ProposalDeposit: Get<Balance>;
 		/// Most open proposals per model. The shares pallet's `MaxLocks` must be at least this.
@@ -183,11 +218,11 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// An upgrade was proposed; votes are accepted until block `end`.
+		/// An upgrade or an access policy was proposed; votes are accepted until block `end`.
 		Proposed {
 			proposal: ProposalId,
 			model: ModelId,
-			version: VersionIndex,
+			action: ProposalActionOf,
 			proposer: T::AccountId,
 			deposit: Balance,
 			end: BlockNumberFor<T>,
@@ -202,18 +237,22 @@ pub mod pallet {
 			ayes: Balance,
 			nays: Balance,
 		},
-		/// A proposal was closed; its deposit was released and its votes' locks stopped binding.
+		/// A proposal was closed and its votes' locks stopped binding. Its deposit went back to
+		/// the proposer, or (`forfeited`) to the treasury when the outcome was `Rejected` or
+		/// `TurnoutNotMet`.
 		Closed {
 			proposal: ProposalId,
 			model: ModelId,
-			version: VersionIndex,
+			action: ProposalActionOf,
 			ayes: Balance,
 			nays: Balance,
 			supply: Balance,
 			outcome: Outcome,
+			forfeited: Balance,
 		},
-		/// The proposer withdrew a proposal nobody had voted on; its deposit was released.
-		Cancelled { proposal: ProposalId, model: ModelId, version: VersionIndex },
+		/// The proposer withdrew a proposal nobody had voted on; its deposit went to the
+		/// treasury.
+		Cancelled { proposal: ProposalId, model: ModelId, action: ProposalActionOf, forfeited: Balance },
 		/// A model's voting parameters changed (they apply to proposals made from now on).
 		VotingParamsSet { model: ModelId, params: VotingParamsOf<T> },
 		/// `removed` votes of a closed proposal were removed from storage; `done` when none are
@@ -229,7 +268,7 @@ pub mod pallet {
 		NotHolder,
 		/// The version is not a registered, inactive version of a model that is not retired.
 		NotCandidate,
-		/// An open proposal already proposes this version.
+		/// An open proposal already proposes this.
 		DuplicateProposal,
 		/// The model already has `MaxOpenProposals` open proposals.
 		TooManyProposals,
@@ -249,8 +288,9 @@ pub mod pallet {
 		NotProposer,
 		/// A proposal that has votes cannot be cancelled.
 		HasVotes,
-		/// Voting period outside `MinVotingPeriod..=MaxVotingPeriod`, or approval threshold
-		/// below 50% or not below 100%.
+		/// Voting period outside `MinVotingPeriod..=MaxVotingPeriod` (for an owner, below
+		/// `MinOwnerVotingPeriod`), turnout below `MinTurnout`, or approval threshold below 50%
+		/// or not below 100%.
 		InvalidParams,
 		/// Only `ParamsOrigin`, or the model's owner before its shares are issued, may set its
 		/// voting parameters.
@@ -284,7 +324,15 @@ pub mod pallet {
 
 		fn integrity_test() {
 			let defaults = T::DefaultVotingParams::get();
-			assert!(Self::valid_params(&defaults), "DefaultVotingParams must be valid");
+			assert!(
+				Self::valid_params(&defaults, T::MinVotingPeriod::get()),
+				"DefaultVotingParams must be valid"
+			);
+			assert!(
+				T::MinOwnerVotingPeriod::get() >= T::MinVotingPeriod::get(),
+				"MinOwnerVotingPeriod >= MinVotingPeriod"
+			);
+			assert!(T::MinTurnout::get() < Perbill::one(), "MinTurnout < 100%");
 			assert!(T::MaxOpenProposals::get() > 0, "MaxOpenProposals must be at least 1");
 		}
 	}
@@ -304,52 +352,28 @@ pub mod pallet {
 		) -> DispatchResult {
 			let proposer = ensure_signed(origin)?;
 			ensure!(T::Shares::supply(model).is_some(), Error::<T>::NoShares);
-			ensure!(!T::Shares::balance(model, &proposer).is_zero(), Error::<T>::NotHolder);
 			ensure!(
 				T::Registry::is_inactive_version(&ModelVersionRef { model, version }),
 				Error::<T>::NotCandidate
 			);
-			let mut open = OpenProposals::<T>::get(model);
-			ensure!(
-				!open
-					.iter()
-					.any(|id| Proposals::<T>::get(id).is_some_and(|p| p.version == version)),
-				Error::<T>::DuplicateProposal
-			);
-			let proposal = NextProposalId::<T>::get();
-			let next = proposal.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			open.try_push(proposal).map_err(|_| Error::<T>::TooManyProposals)?;
-			let params = Self::voting_params(model);
-			let end =
-				frame_system::Pallet::<T>::block_number().saturating_add(params.voting_period);
-			let deposit = T::ProposalDeposit::get();
-			T::Currency::hold(&HoldReason::ProposalDeposit.into(), &proposer, deposit)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			NextProposalId::<T>::put(next);
-			OpenProposals::<T>::insert(model, open);
-			Proposals::<T>::insert(
-				proposal,
-				Proposal {
-					model,
-					version,
-					proposer: proposer.clone(),
-					deposit,
-					end,
-					params,
-					ayes: 0,
-					nays: 0,
-					voters: 0,
-				},
-			);
-			Self::deposit_event(Event::Proposed {
-				proposal,
-				model,
-				version,
-				proposer,
-				deposit,
-				end,
-			});
-			Ok(())
+			Self::do_propose(proposer, model, ProposalAction::Upgrade(version))
+		}
+
+		/// Proposes to set `model`'s access policy to `policy` (after its shares are issued,
+		/// the only way it changes). The signer must hold shares of the model; `HoldersOnly`
+		/// needs a minimum between one share and the supply. Deposit and voting as for an
+		/// upgrade. Emits `Proposed`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::propose_access_policy())]
+		pub fn propose_access_policy(
+			origin: OriginFor<T>,
+			model: ModelId,
+			policy: AccessPolicy<Balance>,
+		) -> DispatchResult {
+			let proposer = ensure_signed(origin)?;
+			ensure!(T::Shares::supply(model).is_some(), Error::<T>::NoShares);
+			T::Access::check_policy(model, &policy)?;
+			Self::do_propose(proposer, model, ProposalAction::SetAccessPolicy(policy))
 		}
 
 		/// Votes `choice` on `proposal` with `shares` of the signer's shares of the model (at most
@@ -403,9 +427,11 @@ pub mod pallet {
 		}
 
 		/// Closes `proposal` once its voting period is over (anyone may). If the shares voted
-		/// reach the turnout and more than the approval threshold of them are aye, the version
-		/// becomes the model's active version. The deposit goes back to the proposer and the
-		/// votes' locks stop binding, whatever the outcome. Emits `Closed`.
+		/// reach the turnout and more than the approval threshold of them are aye, it is enacted:
+		/// the access policy is set, or the version becomes the model's active version if at
+		/// least the model's redundancy of miners serve it (`NotServed` otherwise). The votes'
+		/// locks stop binding whatever the outcome. The deposit goes back to the proposer, or to
+		/// the treasury if the proposal was rejected or missed the turnout. Emits `Closed`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::close())]
 		pub fn close(origin: OriginFor<T>, proposal: ProposalId) -> DispatchResult {
@@ -418,33 +444,27 @@ pub mod pallet {
 			let supply = T::Shares::supply(record.model).unwrap_or_default();
 			let mut outcome = record.params.tally(record.ayes, record.nays, supply);
 			if outcome == Outcome::Enacted {
-				let version = ModelVersionRef { model: record.model, version: record.version };
-				// The proposal closes either way: a failed activation changes nothing else.
-				let activated = frame_support::storage::with_storage_layer(|| {
-					T::Registry::activate_version(&version)
-				});
-				if activated.is_err() {
-					outcome = Outcome::EnactmentFailed;
-				}
+				outcome = Self::enact(record.model, record.action);
 			}
-			Self::remove_proposal(proposal, &record)?;
+			let forfeited = Self::remove_proposal(proposal, &record, outcome.forfeits_deposit())?;
 			if record.voters > 0 {
 				VotesToReap::<T>::insert(proposal, record.model);
 			}
 			Self::deposit_event(Event::Closed {
 				proposal,
 				model: record.model,
-				version: record.version,
+				action: record.action,
 				ayes: record.ayes,
 				nays: record.nays,
 				supply,
 				outcome,
+				forfeited,
 			});
 			Ok(())
 		}
 
-		/// Withdraws the signer's `proposal` before anybody voted on it; the deposit is
-		/// released. Emits `Cancelled`.
+		/// Withdraws the signer's `proposal` before anybody voted on it; the deposit goes to the
+		/// treasury. Emits `Cancelled`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::cancel())]
 		pub fn cancel(origin: OriginFor<T>, proposal: ProposalId) -> DispatchResult {
@@ -452,18 +472,20 @@ pub mod pallet {
 			let record = Proposals::<T>::get(proposal).ok_or(Error::<T>::UnknownProposal)?;
 			ensure!(record.proposer == who, Error::<T>::NotProposer);
 			ensure!(record.voters == 0, Error::<T>::HasVotes);
-			Self::remove_proposal(proposal, &record)?;
+			let forfeited = Self::remove_proposal(proposal, &record, true)?;
 			Self::deposit_event(Event::Cancelled {
 				proposal,
 				model: record.model,
-				version: record.version,
+				action: record.action,
+				forfeited,
 			});
 			Ok(())
 		}
 
 		/// Sets `model`'s voting parameters for proposals made from now on: `ParamsOrigin`
 		/// (root, i.e. a democracy referendum) at any time, or the model's owner until its shares
-		/// are issued. Emits `VotingParamsSet`.
+		/// are issued (with a voting period of at least `MinOwnerVotingPeriod`). The turnout is at
+		/// least `MinTurnout`. Emits `VotingParamsSet`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_voting_params())]
 		pub fn set_voting_params(
@@ -472,11 +494,14 @@ pub mod pallet {
 			params: VotingParamsOf<T>,
 		) -> DispatchResult {
 			let owner = T::Registry::owner(model).ok_or(Error::<T>::UnknownModel)?;
-			if T::ParamsOrigin::try_origin(origin.clone()).is_err() {
+			let shortest = if T::ParamsOrigin::try_origin(origin.clone()).is_ok() {
+				T::MinVotingPeriod::get()
+			} else {
 				let who = ensure_signed(origin)?;
 				ensure!(who == owner && !T::Registry::shares_issued(model), Error::<T>::NotAllowed);
-			}
-			ensure!(Self::valid_params(&params), Error::<T>::InvalidParams);
+				T::MinOwnerVotingPeriod::get()
+			};
+			ensure!(Self::valid_params(&params, shortest), Error::<T>::InvalidParams);
 			ModelVotingParams::<T>::insert(model, params);
 			Self::deposit_event(Event::VotingParamsSet { model, params });
 			Ok(())
@@ -489,21 +514,110 @@ pub mod pallet {
 			ModelVotingParams::<T>::get(model).unwrap_or_else(T::DefaultVotingParams::get)
 		}
 
-		fn valid_params(params: &VotingParamsOf<T>) -> bool {
-			params.voting_period >= T::MinVotingPeriod::get()
+		fn valid_params(params: &VotingParamsOf<T>, shortest: BlockNumberFor<T>) -> bool {
+			params.voting_period >= shortest
+				&& params.voting_period >= T::MinVotingPeriod::get()
 				&& params.voting_period <= T::MaxVotingPeriod::get()
+				&& params.min_turnout >= T::MinTurnout::get()
 				&& params.approval_threshold >= Perbill::from_percent(50)
 				&& params.approval_threshold < Perbill::one()
 		}
 
-		/// Releases the deposit and forgets the open proposal (its locks stop binding now).
-		fn remove_proposal(proposal: ProposalId, record: &ProposalOf<T>) -> DispatchResult {
-			T::Currency::release(
-				&HoldReason::ProposalDeposit.into(),
-				&record.proposer,
-				record.deposit,
-				Precision::BestEffort,
-			)?;
+		/// Opens a proposal of `action` on `model` (checked by the caller) by a holder of its
+		/// shares, holding the deposit.
+		fn do_propose(
+			proposer: T::AccountId,
+			model: ModelId,
+			action: ProposalActionOf,
+		) -> DispatchResult {
+			ensure!(!T::Shares::balance(model, &proposer).is_zero(), Error::<T>::NotHolder);
+			let mut open = OpenProposals::<T>::get(model);
+			ensure!(
+				!open
+					.iter()
+					.any(|id| Proposals::<T>::get(id).is_some_and(|p| p.action == action)),
+				Error::<T>::DuplicateProposal
+			);
+			let proposal = NextProposalId::<T>::get();
+			let next = proposal.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			open.try_push(proposal).map_err(|_| Error::<T>::TooManyProposals)?;
+			let params = Self::voting_params(model);
+			let end =
+				frame_system::Pallet::<T>::block_number().saturating_add(params.voting_period);
+			let deposit = T::ProposalDeposit::get();
+			T::Currency::hold(&HoldReason::ProposalDeposit.into(), &proposer, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			NextProposalId::<T>::put(next);
+			OpenProposals::<T>::insert(model, open);
+			Proposals::<T>::insert(
+				proposal,
+				Proposal {
+					model,
+					action,
+					proposer: proposer.clone(),
+					deposit,
+					end,
+					params,
+					ayes: 0,
+					nays: 0,
+					voters: 0,
+				},
+			);
+			Self::deposit_event(Event::Proposed { proposal, model, action, proposer, deposit, end });
+			Ok(())
+		}
+
+		/// Enacts an approved `action` on `model`; returns the outcome. A failed enactment
+		/// changes nothing (it runs in its own storage layer).
+		fn enact(model: ModelId, action: ProposalActionOf) -> Outcome {
+			let enacted = match action {
+				ProposalAction::Upgrade(version) => {
+					let version = ModelVersionRef { model, version };
+					let needed = T::Registry::serving_info(model)
+						.map(|info| u32::from(info.redundancy))
+						.unwrap_or_default();
+					if T::Serving::serving_miners(&version, needed) < needed {
+						return Outcome::NotServed;
+					}
+					frame_support::storage::with_storage_layer(|| {
+						T::Registry::activate_version(&version)
+					})
+				}
+				ProposalAction::SetAccessPolicy(policy) => {
+					frame_support::storage::with_storage_layer(|| {
+						T::Access::enact_policy(model, policy)
+					})
+				}
+			};
+			if enacted.is_ok() {
+				Outcome::Enacted
+			} else {
+				Outcome::EnactmentFailed
+			}
+		}
+
+		/// Forgets the open proposal (its locks stop binding now) and releases its deposit to
+		/// the proposer, or moves it to the treasury when `forfeit`; returns what was forfeited.
+		fn remove_proposal(
+			proposal: ProposalId,
+			record: &ProposalOf<T>,
+			forfeit: bool,
+		) -> Result<Balance, DispatchError> {
+			let reason = HoldReason::ProposalDeposit.into();
+			let forfeited = if forfeit {
+				T::Currency::transfer_on_hold(
+					&reason,
+					&record.proposer,
+					&T::Treasury::get(),
+					record.deposit,
+					Precision::BestEffort,
+					Restriction::Free,
+					Fortitude::Force,
+				)?
+			} else {
+				T::Currency::release(&reason, &record.proposer, record.deposit, Precision::BestEffort)?;
+				0
+			};
 			OpenProposals::<T>::mutate_exists(record.model, |open| {
 				if let Some(ids) = open {
 					ids.retain(|id| *id != proposal);
@@ -513,7 +627,7 @@ pub mod pallet {
 				}
 			});
 			Proposals::<T>::remove(proposal);
-			Ok(())
+			Ok(forfeited)
 		}
 
 		/// Removes up to `limit` votes (and their share locks) of one closed proposal; returns

@@ -8,7 +8,10 @@ use frame_support::{
 	traits::{AsEnsureOriginWithArg, ConstU128, ConstU32, ConstU64},
 	PalletId,
 };
-use modelchain_primitives::{ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo};
+use modelchain_primitives::{
+	AccessPolicy, AccessPolicyAdmin, ModelId, ModelRegistryInterface, ModelVersionRef,
+	ServingInfo, ServingMiners,
+};
 use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill};
 use std::cell::RefCell;
 
@@ -87,6 +90,47 @@ pub struct StubModel {
 
 thread_local! {
 	pub static MODELS: RefCell<Vec<StubModel>> = const { RefCell::new(Vec::new()) };
+	/// Miners serving each version (any version not listed: `REDUNDANCY`).
+	pub static SERVING: RefCell<std::collections::BTreeMap<(ModelId, u32), u32>> =
+		const { RefCell::new(std::collections::BTreeMap::new()) };
+	/// Access policies the holders enacted.
+	pub static POLICIES: RefCell<std::collections::BTreeMap<ModelId, AccessPolicy<Balance>>> =
+		const { RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// Every model's redundancy: the miners a version needs to be enacted.
+pub const REDUNDANCY: u8 = 3;
+
+/// Sets how many miners serve `version` of `model`.
+pub fn set_serving(model: ModelId, version: u32, miners: u32) {
+	SERVING.with(|s| s.borrow_mut().insert((model, version), miners));
+}
+
+/// Counts miners as `set_serving` said.
+pub struct StubServing;
+impl ServingMiners for StubServing {
+	fn serving_miners(version: &ModelVersionRef, at_least: u32) -> u32 {
+		SERVING
+			.with(|s| s.borrow().get(&(version.model, version.version)).copied())
+			.unwrap_or(u32::from(REDUNDANCY))
+			.min(at_least)
+	}
+}
+
+/// Records enacted policies; refuses a `HoldersOnly` minimum of zero.
+pub struct StubAccess;
+impl AccessPolicyAdmin<Balance> for StubAccess {
+	fn check_policy(_model: ModelId, policy: &AccessPolicy<Balance>) -> DispatchResult {
+		match policy {
+			AccessPolicy::HoldersOnly { min_shares: 0 } => Err(DispatchError::Other("invalid")),
+			_ => Ok(()),
+		}
+	}
+	fn enact_policy(model: ModelId, policy: AccessPolicy<Balance>) -> DispatchResult {
+		Self::check_policy(model, &policy)?;
+		POLICIES.with(|p| p.borrow_mut().insert(model, policy));
+		Ok(())
+	}
 }
 
 /// Adds a model with `versions` versions (version 0 active) and returns its id.
@@ -133,8 +177,17 @@ impl ModelRegistryInterface<AccountId, Balance> for StubRegistry {
 	fn is_active(id: ModelId) -> bool {
 		model(id).is_some_and(|m| !m.retired)
 	}
-	fn serving_info(_: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
-		None
+	fn serving_info(id: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
+		let m = model(id).filter(|m| !m.retired)?;
+		Some(ServingInfo {
+			creator: m.owner,
+			version: ModelVersionRef { model: id, version: m.active_version },
+			price: 0,
+			output_precision: 0,
+			creator_royalty: Perbill::zero(),
+			miners_share: Perbill::zero(),
+			redundancy: REDUNDANCY,
+		})
 	}
 	fn is_inactive_version(version: &ModelVersionRef) -> bool {
 		model(version.model).is_some_and(|m| {
@@ -175,9 +228,14 @@ pub const PROPOSAL_DEPOSIT: Balance = 50;
 pub const MAX_OPEN: u32 = 3;
 pub const VOTING_PERIOD: u64 = 10;
 pub const MAX_REAPED: u32 = 4;
+/// The shortest voting period an owner may set.
+pub const OWNER_MIN_PERIOD: u64 = 20;
+pub const TREASURY: AccountId = 99;
 
 parameter_types! {
 	pub const SharesPalletId: PalletId = PalletId(*b"mc/share");
+	pub const TreasuryAccount: AccountId = TREASURY;
+	pub const MinTurnout: Perbill = Perbill::from_percent(10);
 	pub const DefaultParams: VotingParams<u64> = VotingParams {
 		voting_period: VOTING_PERIOD,
 		min_turnout: Perbill::from_percent(20),
@@ -222,6 +280,9 @@ impl crate::BenchmarkHelper<AccountId> for BenchmarkHelper {
 			.expect("shares issued");
 		model
 	}
+	fn serve(version: ModelVersionRef, miners: u32) {
+		set_serving(version.model, version.version, miners);
+	}
 	fn give_shares(model: ModelId, from: &AccountId, to: &AccountId, amount: Balance) {
 		Shares::transfer_shares(RuntimeOrigin::signed(*from), model, *to, amount)
 			.expect("shares given");
@@ -233,6 +294,11 @@ impl pallet_model_governance::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Registry = StubRegistry;
 	type Shares = Shares;
+	type Access = StubAccess;
+	type Serving = StubServing;
+	type Treasury = TreasuryAccount;
+	type MinTurnout = MinTurnout;
+	type MinOwnerVotingPeriod = ConstU64<OWNER_MIN_PERIOD>;
 	type ParamsOrigin = frame_system::EnsureRoot<AccountId>;
 	type ProposalDeposit = ConstU128<PROPOSAL_DEPOSIT>;
 	type MaxOpenProposals = ConstU32<MAX_OPEN>;
@@ -247,6 +313,8 @@ impl pallet_model_governance::Config for Test {
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	MODELS.with(|m| m.borrow_mut().clear());
+	SERVING.with(|s| s.borrow_mut().clear());
+	POLICIES.with(|p| p.borrow_mut().clear());
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: [ALICE, BOB, CHARLIE, DAVE, EVE].map(|who| (who, ENDOWMENT)).to_vec(),

@@ -4,16 +4,20 @@
 
 use crate::{
 	mock::*, AccountVote, Error, Event, HoldReason, ModelVotingParams, OpenProposals, Outcome,
-	Proposals, VoteChoice, Votes, VotesToReap, VotingParams,
+	ProposalAction, Proposals, VoteChoice, Votes, VotesToReap, VotingParams,
 };
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::{fungible::InspectHold, Get, Hooks},
+	traits::{
+		fungible::{Inspect as _, InspectHold},
+		Get, Hooks,
+	},
 	weights::Weight,
 };
-use modelchain_primitives::ModelId;
+use modelchain_primitives::{AccessPolicy, ModelId};
 use pallet_model_shares::{Error as SharesError, ShareLocks};
 use sp_runtime::{DispatchError, Perbill};
+use ProposalAction::Upgrade;
 use VoteChoice::{Aye, Nay};
 
 const SUPPLY: Balance = 1_000;
@@ -69,7 +73,7 @@ fn a_holder_proposes_an_upgrade_with_a_deposit() {
 		let proposal = propose(BOB, model, 2);
 		assert_eq!(held(BOB), PROPOSAL_DEPOSIT);
 		let record = Proposals::<Test>::get(proposal).unwrap();
-		assert_eq!((record.model, record.version, record.proposer), (model, 2, BOB));
+		assert_eq!((record.model, record.action, record.proposer), (model, Upgrade(2), BOB));
 		assert_eq!(record.end, 1 + VOTING_PERIOD);
 		assert_eq!(record.params, DefaultParams::get());
 		assert_eq!(OpenProposals::<Test>::get(model).into_inner(), vec![proposal]);
@@ -78,7 +82,7 @@ fn a_holder_proposes_an_upgrade_with_a_deposit() {
 			Event::Proposed {
 				proposal,
 				model,
-				version: 2,
+				action: Upgrade(2),
 				proposer: BOB,
 				deposit: PROPOSAL_DEPOSIT,
 				end: 1 + VOTING_PERIOD
@@ -297,11 +301,12 @@ fn an_approved_upgrade_is_enacted() {
 			Event::Closed {
 				proposal,
 				model,
-				version: 1,
+				action: Upgrade(1),
 				ayes: 500,
 				nays: 300,
 				supply: SUPPLY,
-				outcome: Outcome::Enacted
+				outcome: Outcome::Enacted,
+				forfeited: 0,
 			}
 			.into()
 		);
@@ -390,7 +395,8 @@ fn the_proposer_cancels_before_any_vote() {
 		assert_eq!(held(BOB), 0);
 		assert!(!Proposals::<Test>::contains_key(proposal));
 		assert!(!OpenProposals::<Test>::contains_key(model));
-		assert_eq!(last_event(), Event::Cancelled { proposal, model, version: 1 }.into());
+		assert_eq!(last_event(), Event::Cancelled { proposal, model, action: Upgrade(1), forfeited: PROPOSAL_DEPOSIT }
+				.into());
 
 		let voted = propose(BOB, model, 2);
 		vote(CHARLIE, voted, Nay, 10);
@@ -462,7 +468,7 @@ fn invalid_params_are_refused() {
 			Error::<Test>::UnknownModel
 		);
 		// The bounds themselves are valid.
-		assert_ok!(Governance::set_voting_params(RuntimeOrigin::root(), model, params(5, 0, 50)));
+		assert_ok!(Governance::set_voting_params(RuntimeOrigin::root(), model, params(5, 10, 50)));
 		assert_ok!(Governance::set_voting_params(
 			RuntimeOrigin::root(),
 			model,
@@ -667,4 +673,176 @@ mod properties {
 			})?;
 		}
 	}
+}
+
+// ---- M-4: governance floors and the cost of spam ----
+
+/// Before issuing, an owner could set a 0% turnout and the shortest period, then pass any
+/// upgrade alone with one share. The turnout has a floor for every origin, and an owner's
+/// voting period one of its own (root, i.e. a referendum, may still choose a shorter one).
+#[test]
+fn an_owner_cannot_set_governance_below_the_floors() {
+	new_test_ext().execute_with(|| {
+		let model = add_model(ALICE, 2);
+		for low in [params(OWNER_MIN_PERIOD, 0, 50), params(OWNER_MIN_PERIOD - 1, 20, 50)] {
+			assert_noop!(
+				Governance::set_voting_params(RuntimeOrigin::signed(ALICE), model, low),
+				Error::<Test>::InvalidParams
+			);
+		}
+		assert_noop!(
+			Governance::set_voting_params(RuntimeOrigin::root(), model, params(5, 0, 50)),
+			Error::<Test>::InvalidParams
+		);
+		assert_ok!(Governance::set_voting_params(
+			RuntimeOrigin::signed(ALICE),
+			model,
+			params(OWNER_MIN_PERIOD, 10, 50)
+		));
+		assert_ok!(Governance::set_voting_params(RuntimeOrigin::root(), model, params(5, 10, 50)));
+	});
+}
+
+/// Proposal spam costs the spammer: the deposit of a proposal that is rejected or misses the
+/// turnout goes to the treasury, so the slots cannot be kept busy for free.
+#[test]
+fn a_failed_proposal_forfeits_its_deposit_to_the_treasury() {
+	new_test_ext().execute_with(|| {
+		let model = model_with_holders(3);
+		let unvoted = propose(CHARLIE, model, 1);
+		let rejected = propose(CHARLIE, model, 2);
+		vote(ALICE, rejected, Nay, 500);
+		let (charlie, treasury) = (Balances::total_balance(&CHARLIE), Balances::total_balance(&TREASURY));
+		run_to(1 + VOTING_PERIOD);
+		assert_ok!(Governance::close(RuntimeOrigin::signed(DAVE), unvoted));
+		assert_ok!(Governance::close(RuntimeOrigin::signed(DAVE), rejected));
+		assert_eq!(held(CHARLIE), 0);
+		assert_eq!(Balances::total_balance(&CHARLIE), charlie - 2 * PROPOSAL_DEPOSIT);
+		assert_eq!(Balances::total_balance(&TREASURY), treasury + 2 * PROPOSAL_DEPOSIT);
+	});
+}
+
+/// M-4: an approved upgrade to a version that fewer miners serve than the model's redundancy
+/// would stop the model's jobs; it is not enacted (`NotServed`), and the proposer, who did
+/// nothing wrong, gets the deposit back.
+#[test]
+fn an_upgrade_too_few_miners_serve_is_not_enacted() {
+	new_test_ext().execute_with(|| {
+		let model = model_with_holders(3);
+		set_serving(model, 1, u32::from(REDUNDANCY) - 1);
+		let proposal = propose(BOB, model, 1);
+		vote(ALICE, proposal, Aye, 500);
+		run_to(1 + VOTING_PERIOD);
+		assert_ok!(Governance::close(RuntimeOrigin::signed(DAVE), proposal));
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::Governance(Event::Closed {
+				outcome: Outcome::NotServed,
+				forfeited: 0,
+				..
+			})
+		));
+		assert_eq!(active_version(model), 0);
+		assert_eq!(held(BOB), 0);
+		assert_eq!(Balances::total_balance(&TREASURY), 0);
+		// Once enough miners serve it, the holders pass it.
+		set_serving(model, 1, u32::from(REDUNDANCY));
+		let again = propose(BOB, model, 1);
+		vote(ALICE, again, Aye, 500);
+		run_to(System::block_number() + VOTING_PERIOD);
+		assert_ok!(Governance::close(RuntimeOrigin::signed(DAVE), again));
+		assert_eq!(active_version(model), 1);
+	});
+}
+
+// ---- M-3: the access policy by a holders' vote ----
+
+#[test]
+fn holders_vote_an_access_policy() {
+	new_test_ext().execute_with(|| {
+		let model = model_with_holders(1);
+		let policy = AccessPolicy::HoldersOnly { min_shares: 100 };
+		assert_noop!(
+			Governance::propose_access_policy(RuntimeOrigin::signed(DAVE), model, policy),
+			Error::<Test>::NotHolder
+		);
+		assert_noop!(
+			Governance::propose_access_policy(
+				RuntimeOrigin::signed(BOB),
+				model,
+				AccessPolicy::HoldersOnly { min_shares: 0 }
+			),
+			DispatchError::Other("invalid")
+		);
+		let unshared = add_model(ALICE, 1);
+		assert_noop!(
+			Governance::propose_access_policy(RuntimeOrigin::signed(ALICE), unshared, policy),
+			Error::<Test>::NoShares
+		);
+		let proposal = crate::NextProposalId::<Test>::get();
+		assert_ok!(Governance::propose_access_policy(RuntimeOrigin::signed(BOB), model, policy));
+		assert_noop!(
+			Governance::propose_access_policy(RuntimeOrigin::signed(CHARLIE), model, policy),
+			Error::<Test>::DuplicateProposal
+		);
+		// A different policy may be proposed next to it.
+		assert_ok!(Governance::propose_access_policy(
+			RuntimeOrigin::signed(CHARLIE),
+			model,
+			AccessPolicy::Licensed
+		));
+		vote(ALICE, proposal, Aye, 500);
+		vote(CHARLIE, proposal, Nay, 200);
+		// The voted shares are locked like an upgrade's.
+		assert_eq!(locked(model, ALICE), 500);
+		run_to(1 + VOTING_PERIOD);
+		assert_ok!(Governance::close(RuntimeOrigin::signed(DAVE), proposal));
+		assert_eq!(POLICIES.with(|p| p.borrow().get(&model).copied()), Some(policy));
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::Governance(Event::Closed {
+				action: ProposalAction::SetAccessPolicy(p),
+				outcome: Outcome::Enacted,
+				..
+			}) if p == policy
+		));
+	});
+}
+
+// ---- the v0 -> v1 migration ----
+
+/// Proposals stored by v0 (a `version` where v1 has an `action`) become upgrades of that
+/// version, with votes, deposit, end and parameters unchanged, and still close as before.
+#[test]
+fn migration_to_v1_turns_stored_versions_into_upgrade_actions() {
+	use crate::migrations::v1::{MigrateToV1, ProposalV0};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		let model = model_with_holders(3);
+		let open = propose(BOB, model, 2);
+		vote(ALICE, open, Aye, 500);
+		// Rewrite it as v0 stored it.
+		let record = Proposals::<Test>::get(open).unwrap();
+		let old = ProposalV0 {
+			model: record.model,
+			version: 2,
+			proposer: record.proposer,
+			deposit: record.deposit,
+			end: record.end,
+			params: record.params,
+			ayes: record.ayes,
+			nays: record.nays,
+			voters: record.voters,
+		};
+		frame_support::storage::unhashed::put(&Proposals::<Test>::hashed_key_for(open), &old);
+		StorageVersion::new(0).put::<Governance>();
+
+		MigrateToV1::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Governance::on_chain_storage_version(), 1);
+		assert_eq!(Proposals::<Test>::get(open), Some(record));
+		run_to(1 + VOTING_PERIOD);
+		assert_ok!(Governance::close(RuntimeOrigin::signed(DAVE), open));
+		assert_eq!(active_version(model), 2);
+	});
 }

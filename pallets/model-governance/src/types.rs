@@ -1,7 +1,7 @@
 //! Types of the model-governance pallet.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use modelchain_primitives::{ModelId, VersionIndex};
+use modelchain_primitives::{AccessPolicy, ModelId, VersionIndex};
 use scale_info::TypeInfo;
 use sp_runtime::Perbill;
 
@@ -51,15 +51,35 @@ pub struct VotingParams<BlockNumber> {
 	pub approval_threshold: Perbill,
 }
 
-/// An open proposal to make `version` the active version of `model`.
+/// What a proposal would do to its model if the holders approve it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum ProposalAction<Balance> {
+	/// Make this registered, inactive version the active one (if enough miners serve it).
+	Upgrade(VersionIndex),
+	/// Set the model's access policy.
+	SetAccessPolicy(AccessPolicy<Balance>),
+}
+
+/// An open proposal on `model`: an upgrade or an access policy.
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct Proposal<AccountId, Balance, BlockNumber> {
-	/// The model to upgrade.
+	/// The model.
 	pub model: ModelId,
-	/// The registered, inactive version to activate.
-	pub version: VersionIndex,
+	/// What the proposal does if it passes.
+	pub action: ProposalAction<Balance>,
 	/// Who proposed it and holds the deposit.
 	pub proposer: AccountId,
 	/// Held from the proposer until the proposal is closed or cancelled.
@@ -116,9 +136,20 @@ pub enum Outcome {
 	TurnoutNotMet,
 	/// Enough shares voted, but not enough of them aye.
 	Rejected,
-	/// Approved, but the version could not be activated (the model was retired or the version
-	/// became active another way meanwhile).
+	/// Approved, but it could not be enacted (the model was retired, the version became active
+	/// another way meanwhile, or the policy is no longer valid).
 	EnactmentFailed,
+	/// Approved, but fewer miners serve the version than the model's redundancy: activating it
+	/// would stop the model's jobs. Holders propose again once miners serve it.
+	NotServed,
+}
+
+impl Outcome {
+	/// Whether the proposer loses the deposit: the holders turned the proposal down, or too
+	/// few of them cared to vote. Proposal spam costs the spammer.
+	pub fn forfeits_deposit(&self) -> bool {
+		matches!(self, Outcome::TurnoutNotMet | Outcome::Rejected)
+	}
 }
 
 impl<BlockNumber> VotingParams<BlockNumber> {

@@ -42,6 +42,7 @@ use core::marker::PhantomData;
 /// Weight functions of `pallet_model_governance`.
 pub trait WeightInfo {
 	fn propose_upgrade() -> Weight;
+	fn propose_access_policy() -> Weight;
 	fn vote() -> Weight;
 	fn close() -> Weight;
 	fn cancel() -> Weight;
@@ -73,6 +74,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn propose_upgrade() -> Weight {
+		// Proof size (bytes): measured `2118`, estimated `19155`.
+		// Minimum execution time: 158_237_000 picoseconds.
+		Weight::from_parts(173_856_000, 19155)
+			.saturating_add(T::DbWeight::get().reads(16_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	fn propose_access_policy() -> Weight {
 		// Proof size (bytes): measured `2118`, estimated `19155`.
 		// Minimum execution time: 158_237_000 picoseconds.
 		Weight::from_parts(173_856_000, 19155)
@@ -168,6 +176,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn propose_upgrade() -> Weight {
+		Weight::from_parts(173_856_000, 19155)
+			.saturating_add(RocksDbWeight::get().reads(16_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn propose_access_policy() -> Weight {
 		Weight::from_parts(173_856_000, 19155)
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))

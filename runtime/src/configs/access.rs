@@ -51,4 +51,9 @@ impl pallet_model_access::BenchmarkHelper<crate::AccountId> for AccessBenchmarkH
 		);
 		model
 	}
+
+	fn model_without_shares(owner: &crate::AccountId) -> modelchain_primitives::ModelId {
+		use pallet_model_shares::BenchmarkHelper;
+		crate::configs::models::SharesBenchmarkHelper::register_model(owner)
+	}
 }

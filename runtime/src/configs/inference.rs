@@ -180,8 +180,8 @@ impl pallet_inference::BenchmarkHelper<AccountId> for InferenceBenchmarkHelper {
 		// The owner `setup_model` registered the model with.
 		let owner: AccountId = frame_benchmarking::account("model-owner", model, 0);
 		let offer = pallet_model_access::NextOfferId::<Runtime>::get(model);
-		let _ = ModelAccess::set_access_policy(
-			RuntimeOrigin::signed(owner.clone()),
+		// The model has shares: its holders' vote sets the policy.
+		let _ = <ModelAccess as modelchain_primitives::AccessPolicyAdmin<crate::Balance>>::enact_policy(
 			model,
 			AccessPolicy::Licensed,
 		);

@@ -81,6 +81,11 @@ parameter_types! {
 		};
 	/// A model may vote for as little as 1 minute (e.g. on a dev chain) and at most 30 days.
 	pub const MinModelVotingPeriod: BlockNumber = MINUTES;
+	/// An owner setting its model's rules before issuing shares gives holders at least a day
+	/// to vote (a referendum may choose down to `MinModelVotingPeriod`).
+	pub const MinOwnerModelVotingPeriod: BlockNumber = 24 * HOURS;
+	/// No model's proposal passes with fewer than 10% of its shares voting.
+	pub const MinModelTurnout: Perbill = Perbill::from_percent(10);
 	pub const MaxModelVotingPeriod: BlockNumber = 720 * HOURS;
 }
 
@@ -89,6 +94,11 @@ impl pallet_model_governance::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Registry = crate::ModelRegistry;
 	type Shares = crate::ModelShares;
+	type Access = crate::ModelAccess;
+	type Serving = crate::ComputeStaking;
+	type Treasury = crate::configs::governance::TreasuryAccount;
+	type MinTurnout = MinModelTurnout;
+	type MinOwnerVotingPeriod = MinOwnerModelVotingPeriod;
 	type ParamsOrigin = frame_system::EnsureRoot<AccountId>;
 	type ProposalDeposit = ProposalDeposit;
 	type MaxOpenProposals = MaxOpenModelProposals;
@@ -125,6 +135,23 @@ impl pallet_model_governance::BenchmarkHelper<AccountId> for GovernanceBenchmark
 			1_000_000,
 		);
 		model
+	}
+
+	fn serve(version: modelchain_primitives::ModelVersionRef, miners: u32) {
+		use crate::{units::UNIT, Balances, ComputeStaking, RuntimeOrigin};
+		use frame_support::traits::fungible::Mutate;
+		for index in 0..miners {
+			let miner: AccountId = frame_benchmarking::account("serving-miner", index, version.model);
+			let _ = Balances::mint_into(&miner, 100_000 * UNIT);
+			let _ = ComputeStaking::register_worker(
+				RuntimeOrigin::signed(miner.clone()),
+				modelchain_primitives::WorkerRole::Miner,
+				b"http://127.0.0.1:7070".to_vec(),
+				b"cpu".to_vec(),
+				alloc::vec![version],
+			);
+			let _ = ComputeStaking::bond(RuntimeOrigin::signed(miner), 10_000 * UNIT);
+		}
 	}
 
 	fn give_shares(
