@@ -4,9 +4,7 @@ use crate::{configs::assets::SHARE_ASSET_ID_BASE, AccountId, Balance, Runtime};
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use frame_support::{
-	migrations::VersionedMigration,
-	traits::UncheckedOnRuntimeUpgrade,
-	weights::Weight,
+	migrations::VersionedMigration, traits::UncheckedOnRuntimeUpgrade, weights::Weight,
 };
 use pallet_assets::{ExistenceReason, Instance2};
 
@@ -62,7 +60,8 @@ impl UncheckedMoveSharesToShareAssets {
 				let meta = OldMetadata::get(id);
 				books.assets.push((id, details.supply, meta.name.into(), meta.symbol.into()));
 			}
-			for (id, who, account) in OldAccount::iter().filter(|(id, ..)| *id >= SHARE_ASSET_ID_BASE)
+			for (id, who, account) in
+				OldAccount::iter().filter(|(id, ..)| *id >= SHARE_ASSET_ID_BASE)
 			{
 				books.holdings.push((id, who, account.balance));
 			}

@@ -49,12 +49,7 @@ fn spec_108_moves_every_share_holding_to_share_assets_unchanged() {
 			bob.clone(),
 			250
 		));
-		assert_ok!(ModelShares::create_order(
-			RuntimeOrigin::signed(bob.clone()),
-			second,
-			100,
-			7
-		));
+		assert_ok!(ModelShares::create_order(RuntimeOrigin::signed(bob.clone()), second, 100, 7));
 		to_spec_107_layout();
 		let before = UncheckedMoveSharesToShareAssets::share_books(false);
 		assert_eq!(before.assets.len(), 2);
@@ -77,10 +72,13 @@ fn spec_108_moves_every_share_holding_to_share_assets_unchanged() {
 			50
 		));
 		assert_ok!(ModelShares::fill_order(RuntimeOrigin::signed(alice.clone()), 0, 10));
-		assert_eq!(ShareAssets::balance(
-			modelchain_runtime::configs::assets::SHARE_ASSET_ID_BASE + second,
-			&alice
-		), 10);
+		assert_eq!(
+			ShareAssets::balance(
+				modelchain_runtime::configs::assets::SHARE_ASSET_ID_BASE + second,
+				&alice
+			),
+			10
+		);
 
 		// Once is enough: the version gate skips a second run.
 		let after = UncheckedMoveSharesToShareAssets::share_books(true);

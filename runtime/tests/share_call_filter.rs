@@ -20,11 +20,9 @@ use sp_runtime::{traits::Dispatchable, MultiAddress};
 #[test]
 fn share_assets_have_no_calls() {
 	use frame_support::__private::metadata::RuntimeMetadata;
-	let metadata = sp_io::TestExternalities::default()
-		.execute_with(modelchain_runtime::Runtime::metadata);
-	let RuntimeMetadata::V14(metadata) = metadata.1 else {
-		panic!("the default metadata is V14")
-	};
+	let metadata =
+		sp_io::TestExternalities::default().execute_with(modelchain_runtime::Runtime::metadata);
+	let RuntimeMetadata::V14(metadata) = metadata.1 else { panic!("the default metadata is V14") };
 	let pallet = metadata.pallets.iter().find(|p| p.name == "ShareAssets").expect("ShareAssets");
 	assert!(pallet.calls.is_none(), "ShareAssets has calls");
 	assert!(pallet.storage.is_some() && pallet.event.is_some());

@@ -19,8 +19,12 @@ import { connect, nextEvent, sendAndWait, startNode, sudoAndWait, waitFor } from
 const UNIT = 10n ** 12n;
 const SUPPLY = 1_000_000n;
 const PERBILL = 1_000_000_000;
-// The shortest voting period the runtime allows a model (1 minute of 3 s blocks).
+// The shortest voting period the runtime allows a model (1 minute of 3 s blocks), which only
+// root may set.
 const VOTING_PERIOD = 20;
+// Miners that serve the new version: an upgrade fewer miners serve than the model's
+// redundancy (3) is not enacted.
+const NEW_VERSION_MINERS = ['//Dave', '//Eve', '//Ferdie'];
 
 describe('governance over RPC', () => {
   let node;
@@ -59,16 +63,23 @@ describe('governance over RPC', () => {
   test('share holders propose and vote an upgrade; voted shares are locked', async () => {
     model = await registerModel(api, alice, { name: 'Governed', symbol: 'GOV', seed: 7 });
     await sendAndWait(api, api.tx.modelRegistry.addVersion(model, versionInput(8)), alice);
-    // Before its shares exist the owner sets the model's voting rules.
-    await sendAndWait(
-      api,
-      api.tx.modelGovernance.setVotingParams(model, {
-        votingPeriod: VOTING_PERIOD,
-        minTurnout: PERBILL / 5,
-        approvalThreshold: PERBILL / 2,
-      }),
-      alice,
+    // Before its shares exist the owner sets the model's voting rules, but gives holders at
+    // least a day and needs at least 10% of the shares to vote; root (here sudo, on a live chain
+    // a referendum) may choose a 1-minute vote.
+    const rules = { votingPeriod: VOTING_PERIOD, minTurnout: PERBILL / 5, approvalThreshold: PERBILL / 2 };
+    await assert.rejects(
+      sendAndWait(api, api.tx.modelGovernance.setVotingParams(model, rules), alice),
+      /modelGovernance\.InvalidParams/,
     );
+    await assert.rejects(
+      sendAndWait(
+        api,
+        api.tx.modelGovernance.setVotingParams(model, { ...rules, votingPeriod: 28_800, minTurnout: 0 }),
+        alice,
+      ),
+      /modelGovernance\.InvalidParams/,
+    );
+    await sudoAndWait(api, api.tx.modelGovernance.setVotingParams(model, rules), alice);
     await sendAndWait(api, api.tx.modelShares.issueShares(model, SUPPLY), alice);
     await sendAndWait(api, api.tx.modelShares.transferShares(model, bob.address, 300_000n), alice);
     // Afterwards the rules are governance's.
@@ -188,6 +199,19 @@ describe('governance over RPC', () => {
   });
 
   test('closing the proposal enacts the upgrade and releases deposit and locks', async () => {
+    // Three miners announce version 1 (and bond) before the proposal is closed.
+    const keyring = new Keyring({ type: 'sr25519' });
+    await Promise.all(
+      NEW_VERSION_MINERS.map(async (uri) => {
+        const miner = keyring.addFromUri(uri);
+        await sendAndWait(
+          api,
+          api.tx.computeStaking.registerWorker('Miner', 'http://127.0.0.1:9/none', 'cpu', [{ model, version: 1 }]),
+          miner,
+        );
+        await sendAndWait(api, api.tx.computeStaking.bond(1_000n * UNIT), miner);
+      }),
+    );
     await waitFor(async () => (await blockNumber()) >= proposalEnd, {
       timeoutMs: (VOTING_PERIOD + 10) * 3_000,
       message: `block ${proposalEnd}`,

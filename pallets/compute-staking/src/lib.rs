@@ -308,6 +308,11 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MissedJobsBeforeJail::get() >= 1, "MissedJobsBeforeJail must be >= 1");
 		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
 	}
 
 	#[pallet::call]
@@ -849,6 +854,59 @@ pub mod pallet {
 			Self::parameters()
 				.map(|params| params.unbonding_period.saturated_into())
 				.unwrap_or_default()
+		}
+	}
+
+	#[cfg(any(feature = "try-runtime", test))]
+	impl<T: Config> Pallet<T> {
+		/// The pallet's invariants (checked after every unit test, and by try-runtime): each
+		/// worker's bond hold is its active bond plus its unbonding chunks, and its registration
+		/// hold its deposit; every miner in a version's index is a registered, active miner
+		/// serving that version, listed once, with its current stake and jail; no index is kept
+		/// empty.
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
+			for (who, worker) in Workers::<T>::iter() {
+				let bonded = worker
+					.unlocking
+					.iter()
+					.fold(worker.active_bond, |total, chunk| total.saturating_add(chunk.value));
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who) == bonded,
+					"a worker's bond hold differs from its active and unbonding stake"
+				);
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::WorkerRegistration.into(), &who)
+						== worker.deposit,
+					"a worker's registration hold differs from its deposit"
+				);
+			}
+			for (version, candidates) in MinersByVersion::<T>::iter() {
+				ensure!(!candidates.is_empty(), "an empty version index is kept");
+				for (index, candidate) in candidates.iter().enumerate() {
+					let worker = Workers::<T>::get(&candidate.miner)
+						.ok_or("an unregistered miner in a version index")?;
+					ensure!(
+						worker.role == WorkerRole::Miner
+							&& worker.status == WorkerStatus::Active
+							&& worker.versions.contains(&version),
+						"a miner indexed for a version it may not serve"
+					);
+					ensure!(
+						candidate.stake == worker.active_bond
+							&& candidate.jailed_until == worker.jailed_until,
+						"an indexed miner's stake or jail is stale"
+					);
+					ensure!(
+						candidates
+							.iter()
+							.skip(index.saturating_add(1))
+							.all(|other| other.miner != candidate.miner),
+						"a miner indexed twice for one version"
+					);
+				}
+			}
+			Ok(())
 		}
 	}
 }

@@ -953,3 +953,16 @@ fn migration_to_v1_indexes_only_the_miners_that_may_get_jobs() {
 		assert!(in_index(V00).is_empty());
 	});
 }
+
+/// The invariants checked after every test catch a bond the hold does not back (so that check
+/// can fail).
+#[test]
+fn try_state_catches_a_bond_its_hold_does_not_back() {
+	new_test_ext().execute_with(|| {
+		register_bonded_miner(ALICE, 2_000);
+		assert_ok!(ComputeStaking::do_try_state());
+		crate::Workers::<Test>::mutate(ALICE, |w| w.as_mut().unwrap().active_bond += 1);
+		assert!(ComputeStaking::do_try_state().is_err());
+		crate::Workers::<Test>::mutate(ALICE, |w| w.as_mut().unwrap().active_bond -= 1);
+	});
+}

@@ -95,7 +95,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
 		payout::{pay_split_from_hold, Payees},
-		AccessControl, AccessPolicyAdmin, AccessPage, Balance, FeeSplit, JobId, LicenceId, ModelId,
+		AccessControl, AccessPage, AccessPolicyAdmin, Balance, FeeSplit, JobId, LicenceId, ModelId,
 		ModelRegistryInterface, ModelVersionRef, RevenueSink, ShareVoting,
 	};
 	use sp_runtime::{traits::Zero, Perbill, Saturating};
@@ -112,7 +112,12 @@ pub mod pallet {
 	pub type AccessRecordOf<T> =
 		AccessRecord<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
+	/// The storage version (0: no migration yet). Bumped with every change of a stored type,
+	/// with a migration in `migrations.rs`.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.
@@ -329,6 +334,11 @@ pub mod pallet {
 			T::WeightInfo::expire_licences(expired)
 		}
 
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+
 		fn integrity_test() {
 			assert!(T::MaxExpiriesPerBlock::get() >= 1, "MaxExpiriesPerBlock must be >= 1");
 			assert!(T::AccessLogLength::get() >= 1, "AccessLogLength must be >= 1");
@@ -418,7 +428,10 @@ pub mod pallet {
 				Precision::BestEffort,
 			)?;
 			Offers::<T>::remove(model, offer);
-			OfferCount::<T>::mutate(model, |count| *count = count.saturating_sub(1));
+			// No entry is kept for a model without offers.
+			OfferCount::<T>::mutate_exists(model, |count| {
+				*count = count.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0)
+			});
 			Self::deposit_event(Event::OfferWithdrawn { model, offer });
 			Ok(())
 		}
@@ -862,6 +875,107 @@ pub mod pallet {
 			Self::check_policy(model, &policy)?;
 			Self::store_policy(model, policy);
 			Self::deposit_event(Event::PolicySetByHolders { model, policy });
+			Ok(())
+		}
+	}
+
+	#[cfg(any(feature = "try-runtime", test))]
+	impl<T: Config> Pallet<T> {
+		/// The pallet's invariants (checked after every unit test, and by try-runtime):
+		/// - offers: each model's count is its number of offers, every id below its next id; each
+		///   account's offer-deposit hold is its offers' deposits;
+		/// - licences: ids below `NextLicenceId`; the holder index and the licences point at each
+		///   other; each account's licence-deposit hold is the deposits of the licences it bought;
+		///   nothing stays held for a payment between calls;
+		/// - expiries: every queued id is a live licence with an expiry, queued in its expiry
+		///   block or one of the `EXPIRY_SLOTS_TRIED - 1` after it, and each licence with an
+		///   expiry is queued once (M-9: ended licences hold no slot);
+		/// - the access window holds exactly its sequence numbers, at most `AccessLogLength`.
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			let mut offers: BTreeMap<ModelId, u32> = BTreeMap::new();
+			let mut offer_deposits: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+			for (model, id, offer) in Offers::<T>::iter() {
+				ensure!(id < NextOfferId::<T>::get(model), "an offer id at or above its next id");
+				let count = offers.entry(model).or_default();
+				*count = count.saturating_add(1);
+				let held = offer_deposits.entry(offer.depositor).or_default();
+				*held = held.saturating_add(offer.deposit);
+			}
+			ensure!(
+				OfferCount::<T>::iter().all(|(model, count)| offers.get(&model) == Some(&count))
+					&& offers.len() == OfferCount::<T>::iter().count(),
+				"a model's offer count differs from its offers"
+			);
+			for (who, deposit) in offer_deposits {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::OfferDeposit.into(), &who) == deposit,
+					"an offer-deposit hold differs from the account's offers"
+				);
+			}
+
+			let next = NextLicenceId::<T>::get();
+			let mut licence_deposits: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+			let mut queued: BTreeMap<LicenceId, u32> = BTreeMap::new();
+			for (block, ids) in Expiries::<T>::iter() {
+				for id in ids {
+					let licence =
+						Licences::<T>::get(id).ok_or("an ended licence in an expiry queue")?;
+					let at = licence.expires_at.ok_or("a licence without expiry is queued")?;
+					ensure!(
+						block >= at && block < at.saturating_add(EXPIRY_SLOTS_TRIED.into()),
+						"a licence queued outside its expiry slots"
+					);
+					let times = queued.entry(id).or_default();
+					*times = times.saturating_add(1);
+				}
+			}
+			for (id, licence) in Licences::<T>::iter() {
+				ensure!(id < next && licence.id == id, "a licence id at or above NextLicenceId");
+				ensure!(
+					LicenceByHolder::<T>::get(licence.model, &licence.holder) == Some(id),
+					"a licence its holder's index does not name"
+				);
+				ensure!(
+					licence.expires_at.is_none() || queued.get(&id) == Some(&1),
+					"a licence with an expiry is not queued exactly once"
+				);
+				let held = licence_deposits.entry(licence.depositor).or_default();
+				*held = held.saturating_add(licence.deposit);
+			}
+			ensure!(
+				LicenceByHolder::<T>::iter().all(|(model, holder, id)| {
+					Licences::<T>::get(id).is_some_and(|l| l.model == model && l.holder == holder)
+				}),
+				"a holder index entry without its licence"
+			);
+			for (who, deposit) in licence_deposits {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::LicenceDeposit.into(), &who)
+						== deposit,
+					"a licence-deposit hold differs from the account's licences"
+				);
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::LicencePayment.into(), &who)
+						.is_zero(),
+					"a licence payment left on hold"
+				);
+			}
+
+			for (model, (first, next)) in AccessLogBounds::<T>::iter() {
+				ensure!(first <= next, "an access window's bounds are inverted");
+				ensure!(
+					next.saturating_sub(first) <= u64::from(T::AccessLogLength::get()),
+					"an access window longer than AccessLogLength"
+				);
+				ensure!(
+					AccessLog::<T>::iter_key_prefix(model).all(|seq| seq >= first && seq < next)
+						&& AccessLog::<T>::iter_key_prefix(model).count() as u64
+							== next.saturating_sub(first),
+					"an access window does not hold exactly its sequence numbers"
+				);
+			}
 			Ok(())
 		}
 	}

@@ -224,7 +224,11 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 }
 
 /// Every account endowed, models 0 and 1 active, model 1's shares issued.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+/// Test externalities that check the pallet's invariants (`do_try_state`) after every
+/// `execute_with`, so every test also checks them at its end.
+pub type TestExt = modelchain_test_support::CheckedExt;
+
+pub fn new_test_ext() -> TestExt {
 	OWNERS.with(|o| *o.borrow_mut() = [MODEL, SHARED, PAUSED].map(|model| (model, OWNER)).into());
 	ACTIVE.with(|a| *a.borrow_mut() = [MODEL, SHARED].into_iter().collect());
 	SHARE_SUPPLY.with(|s| *s.borrow_mut() = [(SHARED, SUPPLY)].into_iter().collect());
@@ -251,7 +255,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
-	ext
+	TestExt::new(ext, Access::do_try_state)
 }
 
 /// Runs blocks up to `n`, with this pallet's hook.

@@ -12,7 +12,8 @@ use frame_support::{
 	},
 };
 use modelchain_primitives::{
-	AccessControl, AccessPolicyAdmin, Balance, ShareVoting, FeeSplit, LicenceId, ModelId, ModelVersionRef,
+	AccessControl, AccessPolicyAdmin, Balance, FeeSplit, LicenceId, ModelId, ModelVersionRef,
+	ShareVoting,
 };
 use sp_runtime::{DispatchError, Perbill};
 
@@ -108,15 +109,25 @@ fn after_shares_exist_only_the_holders_vote_sets_the_policy() {
 		// ALICE holds 300 of 1,000, the owner 600: neither may set it directly.
 		for who in [ALICE, OWNER] {
 			assert_noop!(
-				Access::set_access_policy(RuntimeOrigin::signed(who), SHARED, AccessPolicy::Licensed),
-				if who == OWNER { Error::<Test>::DecidedByHolders } else { Error::<Test>::NotOwner }
+				Access::set_access_policy(
+					RuntimeOrigin::signed(who),
+					SHARED,
+					AccessPolicy::Licensed
+				),
+				if who == OWNER {
+					Error::<Test>::DecidedByHolders
+				} else {
+					Error::<Test>::NotOwner
+				}
 			);
 		}
 		// What governance enacts after a vote, checked first.
 		let holders = AccessPolicy::HoldersOnly { min_shares: 100 };
 		assert_ok!(<Access as AccessPolicyAdmin<Balance>>::check_policy(SHARED, &holders));
 		assert_ok!(<Access as AccessPolicyAdmin<Balance>>::enact_policy(SHARED, holders));
-		System::assert_last_event(Event::PolicySetByHolders { model: SHARED, policy: holders }.into());
+		System::assert_last_event(
+			Event::PolicySetByHolders { model: SHARED, policy: holders }.into(),
+		);
 		for bad in [0, SUPPLY + 1] {
 			assert_noop!(
 				<Access as AccessPolicyAdmin<Balance>>::enact_policy(
@@ -799,7 +810,10 @@ fn buying_and_dropping_in_a_loop_does_not_fill_the_expiry_queues() {
 #[test]
 fn a_licence_sale_keeps_an_unpayable_part_with_the_buyer() {
 	new_test_ext().execute_with(|| {
-		let offer = licensed(MODEL, LicenceTerms { price: 100, duration: None, queries: Some(1), transferable: false });
+		let offer = licensed(
+			MODEL,
+			LicenceTerms { price: 100, duration: None, queries: Some(1), transferable: false },
+		);
 		// The treasury's account is gone: its 5% (5) is below the existential deposit (10).
 		assert_ok!(Balances::transfer_all(RuntimeOrigin::signed(TREASURY), ALICE, false));
 		assert_eq!(Balances::total_balance(&TREASURY), 0);
@@ -830,5 +844,19 @@ fn after_issuance_no_holder_sets_the_policy_directly() {
 			),
 			Error::<Test>::DecidedByHolders
 		);
+	});
+}
+
+/// The invariants checked after every test catch a licence with an expiry that no queue holds
+/// (so that check can fail).
+#[test]
+fn try_state_catches_a_licence_missing_from_the_expiry_queue() {
+	new_test_ext().execute_with(|| {
+		let offer = licensed(MODEL, terms(Some(5), None, false));
+		buy(ALICE, MODEL, offer);
+		assert_ok!(Access::do_try_state());
+		let queue = Expiries::<Test>::take(6);
+		assert!(Access::do_try_state().is_err());
+		Expiries::<Test>::insert(6, queue);
 	});
 }

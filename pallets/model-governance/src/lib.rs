@@ -82,6 +82,7 @@ pub trait BenchmarkHelper<AccountId> {
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use frame_support::traits::tokens::{Fortitude, Restriction};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -90,10 +91,9 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use frame_support::traits::tokens::{Fortitude, Restriction};
 	use modelchain_primitives::{
-		AccessPolicy, AccessPolicyAdmin, Balance, ModelId, ModelRegistryInterface,
-		ModelVersionRef, ServingMiners, ShareLockStatus, ShareVoting, VersionIndex,
+		AccessPolicy, AccessPolicyAdmin, Balance, ModelId, ModelRegistryInterface, ModelVersionRef,
+		ServingMiners, ShareLockStatus, ShareVoting, VersionIndex,
 	};
 	use sp_runtime::{
 		traits::{Saturating, Zero},
@@ -252,7 +252,12 @@ pub mod pallet {
 		},
 		/// The proposer withdrew a proposal nobody had voted on; its deposit went to the
 		/// treasury.
-		Cancelled { proposal: ProposalId, model: ModelId, action: ProposalActionOf, forfeited: Balance },
+		Cancelled {
+			proposal: ProposalId,
+			model: ModelId,
+			action: ProposalActionOf,
+			forfeited: Balance,
+		},
 		/// A model's voting parameters changed (they apply to proposals made from now on).
 		VotingParamsSet { model: ModelId, params: VotingParamsOf<T> },
 		/// `removed` votes of a closed proposal were removed from storage; `done` when none are
@@ -320,6 +325,11 @@ pub mod pallet {
 				// Nothing to do costs one read.
 				None => T::DbWeight::get().reads(1),
 			}
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 
 		fn integrity_test() {
@@ -533,9 +543,7 @@ pub mod pallet {
 			ensure!(!T::Shares::balance(model, &proposer).is_zero(), Error::<T>::NotHolder);
 			let mut open = OpenProposals::<T>::get(model);
 			ensure!(
-				!open
-					.iter()
-					.any(|id| Proposals::<T>::get(id).is_some_and(|p| p.action == action)),
+				!open.iter().any(|id| Proposals::<T>::get(id).is_some_and(|p| p.action == action)),
 				Error::<T>::DuplicateProposal
 			);
 			let proposal = NextProposalId::<T>::get();
@@ -563,7 +571,14 @@ pub mod pallet {
 					voters: 0,
 				},
 			);
-			Self::deposit_event(Event::Proposed { proposal, model, action, proposer, deposit, end });
+			Self::deposit_event(Event::Proposed {
+				proposal,
+				model,
+				action,
+				proposer,
+				deposit,
+				end,
+			});
 			Ok(())
 		}
 
@@ -615,7 +630,12 @@ pub mod pallet {
 					Fortitude::Force,
 				)?
 			} else {
-				T::Currency::release(&reason, &record.proposer, record.deposit, Precision::BestEffort)?;
+				T::Currency::release(
+					&reason,
+					&record.proposer,
+					record.deposit,
+					Precision::BestEffort,
+				)?;
 				0
 			};
 			OpenProposals::<T>::mutate_exists(record.model, |open| {
@@ -654,6 +674,67 @@ pub mod pallet {
 		/// A vote lock binds while its proposal is open.
 		fn is_binding(lock: ProposalId) -> bool {
 			Proposals::<T>::contains_key(lock)
+		}
+	}
+
+	#[cfg(any(feature = "try-runtime", test))]
+	impl<T: Config> Pallet<T> {
+		/// The pallet's invariants (checked after every unit test, and by try-runtime): every
+		/// open proposal is listed once in its model's open proposals and nothing else is; each
+		/// proposer's deposit hold is its open proposals' deposits; an open proposal's ayes, nays
+		/// and voters are its votes'; votes exist only for open proposals and closed ones still
+		/// being reaped; ids are below `NextProposalId`.
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			let next = NextProposalId::<T>::get();
+			let mut deposits: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+			for (id, proposal) in Proposals::<T>::iter() {
+				ensure!(id < next, "a proposal id at or above NextProposalId");
+				let listed = OpenProposals::<T>::get(proposal.model);
+				ensure!(
+					listed.iter().filter(|open| **open == id).count() == 1,
+					"an open proposal not listed once in its model's open proposals"
+				);
+				let (mut ayes, mut nays, mut voters) = (0u128, 0u128, 0u32);
+				for (_, vote) in Votes::<T>::iter_prefix(id) {
+					match vote.choice {
+						VoteChoice::Aye => ayes = ayes.saturating_add(vote.shares),
+						VoteChoice::Nay => nays = nays.saturating_add(vote.shares),
+					}
+					voters = voters.saturating_add(1);
+				}
+				ensure!(
+					(ayes, nays, voters) == (proposal.ayes, proposal.nays, proposal.voters),
+					"a proposal's tally differs from its votes"
+				);
+				let held = deposits.entry(proposal.proposer).or_default();
+				*held = held.saturating_add(proposal.deposit);
+			}
+			for (_, listed) in OpenProposals::<T>::iter() {
+				ensure!(!listed.is_empty(), "an empty list of open proposals is kept");
+				ensure!(
+					listed.iter().all(Proposals::<T>::contains_key),
+					"a listed open proposal does not exist"
+				);
+			}
+			for (who, deposit) in deposits {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::ProposalDeposit.into(), &who)
+						== deposit,
+					"a proposer's deposit hold differs from its open proposals"
+				);
+			}
+			for (id, _) in VotesToReap::<T>::iter() {
+				ensure!(!Proposals::<T>::contains_key(id), "an open proposal is being reaped");
+			}
+			for (id, _, _) in Votes::<T>::iter() {
+				ensure!(
+					Proposals::<T>::contains_key(id) || VotesToReap::<T>::contains_key(id),
+					"a vote of a proposal neither open nor being reaped"
+				);
+			}
+			Ok(())
 		}
 	}
 }

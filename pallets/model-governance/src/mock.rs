@@ -9,8 +9,8 @@ use frame_support::{
 	PalletId,
 };
 use modelchain_primitives::{
-	AccessPolicy, AccessPolicyAdmin, ModelId, ModelRegistryInterface, ModelVersionRef,
-	ServingInfo, ServingMiners,
+	AccessPolicy, AccessPolicyAdmin, ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo,
+	ServingMiners,
 };
 use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill};
 use std::cell::RefCell;
@@ -311,7 +311,11 @@ impl pallet_model_governance::Config for Test {
 	type BenchmarkHelper = BenchmarkHelper;
 }
 
-pub fn new_test_ext() -> sp_io::TestExternalities {
+/// Test externalities that check the pallet's invariants (`do_try_state`) after every
+/// `execute_with`, so every test also checks them at its end.
+pub type TestExt = modelchain_test_support::CheckedExt;
+
+pub fn new_test_ext() -> TestExt {
 	MODELS.with(|m| m.borrow_mut().clear());
 	SERVING.with(|s| s.borrow_mut().clear());
 	POLICIES.with(|p| p.borrow_mut().clear());
@@ -324,5 +328,5 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
-	ext
+	TestExt::new(ext, Governance::do_try_state)
 }

@@ -395,8 +395,11 @@ fn the_proposer_cancels_before_any_vote() {
 		assert_eq!(held(BOB), 0);
 		assert!(!Proposals::<Test>::contains_key(proposal));
 		assert!(!OpenProposals::<Test>::contains_key(model));
-		assert_eq!(last_event(), Event::Cancelled { proposal, model, action: Upgrade(1), forfeited: PROPOSAL_DEPOSIT }
-				.into());
+		assert_eq!(
+			last_event(),
+			Event::Cancelled { proposal, model, action: Upgrade(1), forfeited: PROPOSAL_DEPOSIT }
+				.into()
+		);
 
 		let voted = propose(BOB, model, 2);
 		vote(CHARLIE, voted, Nay, 10);
@@ -712,7 +715,8 @@ fn a_failed_proposal_forfeits_its_deposit_to_the_treasury() {
 		let unvoted = propose(CHARLIE, model, 1);
 		let rejected = propose(CHARLIE, model, 2);
 		vote(ALICE, rejected, Nay, 500);
-		let (charlie, treasury) = (Balances::total_balance(&CHARLIE), Balances::total_balance(&TREASURY));
+		let (charlie, treasury) =
+			(Balances::total_balance(&CHARLIE), Balances::total_balance(&TREASURY));
 		run_to(1 + VOTING_PERIOD);
 		assert_ok!(Governance::close(RuntimeOrigin::signed(DAVE), unvoted));
 		assert_ok!(Governance::close(RuntimeOrigin::signed(DAVE), rejected));
@@ -844,5 +848,20 @@ fn migration_to_v1_turns_stored_versions_into_upgrade_actions() {
 		run_to(1 + VOTING_PERIOD);
 		assert_ok!(Governance::close(RuntimeOrigin::signed(DAVE), open));
 		assert_eq!(active_version(model), 2);
+	});
+}
+
+/// The invariants checked after every test catch a tally its votes do not add up to (so that
+/// check can fail).
+#[test]
+fn try_state_catches_a_tally_its_votes_do_not_add_up_to() {
+	new_test_ext().execute_with(|| {
+		let model = model_with_holders(2);
+		let proposal = propose(BOB, model, 1);
+		vote(ALICE, proposal, Aye, 100);
+		assert_ok!(Governance::do_try_state());
+		Proposals::<Test>::mutate(proposal, |p| p.as_mut().unwrap().ayes += 1);
+		assert!(Governance::do_try_state().is_err());
+		Proposals::<Test>::mutate(proposal, |p| p.as_mut().unwrap().ayes -= 1);
 	});
 }

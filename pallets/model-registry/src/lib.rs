@@ -90,8 +90,21 @@ pub mod pallet {
 	/// Most miners per job.
 	pub const MAX_REDUNDANCY: u8 = 7;
 
+	/// The storage version (0: no migration yet). Bumped with every change of a stored type,
+	/// with a migration in `migrations.rs`.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
@@ -519,6 +532,46 @@ pub mod pallet {
 		fn activate_version(version: &ModelVersionRef) -> DispatchResult {
 			let info = Models::<T>::get(version.model).ok_or(Error::<T>::UnknownModel)?;
 			Self::do_activate(version.model, info, version.version)
+		}
+	}
+
+	#[cfg(any(feature = "try-runtime", test))]
+	impl<T: Config> Pallet<T> {
+		/// The pallet's invariants (checked after every unit test, and by try-runtime): every
+		/// model id is below `NextModelId`; a model's `version_count` is its number of versions
+		/// and its active version is one of them; no version belongs to an unknown model; each
+		/// owner's `ModelDeposit` hold is exactly its models' deposits.
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
+			let next = NextModelId::<T>::get();
+			let mut held: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> =
+				Default::default();
+			for (id, info) in Models::<T>::iter() {
+				ensure!(id < next, "a model id at or above NextModelId");
+				let versions = Versions::<T>::iter_key_prefix(id).count();
+				ensure!(
+					versions == info.version_count as usize,
+					"a model's version count differs from its versions"
+				);
+				ensure!(
+					Versions::<T>::contains_key(id, info.active_version),
+					"a model's active version does not exist"
+				);
+				let deposit = held.entry(info.owner.clone()).or_default();
+				*deposit = deposit.saturating_add(info.deposit);
+			}
+			ensure!(
+				Versions::<T>::iter_keys().all(|(model, _)| Models::<T>::contains_key(model)),
+				"a version of an unknown model"
+			);
+			for (owner, deposit) in held {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::ModelDeposit.into(), &owner)
+						== deposit,
+					"an owner's model deposit hold differs from its models' deposits"
+				);
+			}
+			Ok(())
 		}
 	}
 }

@@ -383,3 +383,15 @@ fn serves_its_active_version_to_other_pallets() {
 		assert!(<Registry as ModelRegistryInterface<_, _>>::serving_info(99).is_none());
 	});
 }
+
+/// The invariants checked after every test catch a broken book (so that check can fail).
+#[test]
+fn try_state_catches_a_version_count_the_versions_do_not_match() {
+	new_test_ext().execute_with(|| {
+		let model = register(ALICE);
+		assert_ok!(Registry::do_try_state());
+		Models::<Test>::mutate(model, |info| info.as_mut().unwrap().version_count += 1);
+		assert!(Registry::do_try_state().is_err());
+		Models::<Test>::mutate(model, |info| info.as_mut().unwrap().version_count -= 1);
+	});
+}

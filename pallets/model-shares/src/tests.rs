@@ -819,7 +819,11 @@ fn a_supply_above_the_maximum_is_refused() {
 	new_test_ext().execute_with(|| {
 		let model = add_model(ALICE);
 		assert_noop!(
-			Shares::issue_shares(RuntimeOrigin::signed(ALICE), model, 1_000_000_000_000_000_000_000_000_000_000),
+			Shares::issue_shares(
+				RuntimeOrigin::signed(ALICE),
+				model,
+				1_000_000_000_000_000_000_000_000_000_000
+			),
 			Error::<Test>::SupplyTooLarge
 		);
 		assert_ok!(Shares::issue_shares(RuntimeOrigin::signed(ALICE), model, MAX_SUPPLY));

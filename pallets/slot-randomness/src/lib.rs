@@ -200,7 +200,12 @@ pub mod pallet {
 		pub block: BlockNumber,
 	}
 
+	/// The storage version (0: no migration yet). Bumped with every change of a stored type,
+	/// with a migration in `migrations.rs`.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]

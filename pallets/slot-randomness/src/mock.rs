@@ -72,8 +72,12 @@ pub fn start_block(n: u64, slot: u64) {
 	SlotRandomness::on_initialize(n);
 }
 
+/// Test externalities that check the pallet's invariants (`do_try_state`) after every
+/// `execute_with`, so every test also checks them at its end.
+pub type TestExt = modelchain_test_support::CheckedExt;
+
 /// A chain at block 1 whose slot 1 belongs to Alice.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+pub fn new_test_ext() -> TestExt {
 	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().expect("genesis");
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
@@ -81,5 +85,5 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		Authorities::set(vec![key("//Alice").public()]);
 		start_block(1, 1);
 	});
-	ext
+	TestExt::new(ext, SlotRandomness::do_try_state)
 }

@@ -63,7 +63,12 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 
+	/// The storage version (0: no migration yet). Bumped with every change of a stored type,
+	/// with a migration in `migrations.rs`.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -167,6 +172,11 @@ pub mod pallet {
 				T::MinValidators::get() <= T::MaxValidators::get(),
 				"MinValidators must not exceed MaxValidators"
 			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 
@@ -274,5 +284,27 @@ pub mod pallet {
 		fn end_session(_end_index: u32) {}
 
 		fn start_session(_start_index: u32) {}
+	}
+
+	#[cfg(any(feature = "try-runtime", test))]
+	impl<T: Config> Pallet<T> {
+		/// The pallet's invariants (checked after every unit test, and by try-runtime): no
+		/// validator is listed twice, and a set this pallet keeps (empty only before its first
+		/// change, when `pallet-session`'s genesis keys are the set) has at least
+		/// `MinValidators` members.
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			let validators = Validators::<T>::get();
+			for (index, who) in validators.iter().enumerate() {
+				ensure!(
+					!validators.iter().skip(index.saturating_add(1)).any(|other| other == who),
+					"a validator listed twice"
+				);
+			}
+			ensure!(
+				validators.is_empty() || validators.len() >= T::MinValidators::get() as usize,
+				"fewer validators than MinValidators"
+			);
+			Ok(())
+		}
 	}
 }

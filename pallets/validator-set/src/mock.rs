@@ -114,12 +114,16 @@ pub fn set_keys(who: AccountId) {
 }
 
 /// Genesis: accounts 1..=10 funded; 1, 2 and 3 validate with session keys.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+/// Test externalities that check the pallet's invariants (`do_try_state`) after every
+/// `execute_with`, so every test also checks them at its end.
+pub type TestExt = modelchain_test_support::CheckedExt;
+
+pub fn new_test_ext() -> TestExt {
 	new_test_ext_with(vec![1, 2, 3])
 }
 
 /// Genesis with `validators` (each with session keys) as the validator set.
-pub fn new_test_ext_with(validators: Vec<AccountId>) -> sp_io::TestExternalities {
+pub fn new_test_ext_with(validators: Vec<AccountId>) -> TestExt {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: (1..=10).map(|who| (who, ENDOWMENT)).collect(),
@@ -138,7 +142,7 @@ pub fn new_test_ext_with(validators: Vec<AccountId>) -> sp_io::TestExternalities
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
-	ext
+	TestExt::new(ext, ValidatorSet::do_try_state)
 }
 
 /// Runs blocks up to `n`, rotating sessions on the way.

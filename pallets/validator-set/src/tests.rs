@@ -363,3 +363,18 @@ proptest! {
 		})?;
 	}
 }
+
+/// The invariants checked after every test catch a validator listed twice (so that check can
+/// fail).
+#[test]
+fn try_state_catches_a_validator_listed_twice() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ValidatorSet::do_try_state());
+		let set = Validators::<Test>::get();
+		let mut twice = set.clone();
+		twice.try_push(set[0]).unwrap();
+		Validators::<Test>::put(twice);
+		assert!(ValidatorSet::do_try_state().is_err());
+		Validators::<Test>::put(set);
+	});
+}

@@ -181,10 +181,11 @@ impl pallet_inference::BenchmarkHelper<AccountId> for InferenceBenchmarkHelper {
 		let owner: AccountId = frame_benchmarking::account("model-owner", model, 0);
 		let offer = pallet_model_access::NextOfferId::<Runtime>::get(model);
 		// The model has shares: its holders' vote sets the policy.
-		let _ = <ModelAccess as modelchain_primitives::AccessPolicyAdmin<crate::Balance>>::enact_policy(
-			model,
-			AccessPolicy::Licensed,
-		);
+		let _ =
+			<ModelAccess as modelchain_primitives::AccessPolicyAdmin<crate::Balance>>::enact_policy(
+				model,
+				AccessPolicy::Licensed,
+			);
 		let _ = ModelAccess::create_offer(
 			RuntimeOrigin::signed(owner),
 			model,

@@ -141,7 +141,8 @@ impl pallet_model_governance::BenchmarkHelper<AccountId> for GovernanceBenchmark
 		use crate::{units::UNIT, Balances, ComputeStaking, RuntimeOrigin};
 		use frame_support::traits::fungible::Mutate;
 		for index in 0..miners {
-			let miner: AccountId = frame_benchmarking::account("serving-miner", index, version.model);
+			let miner: AccountId =
+				frame_benchmarking::account("serving-miner", index, version.model);
 			let _ = Balances::mint_into(&miner, 100_000 * UNIT);
 			let _ = ComputeStaking::register_worker(
 				RuntimeOrigin::signed(miner.clone()),
