@@ -62,6 +62,10 @@ step models "$REPO_ROOT/scripts/fetch-models.sh" || { fail_step models; summary;
 
 step fmt bash -c "cargo fmt --all -- --check && cd worker && cargo fmt --all -- --check" || fail_step fmt
 
+# The runtime a live chain upgrades from (the runtime-upgrade e2e test starts a chain on it),
+# built from its commit before this checkout's build, which then rebuilds its own wasm.
+step old-runtime "$REPO_ROOT/scripts/build-old-runtime.sh" || fail_step old-runtime
+
 # The release build of the node and of every test harness (the e2e tests start this node),
 # linted by clippy with `-D warnings` as it compiles (see lib.sh): a lint fails this step.
 step build build_release || { fail_step build; summary; }

@@ -106,3 +106,25 @@ where
 	let paid = treasury.saturating_add(creator).saturating_add(miners).saturating_add(holders);
 	Paid { treasury, creator, miners, holders, unpaid: split.fee.saturating_sub(paid) }
 }
+
+/// Releases `amount` of `who`'s funds held with `reason`, a hold the caller made and keeps the
+/// size of; returns what was released. A money path that "cannot" fail: releasing less means the
+/// books and the holds disagree, which `defensive!` reports (and the pallets' `try_state`
+/// checks), and whatever could be released still is.
+pub fn release_held<AccountId, Currency>(
+	reason: &Currency::Reason,
+	who: &AccountId,
+	amount: Balance,
+) -> Balance
+where
+	Currency: MutateHold<AccountId, Balance = Balance>,
+{
+	if amount.is_zero() {
+		return 0;
+	}
+	let released = Currency::release(reason, who, amount, Precision::BestEffort).unwrap_or_default();
+	if released != amount {
+		frame_support::defensive!("a hold was smaller than the books say");
+	}
+	released
+}

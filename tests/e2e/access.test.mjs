@@ -17,11 +17,10 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { assignedMiners, commitAndReveal } from './lib/jobs.mjs';
 import { registerModel } from './lib/models.mjs';
 import { connect, freePort, sendAndWait, startNode, sudoAndWait, waitFor } from './lib/node.mjs';
+import { UNIT, PERBILL } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const PRICE = UNIT;
 const LICENCE_PRICE = 10n * UNIT;
-const PERBILL = 1_000_000_000;
 const OUTPUT = [9000, 700, 300];
 const INPUT = { Inline: '0x5b302e312c302e325d' };
 

@@ -15,8 +15,8 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { assignedMiners, commitment, salt } from './lib/jobs.mjs';
 import { registerModel } from './lib/models.mjs';
 import { connect, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const PRICE = UNIT;
 const OUTPUT = [9000, 700, 300];
 /** Spam: SPAMMERS accounts, REMARKS each, REMARK_BYTES per remark, each with a tip. */

@@ -16,8 +16,8 @@ import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { registerModel } from './lib/models.mjs';
 import { connect, freePort, sendAndWait, startNode } from './lib/node.mjs';
 import { voucherMessage } from './lib/queries.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const PRICE = 10n ** 9n; // one milli-MDL per query
 const QUERIES = 1_000n;
 const SHARES = 1_000_000n;

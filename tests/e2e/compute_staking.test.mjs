@@ -10,8 +10,8 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { registerModel } from './lib/models.mjs';
 import { connect, sendAndWait, startNode } from './lib/node.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 
 describe('compute staking over RPC', () => {
   let node;

@@ -10,8 +10,8 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { connect, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 
 describe('foundation: dev node over RPC', () => {
   let node;

@@ -15,10 +15,9 @@ import { blake2AsHex, cryptoWaitReady, xxhashAsHex } from '@polkadot/util-crypto
 
 import { registerModel, versionInput } from './lib/models.mjs';
 import { connect, nextEvent, sendAndWait, startNode, sudoAndWait, waitFor } from './lib/node.mjs';
+import { UNIT, PERBILL } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const SUPPLY = 1_000_000n;
-const PERBILL = 1_000_000_000;
 // The shortest voting period the runtime allows a model (1 minute of 3 s blocks), which only
 // root may set.
 const VOTING_PERIOD = 20;

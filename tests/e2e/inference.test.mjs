@@ -22,8 +22,8 @@ import { assignedMiners, commitAndReveal } from './lib/jobs.mjs';
 import { registerModel } from './lib/models.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 import { verifierSecret } from './lib/worker.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const PRICE = UNIT;
 const TRUE_OUTPUT = [9000, 700, 300];
 const LIE = [1, 2, 3];

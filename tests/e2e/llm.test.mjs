@@ -23,8 +23,8 @@ import { card, cardFile, requireGguf, serveFiles } from './lib/llm.mjs';
 import { verifyEveryJob } from './lib/jobs.mjs';
 import { connect, freePort, startNode } from './lib/node.mjs';
 import { startWorker, verifierSecret, workerCommand } from './lib/worker.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const PRICE = 5n * UNIT; // the card's price_mdl
 const MINERS = ['//Charlie', '//Dave', '//Ferdie'];
 const QUESTION = 'What is 2+2?';

@@ -10,9 +10,8 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { registerModel } from './lib/models.mjs';
 import { connect, sendAndWait, startNode, sudoAndWait } from './lib/node.mjs';
+import { UNIT, SHARE_ASSET_ID_BASE } from './lib/units.mjs';
 
-const SHARE_ASSET_ID_BASE = 2 ** 31;
-const UNIT = 10n ** 12n;
 const SUPPLY = 1_000_000n;
 
 describe('model shares over RPC', () => {

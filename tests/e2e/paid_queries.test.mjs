@@ -29,8 +29,8 @@ import { loadModel, predict, testSet } from './lib/digits.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 import { challengeTx, outputHash, PaidChannel, ReceiptsTree, receiptLeaf, receiptMessage } from './lib/queries.mjs';
 import { publishDemoModel, registerMiner, serving, startWorker, verifierSecret, workerCommand } from './lib/worker.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const PRICE = 10n ** 9n; // 0.001 MDL per query
 const QUERIES = 1_000n;
 const PERBILL = 1_000_000_000n;

@@ -26,8 +26,8 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { connect, freePort, peerId, sendAndWait, sleep, startNode, waitFor } from './lib/node.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
 
 describe('a 4-validator network under faults', () => {

@@ -24,8 +24,8 @@ import { predict, loadModel, testSet } from './lib/digits.mjs';
 import { verifyEveryJob } from './lib/jobs.mjs';
 import { connect, freePort, peerId, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 import { publishDemoModel, registerMiner, serving, startWorker, verifierSecret } from './lib/worker.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
 const MINERS = ['//Miner//1', '//Miner//2', '//Miner//3'];
 

@@ -30,8 +30,8 @@ import {
   publishDemoModel, registerMiner, serving, startWorker, verifierSecret, workerCommand,
 } from './lib/worker.mjs';
 import { assignedMiners, verifyEveryJob } from './lib/jobs.mjs';
+import { UNIT } from './lib/units.mjs';
 
-const UNIT = 10n ** 12n;
 const PRICE = UNIT; // 1 MDL per inference
 const SHARES = 1_000_000n;
 const BOB_SHARES = 250_000n;

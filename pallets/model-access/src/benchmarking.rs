@@ -7,15 +7,12 @@ use super::*;
 
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::{
-	traits::{fungible::Mutate, Get},
-	BoundedVec,
-};
+use frame_support::traits::{fungible::Mutate, Get};
 use frame_system::RawOrigin;
 use modelchain_primitives::{
-	AccessControl, AccessPolicyAdmin, Balance, LicenceId, ModelId, ModelVersionRef,
+	AccessControl, AccessPolicyAdmin, Balance, ModelId, ModelVersionRef,
 };
-use sp_runtime::traits::{One, Saturating};
+use sp_runtime::traits::Saturating;
 
 const FUNDS: u128 = 1_000_000_000_000_000_000;
 
@@ -46,6 +43,22 @@ fn licensed_model<T: Config>(
 		},
 	)?;
 	Ok((owner, model, offer))
+}
+
+/// Fills every expiry slot a licence bought now from `offer` could take but the last one with
+/// real licences of fresh buyers, so that the next licence bought from it is queued in the last
+/// slot tried: its removal (drop, last query, replacement) then looks through every slot.
+fn fill_expiry_slots<T: Config>(
+	model: ModelId,
+	offer: OfferId,
+	fillers: &'static str,
+) -> Result<(), BenchmarkError> {
+	let count = T::MaxExpiriesPerBlock::get().saturating_mul(EXPIRY_SLOTS_TRIED.saturating_sub(1));
+	for index in 0..count {
+		let buyer = funded::<T>(fillers, index);
+		Pallet::<T>::buy_licence(RawOrigin::Signed(buyer).into(), model, offer)?;
+	}
+	Ok(())
 }
 
 #[benchmarks]
@@ -98,30 +111,25 @@ mod benchmarks {
 	fn buy_licence() -> Result<(), BenchmarkError> {
 		let (_, model, offer) = licensed_model::<T>(Some(10), Some(10))?;
 		let buyer = funded::<T>("buyer", 0);
-		// An expired licence of the buyer is replaced.
+		// An expired licence of the buyer, queued in the last slot tried, is replaced.
+		fill_expiry_slots::<T>(model, offer, "filler")?;
 		Pallet::<T>::buy_licence(RawOrigin::Signed(buyer.clone()).into(), model, offer)?;
 		let expired = NextLicenceId::<T>::get().saturating_sub(1);
 		let now = frame_system::Pallet::<T>::block_number().saturating_add(20u32.into());
 		frame_system::Pallet::<T>::set_block_number(now);
-		// Every expiry block but the last one tried is full.
-		let full: BoundedVec<LicenceId, T::MaxExpiriesPerBlock> =
-			(0..T::MaxExpiriesPerBlock::get())
-				.map(|index| u64::from(index).saturating_add(1 << 40))
-				.collect::<Vec<_>>()
-				.try_into()
-				.map_err(|_| BenchmarkError::Stop("queue bound"))?;
-		let mut block = now.saturating_add(10u32.into());
-		for _ in 1..EXPIRY_SLOTS_TRIED {
-			Expiries::<T>::insert(block, full.clone());
-			block = block.saturating_add(One::one());
-		}
+		// Every expiry slot but the last one tried is full for the new licence too.
+		fill_expiry_slots::<T>(model, offer, "late filler")?;
+		let block = now
+			.saturating_add(10u32.into())
+			.saturating_add(EXPIRY_SLOTS_TRIED.saturating_sub(1).into());
+		let bought = NextLicenceId::<T>::get();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(buyer.clone()), model, offer);
 
 		assert!(!Licences::<T>::contains_key(expired));
 		assert!(Expiries::<T>::get(block).len() == 1);
-		assert!(LicenceByHolder::<T>::get(model, &buyer) == Some(expired.saturating_add(1)));
+		assert!(LicenceByHolder::<T>::get(model, &buyer) == Some(bought));
 		Ok(())
 	}
 
@@ -143,6 +151,7 @@ mod benchmarks {
 	#[benchmark]
 	fn drop_licence() -> Result<(), BenchmarkError> {
 		let (_, model, offer) = licensed_model::<T>(Some(10), Some(10))?;
+		fill_expiry_slots::<T>(model, offer, "filler")?;
 		let holder = funded::<T>("holder", 0);
 		Pallet::<T>::buy_licence(RawOrigin::Signed(holder.clone()).into(), model, offer)?;
 
@@ -156,6 +165,7 @@ mod benchmarks {
 	#[benchmark]
 	fn use_access() -> Result<(), BenchmarkError> {
 		let (_, model, offer) = licensed_model::<T>(Some(10), Some(1))?;
+		fill_expiry_slots::<T>(model, offer, "filler")?;
 		let holder = funded::<T>("holder", 0);
 		Pallet::<T>::buy_licence(RawOrigin::Signed(holder.clone()).into(), model, offer)?;
 		// A full window: the oldest access is pushed out.
@@ -180,6 +190,7 @@ mod benchmarks {
 	#[benchmark]
 	fn use_queries() -> Result<(), BenchmarkError> {
 		let (_, model, offer) = licensed_model::<T>(Some(10), Some(1_000))?;
+		fill_expiry_slots::<T>(model, offer, "filler")?;
 		let holder = funded::<T>("holder", 0);
 		Pallet::<T>::buy_licence(RawOrigin::Signed(holder.clone()).into(), model, offer)?;
 		let used;

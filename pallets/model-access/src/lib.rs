@@ -85,7 +85,6 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use frame_support::{
-		defensive,
 		pallet_prelude::*,
 		traits::{
 			fungible::{Inspect, Mutate, MutateHold},
@@ -94,7 +93,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use modelchain_primitives::{
-		payout::{pay_split_from_hold, Payees},
+		payout::{pay_split_from_hold, release_held, Payees},
 		AccessControl, AccessPage, AccessPolicyAdmin, Balance, FeeSplit, JobId, LicenceId, ModelId,
 		ModelRegistryInterface, ModelVersionRef, RevenueSink, ShareVoting,
 	};
@@ -752,15 +751,11 @@ pub mod pallet {
 			if LicenceByHolder::<T>::get(licence.model, &licence.holder) == Some(licence.id) {
 				LicenceByHolder::<T>::remove(licence.model, &licence.holder);
 			}
-			let released = T::Currency::release(
+			release_held::<_, T::Currency>(
 				&HoldReason::LicenceDeposit.into(),
 				&licence.depositor,
 				licence.deposit,
-				Precision::BestEffort,
 			);
-			if released != Ok(licence.deposit) {
-				defensive!("a licence deposit this pallet held could not be released in full");
-			}
 		}
 
 		/// Removes the licences queued for block `now` that have expired; returns how many

@@ -59,15 +59,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(428), added: 2903, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::ShareClasses` (r:1 w:0)
 	/// Proof: `ModelShares::ShareClasses` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Account` (r:1 w:0)
-	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Policies` (r:0 w:1)
 	/// Proof: `ModelAccess::Policies` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn set_access_policy() -> Weight {
-		// Proof size (bytes): measured `639`, estimated `3893`.
-		// Minimum execution time: 41_317_000 picoseconds.
-		Weight::from_parts(46_617_000, 3893)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Proof size (bytes): measured `283`, estimated `3893`.
+		// Minimum execution time: 30_026_000 picoseconds.
+		Weight::from_parts(34_765_000, 3893)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
@@ -79,13 +77,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Offers` (r:0 w:1)
 	/// Proof: `ModelAccess::Offers` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn create_offer() -> Weight {
 		// Proof size (bytes): measured `439`, estimated `3893`.
-		// Minimum execution time: 95_548_000 picoseconds.
-		Weight::from_parts(101_128_000, 3893)
+		// Minimum execution time: 95_538_000 picoseconds.
+		Weight::from_parts(139_991_000, 3893)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -94,13 +92,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::OfferCount` (r:1 w:1)
 	/// Proof: `ModelAccess::OfferCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn withdraw_offer() -> Weight {
-		// Proof size (bytes): measured `411`, estimated `3784`.
-		// Minimum execution time: 77_996_000 picoseconds.
-		Weight::from_parts(82_283_000, 3784)
+		// Proof size (bytes): measured `411`, estimated `3802`.
+		// Minimum execution time: 78_367_000 picoseconds.
+		Weight::from_parts(86_401_000, 3802)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -116,24 +114,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Licences` (r:1 w:2)
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::Expiries` (r:17 w:2)
+	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::NextLicenceId` (r:1 w:1)
 	/// Proof: `ModelAccess::NextLicenceId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `ModelAccess::Expiries` (r:16 w:1)
-	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Parameters` (r:1 w:0)
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::ShareClasses` (r:1 w:1)
 	/// Proof: `ModelShares::ShareClasses` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn buy_licence() -> Weight {
-		// Proof size (bytes): measured `2978`, estimated `49006`.
-		// Minimum execution time: 423_490_000 picoseconds.
-		Weight::from_parts(440_181_000, 49006)
-			.saturating_add(T::DbWeight::get().reads(30_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Proof size (bytes): measured `2978`, estimated `52007`.
+		// Minimum execution time: 481_828_000 picoseconds.
+		Weight::from_parts(574_953_000, 52007)
+			.saturating_add(T::DbWeight::get().reads(31_u64))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
 	/// Storage: `ModelAccess::LicenceByHolder` (r:2 w:2)
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
@@ -141,8 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
 	fn transfer_licence() -> Weight {
 		// Proof size (bytes): measured `445`, estimated `6076`.
-		// Minimum execution time: 41_127_000 picoseconds.
-		Weight::from_parts(46_045_000, 6076)
+		// Minimum execution time: 40_595_000 picoseconds.
+		Weight::from_parts(45_184_000, 6076)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -150,16 +148,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Licences` (r:1 w:1)
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::Expiries` (r:1 w:1)
+	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn drop_licence() -> Weight {
-		// Proof size (bytes): measured `639`, estimated `3784`.
-		// Minimum execution time: 85_619_000 picoseconds.
-		Weight::from_parts(139_801_000, 3784)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Proof size (bytes): measured `647`, estimated `3991`.
+		// Minimum execution time: 90_509_000 picoseconds.
+		Weight::from_parts(98_153_000, 3991)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `ModelAccess::Policies` (r:1 w:0)
 	/// Proof: `ModelAccess::Policies` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
@@ -169,20 +169,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Licences` (r:1 w:1)
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::Expiries` (r:1 w:1)
+	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::AccessLogBounds` (r:1 w:1)
 	/// Proof: `ModelAccess::AccessLogBounds` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::AccessLog` (r:0 w:2)
 	/// Proof: `ModelAccess::AccessLog` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	fn use_access() -> Weight {
-		// Proof size (bytes): measured `964`, estimated `3893`.
-		// Minimum execution time: 106_930_000 picoseconds.
-		Weight::from_parts(182_009_000, 3893)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Proof size (bytes): measured `972`, estimated `3991`.
+		// Minimum execution time: 112_279_000 picoseconds.
+		Weight::from_parts(117_890_000, 3991)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `ModelAccess::Policies` (r:1 w:0)
 	/// Proof: `ModelAccess::Policies` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
@@ -192,16 +194,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Licences` (r:1 w:1)
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::Expiries` (r:1 w:1)
+	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn use_queries() -> Weight {
-		// Proof size (bytes): measured `916`, estimated `3893`.
-		// Minimum execution time: 94_456_000 picoseconds.
-		Weight::from_parts(167_443_000, 3893)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Proof size (bytes): measured `924`, estimated `3991`.
+		// Minimum execution time: 97_833_000 picoseconds.
+		Weight::from_parts(103_803_000, 3991)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `ModelAccess::Expiries` (r:1 w:1)
 	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
@@ -212,70 +216,70 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:64 w:64)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:64 w:64)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 64]`.
 	fn expire_licences(n: u32, ) -> Weight {
 		// Proof size (bytes): measured `379`, estimated `3991`.
-		// Minimum execution time: 8_416_000 picoseconds.
-		Weight::from_parts(60_057_072, 3991)
-			.saturating_add(Weight::from_parts(118_561_968, 0).saturating_mul(n.into()))
+		// Minimum execution time: 8_256_000 picoseconds.
+		Weight::from_parts(9_017_000, 3991)
+			.saturating_add(Weight::from_parts(75_622_663, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2794).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2812).saturating_mul(n.into()))
 	}
 }
 
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn set_access_policy() -> Weight {
-		Weight::from_parts(46_617_000, 3893)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(34_765_000, 3893)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn create_offer() -> Weight {
-		Weight::from_parts(101_128_000, 3893)
+		Weight::from_parts(139_991_000, 3893)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn withdraw_offer() -> Weight {
-		Weight::from_parts(82_283_000, 3784)
+		Weight::from_parts(86_401_000, 3802)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn buy_licence() -> Weight {
-		Weight::from_parts(440_181_000, 49006)
-			.saturating_add(RocksDbWeight::get().reads(30_u64))
-			.saturating_add(RocksDbWeight::get().writes(12_u64))
+		Weight::from_parts(574_953_000, 52007)
+			.saturating_add(RocksDbWeight::get().reads(31_u64))
+			.saturating_add(RocksDbWeight::get().writes(13_u64))
 	}
 	fn transfer_licence() -> Weight {
-		Weight::from_parts(46_045_000, 6076)
+		Weight::from_parts(45_184_000, 6076)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn drop_licence() -> Weight {
-		Weight::from_parts(139_801_000, 3784)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(98_153_000, 3991)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn use_access() -> Weight {
-		Weight::from_parts(182_009_000, 3893)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
+		Weight::from_parts(117_890_000, 3991)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn use_queries() -> Weight {
-		Weight::from_parts(167_443_000, 3893)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(103_803_000, 3991)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn expire_licences(n: u32, ) -> Weight {
-		Weight::from_parts(60_057_072, 3991)
-			.saturating_add(Weight::from_parts(118_561_968, 0).saturating_mul(n.into()))
+		Weight::from_parts(9_017_000, 3991)
+			.saturating_add(Weight::from_parts(75_622_663, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2794).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2812).saturating_mul(n.into()))
 	}
 }

@@ -5,11 +5,11 @@ use alloc::vec::Vec;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
-	traits::{fungible::MutateHold, tokens::Precision},
+	traits::fungible::MutateHold,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use modelchain_primitives::{
-	payout::{pay_split_from_hold, Payees},
+	payout::{pay_split_from_hold, release_held, Payees},
 	AccessControl, Balance, ComputeStakingInterface, ModelId, ModelRegistryInterface,
 };
 use sp_runtime::traits::{Saturating, Verify, Zero};
@@ -255,10 +255,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Releases up to `amount` of `who`'s funds held with `reason`; returns what was released.
 	pub(crate) fn release(reason: HoldReason, who: &T::AccountId, amount: Balance) -> Balance {
-		if amount.is_zero() {
-			return 0;
-		}
-		T::Currency::release(&reason.into(), who, amount, Precision::BestEffort).unwrap_or_default()
+		release_held::<_, T::Currency>(&reason.into(), who, amount)
 	}
 
 	pub(crate) fn now() -> BlockNumberFor<T> {

@@ -26,7 +26,7 @@ mod prelude {
 		},
 	};
 	pub(crate) use frame_system::pallet_prelude::*;
-	pub(crate) use modelchain_primitives::payout::{pay_split_from_hold, Payees};
+	pub(crate) use modelchain_primitives::payout::{pay_split_from_hold, release_held, Payees};
 	pub(crate) use modelchain_primitives::{
 		AccessControl, Balance, CheckObserver, ComputeStakingInterface, FeeSplit, FreshRandomness,
 		ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo, SlashReason, WorkerRole,

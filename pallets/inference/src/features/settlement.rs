@@ -76,13 +76,7 @@ impl<T: Config> Pallet<T> {
 		let refunded = if paid.unpaid.is_zero() {
 			0
 		} else {
-			T::Currency::release(
-				&HoldReason::JobFee.into(),
-				&record.requester,
-				paid.unpaid,
-				Precision::BestEffort,
-			)
-			.unwrap_or_default()
+			release_held::<_, T::Currency>(&HoldReason::JobFee.into(), &record.requester, paid.unpaid)
 		};
 		let fee = terms.fee;
 		record.fee_held = false;
@@ -113,13 +107,11 @@ impl<T: Config> Pallet<T> {
 		if !record.fee_held {
 			return;
 		}
-		let amount = T::Currency::release(
+		let amount = release_held::<_, T::Currency>(
 			&HoldReason::JobFee.into(),
 			&record.requester,
 			record.terms.fee,
-			Precision::BestEffort,
-		)
-		.unwrap_or_default();
+		);
 		record.fee_held = false;
 		Self::deposit_event(Event::JobRefunded {
 			job,
@@ -170,13 +162,7 @@ impl<T: Config> Pallet<T> {
 		VerdictVotes::<T>::remove(job);
 		let deposit_released = StorageDeposits::<T>::take(job)
 			.map(|amount| {
-				T::Currency::release(
-					&HoldReason::JobStorage.into(),
-					requester,
-					amount,
-					Precision::BestEffort,
-				)
-				.unwrap_or_default()
+				release_held::<_, T::Currency>(&HoldReason::JobStorage.into(), requester, amount)
 			})
 			.unwrap_or_default();
 		Self::deposit_event(Event::JobPruned {
@@ -212,6 +198,6 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		// Released on every other outcome, and if the treasury could not take it.
-		let _ = T::Currency::release(&reason, requester, amount, Precision::BestEffort);
+		release_held::<_, T::Currency>(&reason, requester, amount);
 	}
 }
