@@ -216,6 +216,16 @@ pub trait ModelRegistryInterface<AccountId, Balance> {
 	fn shares_issued(model: ModelId) -> bool;
 	/// Makes `version` the active version (called by a passed share-holder vote).
 	fn activate_version(version: &ModelVersionRef) -> sp_runtime::DispatchResult;
+
+	/// Who controls a model, the one rule every pallet applies: its owner alone, until its
+	/// shares are issued; from then on its share holders, by a vote (`modelGovernance`).
+	/// Whether `who` may still decide for `model` alone.
+	fn owner_decides(model: ModelId, who: &AccountId) -> bool
+	where
+		AccountId: PartialEq,
+	{
+		Self::owner(model).as_ref() == Some(who) && !Self::shares_issued(model)
+	}
 }
 
 /// Where inference fees for a model's share holders go (implemented by the shares pallet).

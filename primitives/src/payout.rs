@@ -122,7 +122,8 @@ where
 	if amount.is_zero() {
 		return 0;
 	}
-	let released = Currency::release(reason, who, amount, Precision::BestEffort).unwrap_or_default();
+	let released =
+		Currency::release(reason, who, amount, Precision::BestEffort).unwrap_or_default();
 	if released != amount {
 		frame_support::defensive!("a hold was smaller than the books say");
 	}

@@ -9,9 +9,7 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, Get};
 use frame_system::RawOrigin;
-use modelchain_primitives::{
-	AccessControl, AccessPolicyAdmin, Balance, ModelId, ModelVersionRef,
-};
+use modelchain_primitives::{AccessControl, AccessPolicyAdmin, Balance, ModelId, ModelVersionRef};
 use sp_runtime::traits::Saturating;
 
 const FUNDS: u128 = 1_000_000_000_000_000_000;

@@ -360,7 +360,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let owner = T::Registry::owner(model).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(who == owner, Error::<T>::NotOwner);
-			ensure!(T::Shares::supply(model).is_none(), Error::<T>::DecidedByHolders);
+			ensure!(T::Registry::owner_decides(model, &who), Error::<T>::DecidedByHolders);
 			Self::do_check_policy(model, &policy)?;
 			Self::store_policy(model, policy);
 			Self::deposit_event(Event::PolicySet { model, policy, by: who });

@@ -63,8 +63,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::Policies` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn set_access_policy() -> Weight {
 		// Proof size (bytes): measured `283`, estimated `3893`.
-		// Minimum execution time: 30_026_000 picoseconds.
-		Weight::from_parts(34_765_000, 3893)
+		// Minimum execution time: 29_545_000 picoseconds.
+		Weight::from_parts(53_440_000, 3893)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -82,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::Offers` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn create_offer() -> Weight {
 		// Proof size (bytes): measured `439`, estimated `3893`.
-		// Minimum execution time: 95_538_000 picoseconds.
-		Weight::from_parts(139_991_000, 3893)
+		// Minimum execution time: 95_207_000 picoseconds.
+		Weight::from_parts(157_734_000, 3893)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -97,8 +97,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::OfferCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn withdraw_offer() -> Weight {
 		// Proof size (bytes): measured `411`, estimated `3802`.
-		// Minimum execution time: 78_367_000 picoseconds.
-		Weight::from_parts(86_401_000, 3802)
+		// Minimum execution time: 77_674_000 picoseconds.
+		Weight::from_parts(111_288_000, 3802)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -114,7 +114,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Licences` (r:1 w:2)
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
-	/// Storage: `ModelAccess::Expiries` (r:17 w:2)
+	/// Storage: `ModelAccess::Expiries` (r:32 w:17)
 	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -127,11 +127,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelShares::ShareClasses` (r:1 w:1)
 	/// Proof: `ModelShares::ShareClasses` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn buy_licence() -> Weight {
-		// Proof size (bytes): measured `2978`, estimated `52007`.
-		// Minimum execution time: 481_828_000 picoseconds.
-		Weight::from_parts(574_953_000, 52007)
-			.saturating_add(T::DbWeight::get().reads(31_u64))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+		// Proof size (bytes): measured `24161`, estimated `97022`.
+		// Minimum execution time: 931_247_000 picoseconds.
+		Weight::from_parts(1_309_703_000, 97022)
+			.saturating_add(T::DbWeight::get().reads(46_u64))
+			.saturating_add(T::DbWeight::get().writes(28_u64))
 	}
 	/// Storage: `ModelAccess::LicenceByHolder` (r:2 w:2)
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
@@ -139,8 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
 	fn transfer_licence() -> Weight {
 		// Proof size (bytes): measured `445`, estimated `6076`.
-		// Minimum execution time: 40_595_000 picoseconds.
-		Weight::from_parts(45_184_000, 6076)
+		// Minimum execution time: 40_055_000 picoseconds.
+		Weight::from_parts(45_705_000, 6076)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -148,18 +148,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Licences` (r:1 w:1)
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
-	/// Storage: `ModelAccess::Expiries` (r:1 w:1)
+	/// Storage: `ModelAccess::Expiries` (r:16 w:16)
 	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn drop_licence() -> Weight {
-		// Proof size (bytes): measured `647`, estimated `3991`.
-		// Minimum execution time: 90_509_000 picoseconds.
-		Weight::from_parts(98_153_000, 3991)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof size (bytes): measured `12187`, estimated `49006`.
+		// Minimum execution time: 271_797_000 picoseconds.
+		Weight::from_parts(316_310_000, 49006)
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
 	/// Storage: `ModelAccess::Policies` (r:1 w:0)
 	/// Proof: `ModelAccess::Policies` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
@@ -169,7 +169,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Licences` (r:1 w:1)
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
-	/// Storage: `ModelAccess::Expiries` (r:1 w:1)
+	/// Storage: `ModelAccess::Expiries` (r:16 w:16)
 	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -180,11 +180,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelAccess::AccessLog` (r:0 w:2)
 	/// Proof: `ModelAccess::AccessLog` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	fn use_access() -> Weight {
-		// Proof size (bytes): measured `972`, estimated `3991`.
-		// Minimum execution time: 112_279_000 picoseconds.
-		Weight::from_parts(117_890_000, 3991)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size (bytes): measured `12512`, estimated `49006`.
+		// Minimum execution time: 302_454_000 picoseconds.
+		Weight::from_parts(461_360_000, 49006)
+			.saturating_add(T::DbWeight::get().reads(23_u64))
+			.saturating_add(T::DbWeight::get().writes(23_u64))
 	}
 	/// Storage: `ModelAccess::Policies` (r:1 w:0)
 	/// Proof: `ModelAccess::Policies` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
@@ -194,18 +194,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Licences` (r:1 w:1)
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
-	/// Storage: `ModelAccess::Expiries` (r:1 w:1)
+	/// Storage: `ModelAccess::Expiries` (r:16 w:16)
 	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn use_queries() -> Weight {
-		// Proof size (bytes): measured `924`, estimated `3991`.
-		// Minimum execution time: 97_833_000 picoseconds.
-		Weight::from_parts(103_803_000, 3991)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof size (bytes): measured `12464`, estimated `49006`.
+		// Minimum execution time: 281_736_000 picoseconds.
+		Weight::from_parts(457_964_000, 49006)
+			.saturating_add(T::DbWeight::get().reads(22_u64))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
 	/// Storage: `ModelAccess::Expiries` (r:1 w:1)
 	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
@@ -220,9 +220,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 64]`.
 	fn expire_licences(n: u32, ) -> Weight {
 		// Proof size (bytes): measured `379`, estimated `3991`.
-		// Minimum execution time: 8_256_000 picoseconds.
-		Weight::from_parts(9_017_000, 3991)
-			.saturating_add(Weight::from_parts(75_622_663, 0).saturating_mul(n.into()))
+		// Minimum execution time: 8_315_000 picoseconds.
+		Weight::from_parts(22_191_258, 3991)
+			.saturating_add(Weight::from_parts(98_707_452, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -234,48 +234,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn set_access_policy() -> Weight {
-		Weight::from_parts(34_765_000, 3893)
+		Weight::from_parts(53_440_000, 3893)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn create_offer() -> Weight {
-		Weight::from_parts(139_991_000, 3893)
+		Weight::from_parts(157_734_000, 3893)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn withdraw_offer() -> Weight {
-		Weight::from_parts(86_401_000, 3802)
+		Weight::from_parts(111_288_000, 3802)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn buy_licence() -> Weight {
-		Weight::from_parts(574_953_000, 52007)
-			.saturating_add(RocksDbWeight::get().reads(31_u64))
-			.saturating_add(RocksDbWeight::get().writes(13_u64))
+		Weight::from_parts(1_309_703_000, 97022)
+			.saturating_add(RocksDbWeight::get().reads(46_u64))
+			.saturating_add(RocksDbWeight::get().writes(28_u64))
 	}
 	fn transfer_licence() -> Weight {
-		Weight::from_parts(45_184_000, 6076)
+		Weight::from_parts(45_705_000, 6076)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn drop_licence() -> Weight {
-		Weight::from_parts(98_153_000, 3991)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(316_310_000, 49006)
+			.saturating_add(RocksDbWeight::get().reads(20_u64))
+			.saturating_add(RocksDbWeight::get().writes(20_u64))
 	}
 	fn use_access() -> Weight {
-		Weight::from_parts(117_890_000, 3991)
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().writes(8_u64))
+		Weight::from_parts(461_360_000, 49006)
+			.saturating_add(RocksDbWeight::get().reads(23_u64))
+			.saturating_add(RocksDbWeight::get().writes(23_u64))
 	}
 	fn use_queries() -> Weight {
-		Weight::from_parts(103_803_000, 3991)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(457_964_000, 49006)
+			.saturating_add(RocksDbWeight::get().reads(22_u64))
+			.saturating_add(RocksDbWeight::get().writes(20_u64))
 	}
 	fn expire_licences(n: u32, ) -> Weight {
-		Weight::from_parts(9_017_000, 3991)
-			.saturating_add(Weight::from_parts(75_622_663, 0).saturating_mul(n.into()))
+		Weight::from_parts(22_191_258, 3991)
+			.saturating_add(Weight::from_parts(98_707_452, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

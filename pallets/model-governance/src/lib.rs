@@ -503,12 +503,12 @@ pub mod pallet {
 			model: ModelId,
 			params: VotingParamsOf<T>,
 		) -> DispatchResult {
-			let owner = T::Registry::owner(model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(T::Registry::owner(model).is_some(), Error::<T>::UnknownModel);
 			let shortest = if T::ParamsOrigin::try_origin(origin.clone()).is_ok() {
 				T::MinVotingPeriod::get()
 			} else {
 				let who = ensure_signed(origin)?;
-				ensure!(who == owner && !T::Registry::shares_issued(model), Error::<T>::NotAllowed);
+				ensure!(T::Registry::owner_decides(model, &who), Error::<T>::NotAllowed);
 				T::MinOwnerVotingPeriod::get()
 			};
 			ensure!(Self::valid_params(&params, shortest), Error::<T>::InvalidParams);

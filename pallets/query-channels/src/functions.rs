@@ -2,11 +2,7 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use frame_support::{
-	ensure,
-	pallet_prelude::*,
-	traits::fungible::MutateHold,
-};
+use frame_support::{ensure, pallet_prelude::*, traits::fungible::MutateHold};
 use frame_system::pallet_prelude::BlockNumberFor;
 use modelchain_primitives::{
 	payout::{pay_split_from_hold, release_held, Payees},

@@ -76,7 +76,11 @@ impl<T: Config> Pallet<T> {
 		let refunded = if paid.unpaid.is_zero() {
 			0
 		} else {
-			release_held::<_, T::Currency>(&HoldReason::JobFee.into(), &record.requester, paid.unpaid)
+			release_held::<_, T::Currency>(
+				&HoldReason::JobFee.into(),
+				&record.requester,
+				paid.unpaid,
+			)
 		};
 		let fee = terms.fee;
 		record.fee_held = false;
