@@ -32,6 +32,7 @@ describe('model access, licences and client runtime APIs over RPC', () => {
   let ferdie; // another requester
   let miners;
   let model;
+  let votingParamsSet = false;
 
   before(async () => {
     await cryptoWaitReady();
@@ -124,30 +125,24 @@ describe('model access, licences and client runtime APIs over RPC', () => {
     assert.equal((await api.call.modelAccessApi.accessPolicy(model)).toString(), 'Open');
   });
 
-  test('a licensed model refuses a request without a licence, holding nothing', async () => {
-    // Shares were issued: nobody sets the policy directly any more, not even the owner holding
-    // every share (a majority bought in one block decides nothing); the holders vote on it.
-    await assert.rejects(
-      sendAndWait(api, api.tx.modelAccess.setAccessPolicy(model, 'Licensed'), eve),
-      /modelAccess\.NotOwner/,
-    );
-    await assert.rejects(
-      sendAndWait(api, api.tx.modelAccess.setAccessPolicy(model, 'Licensed'), alice),
-      /modelAccess\.DecidedByHolders/,
-    );
-    // A 20-block vote: root (here sudo) may set one; an owner's own rules last at least a day.
-    await sudoAndWait(
-      api,
-      api.tx.modelGovernance.setVotingParams(model, {
-        votingPeriod: 20,
-        minTurnout: PERBILL / 10,
-        approvalThreshold: PERBILL / 2,
-      }),
-      alice,
-    );
+  /** The holders (Alice, with every share) vote `policy` in: propose, vote, wait, close. */
+  const holdersVote = async (policy) => {
+    if (!votingParamsSet) {
+      // A 20-block vote: root (here sudo) may set one; an owner's own rules last at least a day.
+      await sudoAndWait(
+        api,
+        api.tx.modelGovernance.setVotingParams(model, {
+          votingPeriod: 20,
+          minTurnout: PERBILL / 10,
+          approvalThreshold: PERBILL / 2,
+        }),
+        alice,
+      );
+      votingParamsSet = true;
+    }
     const { events: proposedEvents } = await sendAndWait(
       api,
-      api.tx.modelGovernance.proposeAccessPolicy(model, 'Licensed'),
+      api.tx.modelGovernance.proposeAccessPolicy(model, policy),
       alice,
     );
     const proposed = eventOf(proposedEvents, api.events.modelGovernance.Proposed).data;
@@ -162,6 +157,20 @@ describe('model access, licences and client runtime APIs over RPC', () => {
       'Enacted',
     );
     assert.ok(eventOf(events, api.events.modelAccess.PolicySetByHolders));
+  };
+
+  test('a licensed model refuses a request without a licence, holding nothing', async () => {
+    // Shares were issued: nobody sets the policy directly any more, not even the owner holding
+    // every share (a majority bought in one block decides nothing); the holders vote on it.
+    await assert.rejects(
+      sendAndWait(api, api.tx.modelAccess.setAccessPolicy(model, 'Licensed'), eve),
+      /modelAccess\.NotOwner/,
+    );
+    await assert.rejects(
+      sendAndWait(api, api.tx.modelAccess.setAccessPolicy(model, 'Licensed'), alice),
+      /modelAccess\.DecidedByHolders/,
+    );
+    await holdersVote('Licensed');
     assert.equal((await api.call.modelAccessApi.accessPolicy(model)).toString(), 'Licensed');
 
     const check = await api.call.modelAccessApi.checkAccess(model, eve.address);
@@ -322,11 +331,7 @@ describe('model access, licences and client runtime APIs over RPC', () => {
   });
 
   test('a holders-only model admits holders of the minimum only', async () => {
-    await sendAndWait(
-      api,
-      api.tx.modelAccess.setAccessPolicy(model, { HoldersOnly: { minShares: 1_000 } }),
-      alice,
-    );
+    await holdersVote({ HoldersOnly: { minShares: 1_000 } });
     await assert.rejects(request(eve), /modelAccess\.InsufficientShares/);
     await sendAndWait(api, api.tx.modelShares.transferShares(model, eve.address, 1_000), alice);
     const check = await api.call.modelAccessApi.checkAccess(model, eve.address);
