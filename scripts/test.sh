@@ -70,6 +70,11 @@ step old-runtime "$REPO_ROOT/scripts/build-old-runtime.sh" || fail_step old-runt
 # linted by clippy with `-D warnings` as it compiles (see lib.sh): a lint fails this step.
 step build build_release || { fail_step build; summary; }
 
+# The runtime with its `try-runtime` feature (every pallet's `try_state` and the migrations'
+# pre/post-upgrade checks): checked, not built, so no second pass over the dependencies'
+# code generation.
+step try-runtime bash -c "SKIP_WASM_BUILD=1 cargo check --locked --release -p modelchain-runtime --features try-runtime" || fail_step try-runtime
+
 if step cargo-test cargo test --locked --release --workspace --no-fail-fast; then
 	count_tests "$logs/cargo-test.log"
 else

@@ -6,7 +6,7 @@
 //!   (this pallet's account is its admin; its metadata is the model's name and symbol) and the
 //!   whole supply is minted to the owner. From then on the model changes only by governance.
 //! - Share balances live in `pallet-assets`, so wallets show them; but only this pallet moves
-//!   them (the runtime's call filter rejects every `pallet-assets` call on a share asset).
+//!   them (the runtime keeps share assets in a `pallet-assets` instance without calls).
 //!   [`Pallet::transfer_shares`] settles both sides' revenue first.
 //! - Revenue: `acc_revenue_per_share` is a per-model accumulator (scaled by 1e12) and each holder
 //!   has a `debt`. [`RevenueSink::deposit_revenue`] (used by the inference pallet) and
