@@ -16,8 +16,9 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { assignedMiners, commitAndReveal } from './lib/jobs.mjs';
 import { registerModel } from './lib/models.mjs';
-import { connect, freePort, sendAndWait, startNode, sudoAndWait, waitFor } from './lib/node.mjs';
-import { UNIT, PERBILL } from './lib/units.mjs';
+import { holdersVotePolicy } from './lib/governance.mjs';
+import { connect, freePort, sendAndWait, startNode, waitFor } from './lib/node.mjs';
+import { UNIT } from './lib/units.mjs';
 
 const PRICE = UNIT;
 const LICENCE_PRICE = 10n * UNIT;
@@ -32,7 +33,6 @@ describe('model access, licences and client runtime APIs over RPC', () => {
   let ferdie; // another requester
   let miners;
   let model;
-  let votingParamsSet = false;
 
   before(async () => {
     await cryptoWaitReady();
@@ -125,39 +125,9 @@ describe('model access, licences and client runtime APIs over RPC', () => {
     assert.equal((await api.call.modelAccessApi.accessPolicy(model)).toString(), 'Open');
   });
 
-  /** The holders (Alice, with every share) vote `policy` in: propose, vote, wait, close. */
-  const holdersVote = async (policy) => {
-    if (!votingParamsSet) {
-      // A 20-block vote: root (here sudo) may set one; an owner's own rules last at least a day.
-      await sudoAndWait(
-        api,
-        api.tx.modelGovernance.setVotingParams(model, {
-          votingPeriod: 20,
-          minTurnout: PERBILL / 10,
-          approvalThreshold: PERBILL / 2,
-        }),
-        alice,
-      );
-      votingParamsSet = true;
-    }
-    const { events: proposedEvents } = await sendAndWait(
-      api,
-      api.tx.modelGovernance.proposeAccessPolicy(model, policy),
-      alice,
-    );
-    const proposed = eventOf(proposedEvents, api.events.modelGovernance.Proposed).data;
-    await sendAndWait(api, api.tx.modelGovernance.vote(proposed.proposal, 'Aye', 1_000_000), alice);
-    await waitFor(
-      async () => (await api.rpc.chain.getHeader()).number.toNumber() >= proposed.end.toNumber(),
-      { timeoutMs: 120_000, message: 'the end of the vote' },
-    );
-    const { events } = await sendAndWait(api, api.tx.modelGovernance.close(proposed.proposal), eve);
-    assert.equal(
-      eventOf(events, api.events.modelGovernance.Closed).data.outcome.toString(),
-      'Enacted',
-    );
-    assert.ok(eventOf(events, api.events.modelAccess.PolicySetByHolders));
-  };
+  /** The holders (Alice, with every share) vote `policy` in. */
+  const holdersVote = (policy) =>
+    holdersVotePolicy(api, { model, policy, holder: alice, shares: 1_000_000, sudoer: alice, closer: eve });
 
   test('a licensed model refuses a request without a licence, holding nothing', async () => {
     // Shares were issued: nobody sets the policy directly any more, not even the owner holding

@@ -29,6 +29,7 @@ import { loadModel, predict, testSet } from './lib/digits.mjs';
 import { connect, freePort, nextEvent, sendAndWait, startNode, waitFor } from './lib/node.mjs';
 import { challengeTx, outputHash, PaidChannel, ReceiptsTree, receiptLeaf, receiptMessage } from './lib/queries.mjs';
 import { publishDemoModel, registerMiner, serving, startWorker, verifierSecret, workerCommand } from './lib/worker.mjs';
+import { holdersVotePolicy } from './lib/governance.mjs';
 import { UNIT } from './lib/units.mjs';
 
 const PRICE = 10n ** 9n; // 0.001 MDL per query
@@ -342,7 +343,10 @@ describe('paid queries against a real worker', () => {
     assert.equal(lost.forfeited.toBigInt(), UNIT, 'the 1 MDL deposit went to the miner');
   });
   test("on a licensed model the miner serves what the requester's licence has left, and the claim counts it", async () => {
-    await sendAndWait(api, api.tx.modelAccess.setAccessPolicy(model, 'Licensed'), alice);
+    // The model's shares are issued: its holder (Alice, every share) votes the policy in.
+    const setPolicy = (policy) =>
+      holdersVotePolicy(api, { model, policy, holder: alice, shares: 1_000_000, sudoer: alice });
+    await setPolicy('Licensed');
     try {
       const offer = (await api.query.modelAccess.nextOfferId(model)).toNumber();
       await sendAndWait(
@@ -383,7 +387,7 @@ describe('paid queries against a real worker', () => {
       assert.equal((await exhausted).data.licence.toBigInt(), licence);
       assert.ok((await api.query.modelAccess.licences(licence)).isNone, 'the used-up licence is gone');
     } finally {
-      await sendAndWait(api, api.tx.modelAccess.setAccessPolicy(model, 'Open'), alice);
+      await setPolicy('Open');
     }
   });
 });

@@ -127,8 +127,10 @@ describe('the README examples against ./scripts/dev.sh', { timeout: 30 * 60_000 
     assert.equal((await api.query.shareAssets.account(asset, bob)).unwrap().balance.toBigInt(), 4_000n);
     assert.equal((await api.query.shareAssets.account(asset, alice)).unwrap().balance.toBigInt(), 996_000n);
     assert.equal((await api.call.modelSharesApi.pendingRevenue(0, alice)).toBigInt(), 0n, 'Alice claimed it all');
-    // The newcomer's first model is still unserved: the quote stays None, and a request would fail.
-    assert.ok((await api.call.inferenceApi.quoteFee(model)).isNone);
+    // Unserved when published (the quote was None); the upgrade was enacted because three miners
+    // announced version 1, so those three now serve the model.
+    const served = await api.call.inferenceApi.eligibleWorkers(model);
+    assert.equal(served.length, 3, 'the three miners that announced version 1');
     assert.ok((await api.call.inferenceApi.quoteFee(0)).isSome, 'the demo model takes requests');
   });
 });
