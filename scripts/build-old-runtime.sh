@@ -14,8 +14,9 @@
 # the old wasm.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# spec_version 107: main before issue 20 (shares in `Assets`, v0 governance proposals).
-UPGRADE_FROM="${UPGRADE_FROM:-3d4e7bd56efc8582f19f86de6c54da88f7ed205d}"
+# The commit is in scripts/upgrade-from (read by the e2e test too): spec_version 107, main
+# before issue 20 (shares in `Assets`, v0 governance proposals).
+UPGRADE_FROM="${UPGRADE_FROM:-$(cat "$REPO_ROOT/scripts/upgrade-from")}"
 out="${MODELCHAIN_OLD_RUNTIME:-$HOME/.cache/modelchain/runtimes/$UPGRADE_FROM.wasm}"
 if [ -s "$out" ]; then
 	log "old runtime: $out (cached)"

@@ -46,25 +46,29 @@ pub struct ShareBooks {
 impl UncheckedMoveSharesToShareAssets {
 	/// The share books as `Assets` (before the move) or `ShareAssets` (after) hold them.
 	pub fn share_books(moved: bool) -> ShareBooks {
-		let mut books = ShareBooks::default();
 		if moved {
-			for (id, details) in NewAsset::iter() {
-				let meta = NewMetadata::get(id);
-				books.assets.push((id, details.supply, meta.name.into(), meta.symbol.into()));
-			}
-			for (id, who, account) in NewAccount::iter() {
-				books.holdings.push((id, who, account.balance));
-			}
+			Self::share_books_in::<Instance2>()
 		} else {
-			for (id, details) in OldAsset::iter().filter(|(id, _)| *id >= SHARE_ASSET_ID_BASE) {
-				let meta = OldMetadata::get(id);
-				books.assets.push((id, details.supply, meta.name.into(), meta.symbol.into()));
-			}
-			for (id, who, account) in
-				OldAccount::iter().filter(|(id, ..)| *id >= SHARE_ASSET_ID_BASE)
-			{
-				books.holdings.push((id, who, account.balance));
-			}
+			Self::share_books_in::<()>()
+		}
+	}
+
+	/// The share assets (ids from `SHARE_ASSET_ID_BASE` on) in the assets instance `I`.
+	fn share_books_in<I: 'static>() -> ShareBooks
+	where
+		Runtime: pallet_assets::Config<I, AssetId = u32, Balance = Balance>,
+	{
+		let mut books = ShareBooks::default();
+		let shares = |id: &u32| *id >= SHARE_ASSET_ID_BASE;
+		for (id, details) in pallet_assets::Asset::<Runtime, I>::iter().filter(|(id, _)| shares(id))
+		{
+			let meta = pallet_assets::Metadata::<Runtime, I>::get(id);
+			books.assets.push((id, details.supply, meta.name.into(), meta.symbol.into()));
+		}
+		for (id, who, account) in
+			pallet_assets::Account::<Runtime, I>::iter().filter(|(id, ..)| shares(id))
+		{
+			books.holdings.push((id, who, account.balance));
 		}
 		books.assets.sort();
 		books.holdings.sort();

@@ -26,12 +26,13 @@ import { blake2AsHex, cryptoWaitReady, xxhashAsHex } from '@polkadot/util-crypto
 
 import { registerModel, versionInput } from './lib/models.mjs';
 import {
-  connect, nextEvent, nodeBinary, sendAndWait, startNode, sudoAndWait, waitFor,
+  connect, nextEvent, nodeBinary, repoRoot, sendAndWait, startNode, sudoAndWait, waitFor,
 } from './lib/node.mjs';
 import { UNIT, PERBILL, SHARE_ASSET_ID_BASE } from './lib/units.mjs';
 
 const SUPPLY = 1_000_000n;
-const OLD_COMMIT = '3d4e7bd56efc8582f19f86de6c54da88f7ed205d';
+// The commit the old runtime is built from, as scripts/build-old-runtime.sh reads it.
+const OLD_COMMIT = fs.readFileSync(path.join(repoRoot, 'scripts', 'upgrade-from'), 'utf8').trim();
 const OLD_RUNTIME = process.env.MODELCHAIN_OLD_RUNTIME
   ?? path.join(os.homedir(), '.cache', 'modelchain', 'runtimes', `${OLD_COMMIT}.wasm`);
 const MINERS = ['//Dave', '//Ferdie', '//Eve//stash'];
