@@ -88,8 +88,9 @@ impl ModelVersionInspect for () {
 pub enum WorkerRole {
 	/// Runs inference jobs, commits and reveals results.
 	Miner,
-	/// Re-executes jobs to check miners.
-	Verifier,
+	// Checking miners is the validators' work (their off-chain workers re-execute jobs through
+	// verifier endpoints and submit verdicts): the staked `Verifier` role, whose bond secured
+	// nothing, was removed (L-10; compute staking's v2 migration released its workers).
 }
 
 /// Why a worker is slashed.

@@ -114,13 +114,13 @@ where
 pub fn release_held<AccountId, Currency>(
 	reason: &Currency::Reason,
 	who: &AccountId,
-	amount: Balance,
-) -> Balance
+	amount: Currency::Balance,
+) -> Currency::Balance
 where
-	Currency: MutateHold<AccountId, Balance = Balance>,
+	Currency: MutateHold<AccountId>,
 {
 	if amount.is_zero() {
-		return 0;
+		return Zero::zero();
 	}
 	let released =
 		Currency::release(reason, who, amount, Precision::BestEffort).unwrap_or_default();

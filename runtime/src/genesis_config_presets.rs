@@ -52,7 +52,6 @@ fn dev_validator(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisValidat
 pub fn compute_staking_parameters(fast: bool) -> StakingParameters<Balance, BlockNumber> {
 	StakingParameters {
 		min_miner_bond: 1_000 * UNIT,
-		min_verifier_bond: 1_000 * UNIT,
 		// Longer than a job's lifetime (15 blocks fast), so that a miner cannot unbond when
 		// it is assigned and withdraw before a slash for that job.
 		unbonding_period: if fast { 40 } else { 28 * DAYS },

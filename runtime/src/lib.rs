@@ -150,6 +150,9 @@ type Migrations = (
 	migrations::MoveSharesToShareAssets,
 	// spec 108: a governance proposal stores its action (an upgrade or an access policy).
 	pallet_model_governance::migrations::v1::MigrateToV1<Runtime>,
+	// spec 108: the staked verifier role is gone; verifiers are deregistered and released
+	// (issue 20: L-10).
+	pallet_compute_staking::migrations::v2::MigrateToV2<Runtime>,
 );
 
 /// An inference job as the inference runtime API returns it.

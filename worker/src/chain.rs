@@ -556,7 +556,7 @@ pub fn version_value(version: VersionRef) -> Value {
 	])
 }
 
-/// A unit enum variant as a call argument (`Miner`, `Verifier`, …).
+/// A unit enum variant as a call argument (`Miner`, `Open`, …).
 pub fn variant(name: &str) -> Value {
 	Value::unnamed_variant(name, [])
 }

@@ -33,7 +33,7 @@ use std::{
 };
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use subxt::dynamic::Value;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
@@ -117,12 +117,6 @@ enum Command {
 	},
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Role {
-	Miner,
-	Verifier,
-}
-
 #[derive(Args)]
 struct ServedVersion {
 	/// The model served.
@@ -169,9 +163,6 @@ impl InputArgs {
 struct RegisterArgs {
 	#[command(flatten)]
 	served: ServedVersion,
-	/// Miner or verifier.
-	#[arg(long, value_enum, default_value = "miner")]
-	role: Role,
 	/// The URL the node's off-chain worker POSTs jobs to (this worker's `run --listen`).
 	#[arg(long)]
 	endpoint: String,
@@ -394,10 +385,6 @@ async fn served_version(
 async fn register(rpc: &str, signer: Keypair, args: RegisterArgs) -> Result<()> {
 	let chain = Chain::connect(rpc, signer).await?;
 	let (version, _) = served_version(&chain, &args.served).await?;
-	let role = match args.role {
-		Role::Miner => "Miner",
-		Role::Verifier => "Verifier",
-	};
 	if chain.worker(chain.account()).await?.is_some() {
 		println!("{} is already registered", chain.account());
 	} else {
@@ -406,7 +393,8 @@ async fn register(rpc: &str, signer: Keypair, args: RegisterArgs) -> Result<()> 
 				"ComputeStaking",
 				"register_worker",
 				(
-					variant(role),
+					// Miners are the chain's only worker role (validators verify).
+					variant("Miner"),
 					args.endpoint.as_bytes().to_vec(),
 					args.hardware.as_bytes().to_vec(),
 					Value::unnamed_composite([version_value(version)]),
@@ -414,7 +402,7 @@ async fn register(rpc: &str, signer: Keypair, args: RegisterArgs) -> Result<()> 
 			)
 			.await?;
 		println!(
-			"registered {} as a {role} of model {} version {}",
+			"registered {} as a miner of model {} version {}",
 			chain.account(),
 			version.model,
 			version.version

@@ -44,7 +44,6 @@ fn endpoint<T: Config>() -> Vec<u8> {
 fn parameters<T: Config>() -> ParametersOf<T> {
 	StakingParameters {
 		min_miner_bond: 1_000u32.into(),
-		min_verifier_bond: 1_000u32.into(),
 		// Longer than an inference job (a shorter one is refused).
 		unbonding_period: T::JobLifetime::get().saturating_add(10u32.into()),
 		jail_period: 10u32.into(),

@@ -109,8 +109,8 @@ pub mod pallet {
 	>;
 
 	/// The storage version: 1 indexes only the miners that may be assigned jobs
-	/// (`MinersByVersion`; see [`crate::migrations`]).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// (`MinersByVersion`); 2 has no verifier role (see [`crate::migrations`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -320,7 +320,7 @@ pub mod pallet {
 		/// Registers the signer as a worker of `role`, serving `versions` at `endpoint`.
 		///
 		/// Holds `RegistrationDeposit`. The worker gets jobs, and holds a slot of each version,
-		/// once it has bonded at least the role's minimum (`bond`; verifiers hold no slots).
+		/// once it has bonded at least the miners' minimum (`bond`).
 		/// Emits `WorkerRegistered`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_worker(versions.len() as u32))]
@@ -405,10 +405,7 @@ pub mod pallet {
 			let params = Self::parameters()?;
 			let active_bond =
 				worker.active_bond.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
-			ensure!(
-				active_bond >= Self::min_bond(&params, worker.role),
-				Error::<T>::BondBelowMinimum
-			);
+			ensure!(active_bond >= params.min_miner_bond, Error::<T>::BondBelowMinimum);
 			T::Currency::hold(&HoldReason::WorkerBond.into(), &who, amount)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			let before = worker.clone();
@@ -436,7 +433,7 @@ pub mod pallet {
 			let remaining =
 				worker.active_bond.checked_sub(&amount).ok_or(Error::<T>::UnbondExceedsBond)?;
 			ensure!(
-				remaining.is_zero() || remaining >= Self::min_bond(&params, worker.role),
+				remaining.is_zero() || remaining >= params.min_miner_bond,
 				Error::<T>::BondBelowMinimum
 			);
 			let unlock_at =
@@ -526,10 +523,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_parameters())]
 		pub fn set_parameters(origin: OriginFor<T>, parameters: ParametersOf<T>) -> DispatchResult {
 			T::ParametersOrigin::ensure_origin(origin)?;
-			ensure!(
-				!parameters.min_miner_bond.is_zero() && !parameters.min_verifier_bond.is_zero(),
-				Error::<T>::InvalidParameters
-			);
+			ensure!(!parameters.min_miner_bond.is_zero(), Error::<T>::InvalidParameters);
 			// A miner whose committed output lost sees the others' reveals before its own is
 			// due: skipping its reveal must never cost it less than revealing.
 			ensure!(
@@ -551,13 +545,6 @@ pub mod pallet {
 		/// The parameters in force, or `ParametersNotSet`.
 		pub fn parameters() -> Result<ParametersOf<T>, Error<T>> {
 			Parameters::<T>::get().ok_or(Error::<T>::ParametersNotSet)
-		}
-
-		fn min_bond(params: &ParametersOf<T>, role: WorkerRole) -> BalanceOf<T> {
-			match role {
-				WorkerRole::Miner => params.min_miner_bond,
-				WorkerRole::Verifier => params.min_verifier_bond,
-			}
 		}
 
 		fn checked_endpoint(
@@ -593,8 +580,7 @@ pub mod pallet {
 		) -> &'a [ModelVersionRef] {
 			match (worker, params) {
 				(Some(worker), Some(params))
-					if worker.role == WorkerRole::Miner
-						&& worker.status == WorkerStatus::Active
+					if worker.status == WorkerStatus::Active
 						&& worker.active_bond >= params.min_miner_bond =>
 				{
 					&worker.versions
@@ -680,10 +666,11 @@ pub mod pallet {
 			params: &ParametersOf<T>,
 		) -> bool {
 			let now = frame_system::Pallet::<T>::block_number();
+			let WorkerRole::Miner = role;
 			worker.role == role
 				&& worker.status == WorkerStatus::Active
 				&& worker.jailed_until.is_none_or(|until| until <= now)
-				&& worker.active_bond >= Self::min_bond(params, role)
+				&& worker.active_bond >= params.min_miner_bond
 		}
 
 		/// Total stake of a worker that a slash can reach: active plus unbonding.
@@ -728,10 +715,8 @@ pub mod pallet {
 			role: WorkerRole,
 			max: u32,
 		) -> Vec<(T::AccountId, BalanceOf<T>)> {
-			// Only miners are assigned jobs; verifiers hold no version slots.
-			if role != WorkerRole::Miner {
-				return Vec::new();
-			}
+			// Miners are the only role assigned jobs.
+			let WorkerRole::Miner = role;
 			let Ok(params) = Self::parameters() else { return Vec::new() };
 			let now = frame_system::Pallet::<T>::block_number();
 			// One read: the version's whole index (at most `MaxWorkersPerVersion` entries).
@@ -887,9 +872,7 @@ pub mod pallet {
 					let worker = Workers::<T>::get(&candidate.miner)
 						.ok_or("an unregistered miner in a version index")?;
 					ensure!(
-						worker.role == WorkerRole::Miner
-							&& worker.status == WorkerStatus::Active
-							&& worker.versions.contains(&version),
+						worker.status == WorkerStatus::Active && worker.versions.contains(&version),
 						"a miner indexed for a version it may not serve"
 					);
 					ensure!(

@@ -59,7 +59,6 @@ pub const POOR: AccountId = 4;
 
 pub const DEPOSIT: Balance = 10;
 pub const MIN_MINER_BOND: Balance = 1_000;
-pub const MIN_VERIFIER_BOND: Balance = 500;
 pub const UNBONDING_PERIOD: u64 = 10;
 pub const JAIL_PERIOD: u64 = 20;
 pub const MAX_WORKERS_PER_VERSION: u32 = 3;
@@ -125,7 +124,6 @@ impl pallet_compute_staking::Config for Test {
 pub fn default_parameters() -> crate::ParametersOf<Test> {
 	crate::StakingParameters {
 		min_miner_bond: MIN_MINER_BOND,
-		min_verifier_bond: MIN_VERIFIER_BOND,
 		unbonding_period: UNBONDING_PERIOD,
 		jail_period: JAIL_PERIOD,
 		slash_wrong_result: Perbill::from_percent(10),

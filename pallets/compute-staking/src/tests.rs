@@ -91,7 +91,7 @@ fn fails_when_registering_twice() {
 		assert_noop!(
 			ComputeStaking::register_worker(
 				RuntimeOrigin::signed(ALICE),
-				WorkerRole::Verifier,
+				WorkerRole::Miner,
 				endpoint(),
 				vec![],
 				vec![V00]
@@ -197,8 +197,9 @@ fn unbonded_verifier_or_chilled_registrations_hold_no_version_slot() {
 			match i % 3 {
 				0 => register(who, WorkerRole::Miner, vec![V00]),
 				1 => {
-					register(who, WorkerRole::Verifier, vec![V00]);
-					assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(who), MIN_VERIFIER_BOND));
+					register(who, WorkerRole::Miner, vec![V00]);
+					assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(who)));
+					assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(who), MIN_MINER_BOND));
 				}
 				_ => {
 					register(who, WorkerRole::Miner, vec![V01]);
@@ -360,9 +361,6 @@ fn fails_when_the_bond_is_below_the_minimum_zero_or_unaffordable() {
 			ComputeStaking::bond(RuntimeOrigin::signed(ALICE), ENDOWMENT * 2),
 			Error::<Test>::InsufficientBalance
 		);
-		// A verifier's minimum is its own.
-		register(BOB, WorkerRole::Verifier, vec![V00]);
-		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(BOB), MIN_VERIFIER_BOND));
 	});
 }
 
@@ -633,11 +631,10 @@ fn lists_only_eligible_workers_of_the_role_and_version() {
 	new_test_ext().execute_with(|| {
 		register_bonded_miner(ALICE, 2_000);
 		register(BOB, WorkerRole::Miner, vec![V00]); // not bonded
-		register(CHARLIE, WorkerRole::Verifier, vec![V00]);
-		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(CHARLIE), MIN_VERIFIER_BOND));
+		register(CHARLIE, WorkerRole::Miner, vec![V00]);
+		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(CHARLIE), MIN_MINER_BOND));
+		assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(CHARLIE)));
 		assert_eq!(eligible(V00, WorkerRole::Miner), vec![(ALICE, 2_000)]);
-		// Verifiers are never assigned jobs: they hold no slots and are never listed.
-		assert!(eligible(V00, WorkerRole::Verifier).is_empty());
 		assert!(eligible(V01, WorkerRole::Miner).is_empty());
 		assert_eq!(
 			<ComputeStaking as ComputeStakingInterface<_, _>>::eligible_workers(
@@ -658,12 +655,13 @@ fn serving_stake_is_the_bond_of_a_miner_that_may_take_work_for_the_version_now()
 		};
 		register_bonded_miner(ALICE, 2_000);
 		register(BOB, WorkerRole::Miner, vec![V00]); // not bonded
-		register(CHARLIE, WorkerRole::Verifier, vec![V00]);
-		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(CHARLIE), MIN_VERIFIER_BOND));
+		register(CHARLIE, WorkerRole::Miner, vec![V00]);
+		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(CHARLIE), MIN_MINER_BOND));
+		assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(CHARLIE)));
 		assert_eq!(stake(ALICE, V00), Some(2_000));
 		assert_eq!(stake(ALICE, V01), None, "a version it does not serve");
 		assert_eq!(stake(BOB, V00), None, "bonded below the minimum");
-		assert_eq!(stake(CHARLIE, V00), None, "a verifier");
+		assert_eq!(stake(CHARLIE, V00), None, "chilled");
 		assert_eq!(stake(POOR, V00), None, "not registered");
 		assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(ALICE)));
 		assert_eq!(stake(ALICE, V00), None, "chilled");
@@ -934,7 +932,9 @@ fn migration_to_v1_indexes_only_the_miners_that_may_get_jobs() {
 	new_test_ext().execute_with(|| {
 		register_bonded_miner(ALICE, 2_000);
 		register(BOB, WorkerRole::Miner, vec![V00]); // not bonded
-		register(CHARLIE, WorkerRole::Verifier, vec![V00]);
+		register(CHARLIE, WorkerRole::Miner, vec![V00]);
+		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(CHARLIE), MIN_MINER_BOND));
+		assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(CHARLIE)));
 		// What v0 stored for them.
 		MinersByVersion::<Test>::remove(V00);
 		for who in [ALICE, BOB, CHARLIE] {
@@ -964,5 +964,78 @@ fn try_state_catches_a_bond_its_hold_does_not_back() {
 		crate::Workers::<Test>::mutate(ALICE, |w| w.as_mut().unwrap().active_bond += 1);
 		assert!(ComputeStaking::do_try_state().is_err());
 		crate::Workers::<Test>::mutate(ALICE, |w| w.as_mut().unwrap().active_bond -= 1);
+	});
+}
+
+/// L-10: the v2 migration deregisters the workers v1 registered as verifiers (whose bonds
+/// secured nothing), releasing their active and unbonding bond and their deposit; miners and
+/// the parameters keep every value.
+#[test]
+fn migration_to_v2_releases_verifiers_and_keeps_miners() {
+	use crate::migrations::v2::{MigrateToV2, OldStakingParameters, OldWorkerInfo, OldWorkerRole};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	/// v1's layout: the same storage items with the old types.
+	mod v1 {
+		use crate::migrations::v2::{OldStakingParameters, OldWorkerInfoOf};
+		use crate::mock::Balance;
+		#[frame_support::storage_alias]
+		pub type Workers<T: crate::Config> = StorageMap<
+			crate::Pallet<T>,
+			frame_support::Blake2_128Concat,
+			<T as frame_system::Config>::AccountId,
+			OldWorkerInfoOf<T>,
+		>;
+		#[frame_support::storage_alias]
+		pub type Parameters<T: crate::Config> =
+			StorageValue<crate::Pallet<T>, OldStakingParameters<Balance, u64>>;
+	}
+
+	new_test_ext().execute_with(|| {
+		register_bonded_miner(ALICE, 2_000);
+		// Bob as v1 kept a verifier: registered, bonded, part of it unbonding, never indexed.
+		register(BOB, WorkerRole::Miner, vec![V00]);
+		assert_ok!(ComputeStaking::chill(RuntimeOrigin::signed(BOB)));
+		assert_ok!(ComputeStaking::bond(RuntimeOrigin::signed(BOB), 1_500));
+		assert_ok!(ComputeStaking::unbond(RuntimeOrigin::signed(BOB), 100));
+		let bob = Workers::<Test>::get(BOB).unwrap();
+		assert!(Balances::total_balance_on_hold(&BOB) > 1_500);
+		v1::Workers::<Test>::insert(
+			BOB,
+			OldWorkerInfo {
+				role: OldWorkerRole::Verifier,
+				endpoint: bob.endpoint,
+				hardware: bob.hardware,
+				versions: bob.versions,
+				active_bond: bob.active_bond,
+				unlocking: bob.unlocking,
+				deposit: bob.deposit,
+				status: bob.status,
+				jailed_until: bob.jailed_until,
+				reputation: bob.reputation,
+			},
+		);
+		let params = Parameters::<Test>::get().unwrap();
+		v1::Parameters::<Test>::put(OldStakingParameters {
+			min_miner_bond: params.min_miner_bond,
+			min_verifier_bond: 500,
+			unbonding_period: params.unbonding_period,
+			jail_period: params.jail_period,
+			slash_wrong_result: params.slash_wrong_result,
+			slash_missed_reveal: params.slash_missed_reveal,
+		});
+		let alice = Workers::<Test>::get(ALICE);
+		StorageVersion::new(1).put::<ComputeStaking>();
+
+		MigrateToV2::<Test>::on_runtime_upgrade();
+
+		assert!(Workers::<Test>::get(BOB).is_none());
+		assert_eq!(Balances::total_balance_on_hold(&BOB), 0);
+		assert_eq!(Balances::balance(&BOB), ENDOWMENT);
+		System::assert_has_event(Event::WorkerDeregistered { worker: BOB }.into());
+		assert_eq!(Workers::<Test>::get(ALICE), alice);
+		assert_eq!(in_index(V00), vec![(ALICE, 2_000)]);
+		assert_eq!(Parameters::<Test>::get(), Some(params));
+		assert_eq!(ComputeStaking::on_chain_storage_version(), StorageVersion::new(2));
 	});
 }

@@ -25,8 +25,6 @@ use sp_runtime::Perbill;
 pub struct StakingParameters<Balance, BlockNumber> {
 	/// Smallest active bond with which a miner gets jobs.
 	pub min_miner_bond: Balance,
-	/// Smallest active bond with which a verifier gets jobs.
-	pub min_verifier_bond: Balance,
 	/// Blocks between `unbond` and the moment the funds can be withdrawn.
 	pub unbonding_period: BlockNumber,
 	/// Blocks a slashed or jailed worker gets no jobs.
@@ -93,7 +91,7 @@ pub struct WorkerInfo<
 	MaxVersions: Get<u32>,
 	MaxChunks: Get<u32>,
 > {
-	/// Miner or verifier.
+	/// What it registered as (miners are the only role).
 	pub role: WorkerRole,
 	/// HTTP endpoint the node's off-chain workers dispatch jobs to.
 	pub endpoint: BoundedVec<u8, MaxEndpointLen>,

@@ -46,7 +46,7 @@ fn licensed_model<T: Config>(
 /// Fills every expiry slot a licence bought now from `offer` could take but the last one with
 /// real licences of fresh buyers, so that the next licence bought from it is queued in the last
 /// slot tried: its removal (drop, last query, replacement) then looks through every slot.
-fn fill_expiry_slots<T: Config>(
+pub fn fill_expiry_slots<T: Config>(
 	model: ModelId,
 	offer: OfferId,
 	fillers: &'static str,

@@ -262,6 +262,7 @@ impl pallet_model_shares::Config for Test {
 	type MinSupply = ConstU128<100>;
 	type MaxSupply = ConstU128<1_000_000_000_000>;
 	type OrderDeposit = ConstU128<5>;
+	type HoldingDeposit = ConstU128<7>;
 	type MaxOrdersPerAccount = ConstU32<4>;
 	type LockStatus = Governance;
 	type MaxLocks = ConstU32<MAX_OPEN>;

@@ -41,11 +41,31 @@ fn with_holders<T: Config>(holders: u32) -> (T::AccountId, ModelId) {
 	(owner, model)
 }
 
-/// Fills `who`'s vote locks on `model` (one share each): transfers and orders check them all.
-fn with_locks<T: Config>(model: ModelId, who: &T::AccountId) {
+/// Fills `who`'s vote locks on `model` (`amount` shares each): transfers and orders check
+/// them all.
+fn with_locks<T: Config>(model: ModelId, who: &T::AccountId, amount: Balance) {
 	let locks: alloc::vec::Vec<(modelchain_primitives::ShareLockId, Balance)> =
-		(0..T::MaxLocks::get()).map(|lock| (lock, 1)).collect();
+		(0..T::MaxLocks::get()).map(|lock| (lock, amount)).collect();
 	ShareLocks::<T>::insert(model, who, BoundedVec::truncate_from(locks));
+}
+
+/// A holder whose holding the owner opened (and paid the deposit of) by a transfer of
+/// `amount` shares: selling or sending all of them closes it and releases the owner's deposit.
+fn holder_with_deposit<T: Config>(
+	owner: &T::AccountId,
+	model: ModelId,
+	amount: Balance,
+) -> T::AccountId {
+	let holder = funded::<T>("depositing holder", 0);
+	assert!(Shares::<T>::transfer_shares(
+		RawOrigin::Signed(owner.clone()).into(),
+		model,
+		holder.clone(),
+		amount
+	)
+	.is_ok());
+	assert!(HoldingDeposits::<T>::contains_key(model, &holder));
+	holder
 }
 
 fn with_revenue<T: Config>(model: ModelId) {
@@ -66,16 +86,21 @@ mod benchmarks {
 		assert!(ShareClasses::<T>::contains_key(model));
 	}
 
+	/// The worst case: the sender's holding closes (its deposit goes back to the owner who
+	/// paid it) and the receiver's opens (the sender pays its deposit); every lock is checked.
 	#[benchmark]
 	fn transfer_shares(h: Linear<10, 10_000>) {
 		let (owner, model) = with_holders::<T>(h);
+		let sender = holder_with_deposit::<T>(&owner, model, 1_000);
 		with_revenue::<T>(model);
-		with_locks::<T>(model, &owner);
+		with_locks::<T>(model, &sender, 0);
 		let to = funded::<T>("receiver", 0);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), model, to.clone(), 1_000);
+		_(RawOrigin::Signed(sender.clone()), model, to.clone(), 1_000);
 		assert!(ShareClasses::<T>::get(model)
 			.is_some_and(|c| Shares::<T>::share_balance(&c, &to) == 1_000));
+		assert!(!HoldingDeposits::<T>::contains_key(model, &sender));
+		assert!(HoldingDeposits::<T>::contains_key(model, &to));
 	}
 
 	#[benchmark]
@@ -101,24 +126,32 @@ mod benchmarks {
 	fn create_order() {
 		let (owner, model) = with_holders::<T>(1);
 		with_revenue::<T>(model);
-		with_locks::<T>(model, &owner);
+		with_locks::<T>(model, &owner, 1);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), model, 1_000, 10);
 		assert!(Orders::<T>::contains_key(0));
 	}
 
+	/// The worst case: filling all of it closes the order, the seller's holding closes (its
+	/// deposit goes back to the owner who paid it) and the buyer's opens.
 	#[benchmark]
 	fn fill_order() {
 		let (owner, model) = with_holders::<T>(1);
+		let seller = holder_with_deposit::<T>(&owner, model, 1_000);
 		with_revenue::<T>(model);
-		assert!(
-			Shares::<T>::create_order(RawOrigin::Signed(owner).into(), model, 1_000, 10).is_ok()
-		);
+		assert!(Shares::<T>::create_order(
+			RawOrigin::Signed(seller.clone()).into(),
+			model,
+			1_000,
+			10
+		)
+		.is_ok());
 		let buyer = funded::<T>("buyer", 0);
-		// Filling all of it also closes the order: the worst case.
 		#[extrinsic_call]
-		_(RawOrigin::Signed(buyer), 0, 1_000);
+		_(RawOrigin::Signed(buyer.clone()), 0, 1_000);
 		assert!(!Orders::<T>::contains_key(0));
+		assert!(!HoldingDeposits::<T>::contains_key(model, &seller));
+		assert!(HoldingDeposits::<T>::contains_key(model, &buyer));
 	}
 
 	#[benchmark]

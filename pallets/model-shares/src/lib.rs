@@ -40,6 +40,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod holdings;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
@@ -122,6 +123,8 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// Storage deposit of a sell order.
 		OrderDeposit,
+		/// Storage deposit of a holding opened by a transfer or a purchase.
+		HoldingDeposit,
 	}
 
 	#[pallet::config]
@@ -154,6 +157,10 @@ pub mod pallet {
 		/// Deposit held for each open sell order.
 		#[pallet::constant]
 		type OrderDeposit: Get<Balance>;
+		/// Deposit paid by whoever opens a holding (a transfer or purchase to an account without
+		/// the model's shares): its share account, revenue record and this deposit's record.
+		#[pallet::constant]
+		type HoldingDeposit: Get<Balance>;
 		/// Most open sell orders per account.
 		#[pallet::constant]
 		type MaxOrdersPerAccount: Get<u32>;
@@ -211,6 +218,18 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Who paid for each holding opened by a transfer or purchase, and how much (released to it
+	/// when the holding closes). Holdings made by issuance have no record.
+	#[pallet::storage]
+	pub type HoldingDeposits<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ModelId,
+		Blake2_128Concat,
+		T::AccountId,
+		HoldingDeposit<T::AccountId, Balance>,
+	>;
+
 	/// Open sell orders.
 	#[pallet::storage]
 	pub type Orders<T: Config> = StorageMap<_, Twox64Concat, OrderId, SellOrderOf<T>>;
@@ -252,6 +271,22 @@ pub mod pallet {
 		},
 		/// A sell order was cancelled; its remaining shares went back to the seller.
 		OrderCancelled { order: OrderId, returned: Balance },
+		/// Shares arrived in an account without any of the model's shares: `depositor` pays
+		/// `deposit` for the holding's storage until it closes.
+		HoldingOpened {
+			model: ModelId,
+			holder: T::AccountId,
+			depositor: T::AccountId,
+			deposit: Balance,
+		},
+		/// A holding emptied (no shares left in the account or in escrow): its deposit went back
+		/// to `depositor`.
+		HoldingClosed {
+			model: ModelId,
+			holder: T::AccountId,
+			depositor: T::AccountId,
+			deposit: Balance,
+		},
 	}
 
 	#[pallet::error]
@@ -282,7 +317,8 @@ pub mod pallet {
 		BadReceiver,
 		/// Nothing to claim.
 		NothingToClaim,
-		/// Not enough native balance for the payment or deposit.
+		/// Not enough native balance for the payment or deposit (an order's, or a holding's
+		/// when shares go to an account without any of the model's shares).
 		InsufficientBalance,
 		/// The order does not exist (never did, filled or cancelled).
 		UnknownOrder,
@@ -363,7 +399,10 @@ pub mod pallet {
 		}
 
 		/// Moves `amount` of the signer's shares of `model` to `to`, settling both accounts'
-		/// revenue first. Emits `SharesTransferred`.
+		/// revenue first. If `to` has none of the model's shares, the signer pays
+		/// `HoldingDeposit` for its new holding (`HoldingOpened`); if the signer has none left,
+		/// its own holding's deposit goes back to whoever paid it (`HoldingClosed`). Emits
+		/// `SharesTransferred`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::transfer_shares(HOLDERS_BENCHMARKED))]
 		pub fn transfer_shares(
@@ -379,6 +418,7 @@ pub mod pallet {
 			Self::ensure_transferable(model, &class, &from, amount)?;
 			Self::settle(model, &class, &from)?;
 			Self::settle(model, &class, &to)?;
+			Self::open_holding_if_new(model, &class, &to, &from)?;
 			<T::Assets as fungibles::Mutate<_>>::transfer(
 				class.asset.clone(),
 				&from,
@@ -388,6 +428,7 @@ pub mod pallet {
 			)?;
 			Self::reset_debt(model, &class, &from)?;
 			Self::reset_debt(model, &class, &to)?;
+			Self::close_holding_if_empty(model, &class, &from);
 			Self::deposit_event(Event::SharesTransferred { model, from, to, amount });
 			Ok(())
 		}
@@ -487,7 +528,9 @@ pub mod pallet {
 
 		/// Buys `amount` shares from sell order `order`, paying `amount * price_per_share` to the
 		/// seller. Partial fills leave the rest on sale; a fully filled order is closed and its
-		/// deposit released. Emits `OrderFilled`.
+		/// deposit released. A buyer without the model's shares pays `HoldingDeposit` for its
+		/// new holding; a seller left without any gets its holding's deposit back to whoever
+		/// paid it. Emits `OrderFilled`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::fill_order())]
 		pub fn fill_order(
@@ -506,6 +549,7 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			Self::settle(sell.model, &class, &sell.seller)?;
 			Self::settle(sell.model, &class, &buyer)?;
+			Self::open_holding_if_new(sell.model, &class, &buyer, &buyer)?;
 			<T::Assets as fungibles::Mutate<_>>::transfer(
 				class.asset.clone(),
 				&Self::account_id(),
@@ -518,6 +562,7 @@ pub mod pallet {
 			});
 			Self::reset_debt(sell.model, &class, &sell.seller)?;
 			Self::reset_debt(sell.model, &class, &buyer)?;
+			Self::close_holding_if_empty(sell.model, &class, &sell.seller);
 			sell.remaining = sell.remaining.saturating_sub(amount);
 			let remaining = sell.remaining;
 			if remaining.is_zero() {
@@ -733,7 +778,9 @@ pub mod pallet {
 		///   issuance is the supply;
 		/// - every seller's escrowed shares are its open orders' remaining shares, and the
 		///   escrow account holds them; every seller's open-order count is right;
-		/// - the pallet's account can pay every pending claim of every model at once.
+		/// - the pallet's account can pay every pending claim of every model at once;
+		/// - every recorded holding deposit belongs to a holding that still has shares, and each
+		///   depositor's `HoldingDeposit` hold is exactly its records' deposits.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::BTreeMap;
 			use frame_support::traits::tokens::Fortitude;
@@ -827,6 +874,27 @@ pub mod pallet {
 				payable >= outstanding_total,
 				"the revenue account cannot pay every pending claim"
 			);
+
+			let mut holding_deposits: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+			for (model, holder, record) in HoldingDeposits::<T>::iter() {
+				let class = ShareClasses::<T>::get(model)
+					.ok_or("a holding deposit of a model without shares")?;
+				ensure!(
+					!Self::entitled_shares(model, &class, &holder).is_zero(),
+					"a holding without shares kept its deposit"
+				);
+				let entry = holding_deposits.entry(record.depositor).or_default();
+				*entry = entry.checked_add(record.amount).ok_or(overflow)?;
+			}
+			for (depositor, amount) in holding_deposits {
+				ensure!(
+					<T::Currency as fungible::InspectHold<_>>::balance_on_hold(
+						&HoldReason::HoldingDeposit.into(),
+						&depositor
+					) == amount,
+					"a depositor's holding-deposit hold differs from its records"
+				);
+			}
 			Ok(())
 		}
 	}

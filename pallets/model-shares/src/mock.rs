@@ -146,6 +146,8 @@ pub const DAVE: AccountId = 4;
 pub const ENDOWMENT: Balance = 1_000_000_000;
 pub const MIN_SUPPLY: Balance = 100;
 pub const ORDER_DEPOSIT: Balance = 5;
+/// Deposit of a holding opened by a transfer or a purchase.
+pub const HOLDING_DEPOSIT: Balance = 7;
 /// The largest supply: one accumulator unit per share for a one-planck deposit.
 pub const MAX_SUPPLY: Balance = crate::ACC_PRECISION;
 pub const MAX_ORDERS: u32 = 2;
@@ -196,6 +198,7 @@ impl pallet_model_shares::Config for Test {
 	type MinSupply = TestMinSupply;
 	type MaxSupply = TestMaxSupply;
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
+	type HoldingDeposit = ConstU128<HOLDING_DEPOSIT>;
 	type MaxOrdersPerAccount = ConstU32<MAX_ORDERS>;
 	type LockStatus = StubLockStatus;
 	type MaxLocks = ConstU32<MAX_LOCKS>;

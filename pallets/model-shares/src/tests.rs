@@ -5,7 +5,7 @@ use crate::{mock::*, Error, Escrowed, Event, HoldReason, Orders, ShareClasses, A
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
-		fungible::{Inspect as _, InspectHold, Mutate as _},
+		fungible::{Inspect as _, InspectHold, Mutate as _, MutateHold as _},
 		fungibles::{metadata::Inspect as MetadataInspect, Inspect},
 	},
 };
@@ -140,6 +140,66 @@ fn transfer_fails_cleanly() {
 			Shares::transfer_shares(RuntimeOrigin::signed(BOB), model, ALICE, 1),
 			Error::<Test>::InsufficientShares
 		);
+	});
+}
+
+/// L-14: a transfer that gives an account its first shares of a model creates storage (the
+/// share account and the holder's revenue record); the sender pays `HoldingDeposit` for it,
+/// held until that holding closes, when it comes back to the sender.
+#[test]
+fn a_transfer_that_opens_a_holding_pays_its_deposit_until_the_holding_closes() {
+	new_test_ext().execute_with(|| {
+		let fresh: AccountId = 42;
+		let model = issue(ALICE, 1_000);
+		let held_before = Balances::total_balance_on_hold(&ALICE);
+		let total_before = Balances::total_balance(&ALICE);
+		assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, fresh, 1));
+		assert_eq!(Balances::total_balance_on_hold(&ALICE), held_before + HOLDING_DEPOSIT);
+		// The holding exists now: more shares into it cost nothing more.
+		assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, fresh, 2));
+		assert_eq!(Balances::total_balance_on_hold(&ALICE), held_before + HOLDING_DEPOSIT);
+		// A holding that empties in part keeps its deposit; one that closes returns it.
+		assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(fresh), model, ALICE, 2));
+		assert_eq!(Balances::total_balance_on_hold(&ALICE), held_before + HOLDING_DEPOSIT);
+		assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(fresh), model, ALICE, 1));
+		assert_eq!(Balances::total_balance_on_hold(&ALICE), held_before);
+		assert_eq!(Balances::total_balance(&ALICE), total_before);
+	});
+}
+
+/// L-14: a buyer with no shares of the model pays the deposit of the holding it opens, and a
+/// seller whose escrow and balance are both sold out gets its deposit back.
+#[test]
+fn a_buyer_pays_for_the_holding_it_opens_and_a_sold_out_holding_returns_its_deposit() {
+	new_test_ext().execute_with(|| {
+		let model = issue(ALICE, 1_000);
+		assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, BOB, 10));
+		let alice_held = Balances::total_balance_on_hold(&ALICE);
+		assert_ok!(Shares::create_order(RuntimeOrigin::signed(BOB), model, 10, 1));
+		// Escrowed shares still belong to Bob's holding: the deposit stays.
+		assert_eq!(Balances::total_balance_on_hold(&ALICE), alice_held);
+		assert_ok!(Shares::fill_order(RuntimeOrigin::signed(CHARLIE), 0, 4));
+		assert_eq!(Balances::total_balance_on_hold(&CHARLIE), HOLDING_DEPOSIT);
+		assert_ok!(Shares::fill_order(RuntimeOrigin::signed(CHARLIE), 0, 6));
+		assert_eq!(Balances::total_balance_on_hold(&CHARLIE), HOLDING_DEPOSIT);
+		// Bob sold everything: the deposit Alice paid for his holding comes back to her.
+		assert_eq!(Balances::total_balance_on_hold(&ALICE), alice_held - HOLDING_DEPOSIT);
+	});
+}
+
+/// L-14: a sender that cannot pay the holding's deposit moves nothing.
+#[test]
+fn a_sender_that_cannot_pay_the_holding_deposit_moves_nothing() {
+	new_test_ext().execute_with(|| {
+		let model = issue(ALICE, 1_000);
+		assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, 50, 10));
+		// Account 50 holds shares but no native balance: it cannot open a holding for 51...
+		assert_noop!(
+			Shares::transfer_shares(RuntimeOrigin::signed(50), model, 51, 1),
+			Error::<Test>::InsufficientBalance
+		);
+		// ...but it may move shares into an existing holding.
+		assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(50), model, ALICE, 1));
 	});
 }
 
@@ -325,6 +385,34 @@ fn try_state_reports_books_that_owe_more_than_was_deposited() {
 	});
 }
 
+/// try_state finds a deposit record left by a closed holding, and a hold that differs from the
+/// records.
+#[test]
+fn try_state_reports_holding_deposits_that_disagree_with_the_holdings() {
+	use crate::{HoldingDeposit, HoldingDeposits};
+	let mut ext = new_test_ext();
+	ext.execute_with(|| {
+		let model = issue(ALICE, 1_000);
+		assert_ok!(Shares::transfer_shares(RuntimeOrigin::signed(ALICE), model, BOB, 1));
+		assert!(Shares::do_try_state().is_ok());
+	});
+	// Outside the checking wrapper: these books are broken on purpose.
+	(*ext).execute_with(|| {
+		let stale = HoldingDeposit { depositor: ALICE, amount: HOLDING_DEPOSIT };
+		HoldingDeposits::<Test>::insert(0, CHARLIE, stale);
+		assert!(Shares::do_try_state().is_err());
+		HoldingDeposits::<Test>::remove(0, CHARLIE);
+		assert!(Shares::do_try_state().is_ok());
+		assert_ok!(Balances::release(
+			&HoldReason::HoldingDeposit.into(),
+			&ALICE,
+			1,
+			frame_support::traits::tokens::Precision::Exact
+		));
+		assert!(Shares::do_try_state().is_err());
+	});
+}
+
 /// A deposit that would make the model's books overflow is refused and changes nothing.
 #[test]
 fn a_deposit_that_overflows_the_books_is_refused() {
@@ -403,7 +491,8 @@ fn escrows_sells_in_parts_and_keeps_revenue_with_the_seller_until_sold() {
 				.into()
 		);
 		assert_eq!(free(ALICE), alice_before + 1_400);
-		assert_eq!(free(BOB), bob_before - 1_400);
+		// Bob had no shares: he also pays his new holding's deposit.
+		assert_eq!(free(BOB), bob_before - 1_400 - HOLDING_DEPOSIT);
 		assert_eq!(shares(model, BOB), 200);
 		assert_eq!(Orders::<Test>::get(0).unwrap().remaining, 400);
 
@@ -805,7 +894,8 @@ fn a_holder_and_the_order_book_hold_shares_of_a_hundred_models() {
 			assert_eq!(shares(model, Shares::account_id()), 4);
 		}
 		assert_eq!(System::consumers(&BOB), 0);
-		assert_eq!(System::consumers(&DAVE), 0);
+		// Dave paid his holdings' deposits: one reference for his holds, not one per model.
+		assert_eq!(System::consumers(&DAVE), 1);
 	});
 }
 

@@ -69,3 +69,14 @@ pub struct SellOrder<AccountId, Balance> {
 	/// Storage deposit held from the seller until the order is filled or cancelled.
 	pub deposit: Balance,
 }
+
+/// The deposit paid for a holding opened by a transfer or a purchase (see `holdings.rs`).
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct HoldingDeposit<AccountId, Balance> {
+	/// Who paid it, and gets it back when the holding closes.
+	pub depositor: AccountId,
+	/// How much is held from the depositor.
+	pub amount: Balance,
+}

@@ -14,6 +14,10 @@ parameter_types! {
 	pub const LicenceOfferDeposit: Balance = deposit(2, 96);
 	/// Held for each licence (record and holder index: ~170 bytes).
 	pub const LicenceDeposit: Balance = deposit(2, 176);
+	/// The last 24 accesses of each model stay on chain; older ones are in the events. The
+	/// model's deposit pays for the full window (24 records of ~120 bytes: 7.7 MDL of its 10;
+	/// `runtime/tests/storage_deposits.rs`), so a request stores nothing unpaid (L-14).
+	pub const AccessLogLength: u32 = 24;
 }
 
 impl pallet_model_access::Config for Runtime {
@@ -29,8 +33,7 @@ impl pallet_model_access::Config for Runtime {
 	type MaxOffersPerModel = ConstU32<16>;
 	/// Up to 64 licences expire per block (a purchase looks 16 blocks on for room).
 	type MaxExpiriesPerBlock = ConstU32<64>;
-	/// The last 1,000 accesses of each model stay on chain; older ones are in the events.
-	type AccessLogLength = ConstU32<1_000>;
+	type AccessLogLength = AccessLogLength;
 	type WeightInfo = pallet_model_access::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = AccessBenchmarkHelper;

@@ -191,6 +191,10 @@ impl pallet_inference::BenchmarkHelper<AccountId> for InferenceBenchmarkHelper {
 			model,
 			LicenceTerms { price: UNIT, duration: Some(100), queries: Some(1), transferable: true },
 		);
+		// The licence is queued in the last expiry slot a purchase tries, so that its last
+		// query looks through every slot to remove it: the worst case of `use_access`.
+		let _ =
+			pallet_model_access::benchmarking::fill_expiry_slots::<Runtime>(model, offer, "filler");
 		let _ = Balances::mint_into(requester, 1_000 * UNIT);
 		let _ = ModelAccess::buy_licence(RuntimeOrigin::signed(requester.clone()), model, offer);
 		// A full window: the request's access pushes the oldest one out.

@@ -46,6 +46,10 @@ parameter_types! {
 	pub const MaxShareSupply: Balance = pallet_model_shares::ACC_PRECISION;
 	/// Held for each open sell order.
 	pub const OrderDeposit: Balance = deposit(1, 96);
+	/// Held from whoever opens a holding (a transfer or purchase to an account without the
+	/// model's shares): the share account, the revenue record and the deposit's record, three
+	/// items of 448 bytes with their keys (`runtime/tests/storage_deposits.rs`).
+	pub const HoldingDeposit: Balance = deposit(3, 448);
 }
 
 impl pallet_model_shares::Config for Runtime {
@@ -58,6 +62,7 @@ impl pallet_model_shares::Config for Runtime {
 	type MinSupply = MinShareSupply;
 	type MaxSupply = MaxShareSupply;
 	type OrderDeposit = OrderDeposit;
+	type HoldingDeposit = HoldingDeposit;
 	type MaxOrdersPerAccount = ConstU32<32>;
 	type LockStatus = crate::ModelGovernance;
 	type MaxLocks = MaxOpenModelProposals;
