@@ -1,5 +1,8 @@
 //! What the pallets' mock runtimes share (a dev-dependency only; nothing here reaches a
-//! runtime).
+//! runtime): externalities that check a pallet's invariants after every test, and the model
+//! registry stand-in ([`registry::StubRegistry`]).
+
+pub mod registry;
 
 /// A pallet's invariants: its `do_try_state`.
 pub type Invariants = fn() -> Result<(), sp_runtime::TryRuntimeError>;

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { merkleizeMetadata } from '@polkadot-api/merkleize-metadata';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -113,6 +114,38 @@ describe('foundation: dev node over RPC', () => {
     const bobAfter = (await api.query.system.account(bob.address)).data.free.toBigInt();
     assert.equal(bobAfter - bobBefore, amount);
     assert.equal(aliceBefore - aliceAfter, amount + fee);
+  });
+
+  // Hardware wallets (Ledger's generic app) sign with `CheckMetadataHash` mode 1: the signed
+  // payload carries the RFC-78 digest of the metadata, which the runtime adds from its build.
+  // The digest is computed here by an external client library (polkadot-api's), from the
+  // metadata V15 the node serves.
+  test('includes a transfer signed with the metadata hash (mode 1) and refuses a wrong hash', async () => {
+    const raw = (await api.call.metadata.metadataAtVersion(15)).unwrap();
+    const bytes = api.createType('Bytes', raw).toU8a(true);
+    const properties = await api.rpc.system.properties();
+    const digest = merkleizeMetadata(bytes, {
+      decimals: properties.tokenDecimals.unwrap()[0].toNumber(),
+      tokenSymbol: properties.tokenSymbol.unwrap()[0].toString(),
+    }).digest();
+    const bobBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+    const { blockHash } = await sendAndWait(
+      api, api.tx.balances.transferKeepAlive(bob.address, UNIT), alice,
+      { mode: 1, metadataHash: u8aToHex(digest) },
+    );
+    const { block } = await api.rpc.chain.getBlock(blockHash);
+    const signed = block.extrinsics.find((x) => x.isSigned && x.method.section === 'balances');
+    assert.equal(signed.mode.toNumber(), 1, 'the included transaction was signed in mode 1');
+    assert.equal((await api.query.system.account(bob.address)).data.free.toBigInt(), bobBefore + UNIT);
+
+    const wrong = new Uint8Array(digest);
+    wrong[0] ^= 0xff;
+    await assert.rejects(
+      sendAndWait(api, api.tx.balances.transferKeepAlive(bob.address, UNIT), alice,
+        { mode: 1, metadataHash: u8aToHex(wrong) }),
+      /bad signature|Invalid Transaction|1010/,
+    );
+    assert.equal((await api.query.system.account(bob.address)).data.free.toBigInt(), bobBefore + UNIT);
   });
 
   test('rejects an extrinsic with a bad signature and changes nothing', async () => {

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { bnToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady, xxhashAsHex } from '@polkadot/util-crypto';
@@ -36,6 +37,35 @@ const OLD_COMMIT = fs.readFileSync(path.join(repoRoot, 'scripts', 'upgrade-from'
 const OLD_RUNTIME = process.env.MODELCHAIN_OLD_RUNTIME
   ?? path.join(os.homedir(), '.cache', 'modelchain', 'runtimes', `${OLD_COMMIT}.wasm`);
 const MINERS = ['//Dave', '//Ferdie', '//Eve//stash'];
+// Where the state of the last block of the old runtime is written, for the native try-runtime
+// check of the upgrade (runtime/tests/live_upgrade.rs, run by scripts/test.sh after these tests).
+const SNAPSHOT = process.env.MODELCHAIN_SNAPSHOT
+  ?? path.join(os.tmpdir(), 'modelchain-upgrade-snapshot.json');
+const CODE_KEY = '0x3a636f6465'; // `:code`: the wasm, which the native check does not run
+
+/** Writes every storage pair at block `hash` but the code to `file` as `[[key, value], …]`. */
+async function writeSnapshot(url, hash, file) {
+  const provider = new WsProvider(url, false);
+  await provider.connect();
+  await provider.isReady;
+  try {
+    const pairs = [];
+    for (let start = null; ;) {
+      const page = await provider.send('state_getKeysPaged', ['0x', 1000, start, hash]);
+      const keys = page.filter((key) => key !== CODE_KEY);
+      if (keys.length > 0) {
+        const [{ changes }] = await provider.send('state_queryStorageAt', [keys, hash]);
+        for (const [key, value] of changes) if (value !== null) pairs.push([key, value]);
+      }
+      if (page.length < 1000) break;
+      start = page[page.length - 1];
+    }
+    fs.writeFileSync(file, JSON.stringify(pairs));
+    return pairs.length;
+  } finally {
+    await provider.disconnect();
+  }
+}
 
 /** A dev chain spec whose genesis is built by the old runtime; returns [spec path, new code]. */
 function oldChainSpec() {
@@ -44,6 +74,9 @@ function oldChainSpec() {
   }).toString());
   const newCode = spec.genesis.runtimeGenesis.code;
   spec.genesis.runtimeGenesis.code = `0x${fs.readFileSync(OLD_RUNTIME).toString('hex')}`;
+  // The old runtime's genesis still has the verifiers' minimum bond (removed in spec 108).
+  const staking = spec.genesis.runtimeGenesis.patch.computeStaking.parameters;
+  staking.minVerifierBond = staking.minMinerBond;
   spec.id = 'modelchain_upgrade_test';
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelchain-upgrade-')), 'spec.json');
   fs.writeFileSync(file, JSON.stringify(spec));
@@ -260,6 +293,8 @@ describe('a runtime upgrade through a referendum keeps every balance', () => {
     // Revenue moves only by deposits and claims, and neither block has one: what holders are
     // owed is read with the old code (the parent of the block that set the new one).
     const before = await books(api, lastOld, [shared, licensed], beforeUpgrade);
+    const written = await writeSnapshot(node.url, lastOld.toHex(), SNAPSHOT);
+    assert.ok(written > 100, `a snapshot of ${written} pairs`);
     const after = await books(api, firstNew, [shared, licensed]);
     assert.equal(before.version, 107);
     assert.equal(after.version, 108);

@@ -162,9 +162,6 @@ pub struct MockWorker {
 }
 
 thread_local! {
-	pub static SERVING: RefCell<BTreeMap<ModelId, ServingInfo<AccountId, Balance>>> =
-		const { RefCell::new(BTreeMap::new()) };
-	pub static SHARES_ISSUED: RefCell<BTreeSet<ModelId>> = const { RefCell::new(BTreeSet::new()) };
 	pub static WORKERS: RefCell<BTreeMap<AccountId, MockWorker>> = const { RefCell::new(BTreeMap::new()) };
 	pub static SLASHES: RefCell<Vec<(AccountId, SlashReason, Balance)>> = const { RefCell::new(Vec::new()) };
 	pub static REPUTATION: RefCell<BTreeMap<AccountId, u32>> = const { RefCell::new(BTreeMap::new()) };
@@ -182,33 +179,12 @@ thread_local! {
 }
 
 /// The model registry stand-in.
-pub struct MockRegistry;
-impl ModelRegistryInterface<AccountId, Balance> for MockRegistry {
-	fn owner(model: ModelId) -> Option<AccountId> {
-		SERVING.with(|s| s.borrow().get(&model).map(|info| info.creator))
-	}
-	fn name_and_symbol(_model: ModelId) -> Option<(Vec<u8>, Vec<u8>)> {
-		None
-	}
-	fn is_active(model: ModelId) -> bool {
-		SERVING.with(|s| s.borrow().contains_key(&model))
-	}
-	fn serving_info(model: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
-		SERVING.with(|s| s.borrow().get(&model).cloned())
-	}
-	fn is_inactive_version(_version: &ModelVersionRef) -> bool {
-		false
-	}
-	fn note_shares_issued(model: ModelId) -> sp_runtime::DispatchResult {
-		SHARES_ISSUED.with(|s| s.borrow_mut().insert(model));
-		Ok(())
-	}
-	fn shares_issued(model: ModelId) -> bool {
-		SHARES_ISSUED.with(|s| s.borrow().contains(&model))
-	}
-	fn activate_version(_version: &ModelVersionRef) -> sp_runtime::DispatchResult {
-		Ok(())
-	}
+pub type MockRegistry = modelchain_test_support::registry::StubRegistry<AccountId>;
+
+/// Serves the test model on `info`, its shares issued.
+pub fn serve_model(info: ServingInfo<AccountId, Balance>) {
+	MockRegistry::set_serving(MODEL, info);
+	MockRegistry::set_shares_issued(MODEL, true);
 }
 
 /// The compute staking stand-in: stakes are free balance of the miners; a slash moves the
@@ -392,8 +368,7 @@ pub struct MockBenchmarkHelper;
 impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 	fn setup_model(redundancy: u8, miners: u32) -> (ModelId, Vec<AccountId>) {
 		use frame_support::traits::fungible::Mutate;
-		SERVING.with(|s| s.borrow_mut().insert(MODEL, serving(redundancy)));
-		SHARES_ISSUED.with(|s| s.borrow_mut().insert(MODEL));
+		serve_model(serving(redundancy));
 		// Licences of an earlier run of the benchmark, whose storage was reverted, are gone.
 		LICENSED.with(|l| l.borrow_mut().clear());
 		WORKERS.with(|w| {
@@ -476,16 +451,8 @@ pub fn new_test_ext() -> TestExt {
 	pallet_inference::GenesisConfig::<Test> { parameters: Some(test_parameters()) }
 		.assimilate_storage(&mut storage)
 		.unwrap();
-	SERVING.with(|s| {
-		let mut s = s.borrow_mut();
-		s.clear();
-		s.insert(MODEL, serving(3));
-	});
-	SHARES_ISSUED.with(|s| {
-		let mut s = s.borrow_mut();
-		s.clear();
-		s.insert(MODEL);
-	});
+	MockRegistry::clear();
+	serve_model(serving(3));
 	WORKERS.with(|w| {
 		let mut w = w.borrow_mut();
 		w.clear();

@@ -1293,7 +1293,7 @@ fn a_requester_who_cannot_hold_the_storage_deposit_is_refused_with_nothing_held(
 #[test]
 fn holders_part_goes_to_the_creator_without_shares() {
 	new_test_ext().execute_with(|| {
-		SHARES_ISSUED.with(|s| s.borrow_mut().clear());
+		MockRegistry::set_shares_issued(MODEL, false);
 		let creator_before = Balances::balance(&CREATOR);
 		let job = request(ALICE);
 		to_challenge(job, [&GOOD, &GOOD, &GOOD]);
@@ -1319,12 +1319,10 @@ fn a_part_that_cannot_be_paid_goes_back_to_the_requester() {
 	new_test_ext().execute_with(|| {
 		// A new creator account and a price whose 5% royalty (5) is below the ED (10).
 		const NEW_CREATOR: AccountId = 77;
-		SERVING.with(|s| {
-			let mut info = serving(3);
-			info.creator = NEW_CREATOR;
-			info.price = 100;
-			s.borrow_mut().insert(MODEL, info);
-		});
+		let mut info = serving(3);
+		info.creator = NEW_CREATOR;
+		info.price = 100;
+		MockRegistry::set_serving(MODEL, info);
 		let total = total_of_known_accounts();
 		let job = NextJobId::<Test>::get();
 		assert_ok!(Inference::request_inference(
@@ -2639,16 +2637,14 @@ mod properties {
 		) {
 			new_test_ext().execute_with(|| {
 				let creator = if fresh_creator { 777 } else { CREATOR };
-				SERVING.with(|s| s.borrow_mut().insert(MODEL, ServingInfo {
+				MockRegistry::set_serving(MODEL, ServingInfo {
 					creator,
 					price,
 					creator_royalty: Perbill::from_percent(royalty),
 					miners_share: Perbill::from_percent(miners_share),
 					..serving(3)
-				}));
-				if !shares {
-					SHARES_ISSUED.with(|s| s.borrow_mut().clear());
-				}
+				});
+				MockRegistry::set_shares_issued(MODEL, shares);
 				Parameters::<Test>::mutate(|p| p.protocol_fee = Perbill::from_percent(protocol_fee));
 				let balance = |who: AccountId| Balances::total_balance(&who);
 				let job = NextJobId::<Test>::get();

@@ -76,14 +76,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::LicenceByHolder` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::Licences` (r:1 w:1)
 	/// Proof: `ModelAccess::Licences` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
+	/// Storage: `ModelAccess::Expiries` (r:16 w:16)
+	/// Proof: `ModelAccess::Expiries` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
 	/// Storage: `ModelAccess::AccessLogBounds` (r:1 w:1)
 	/// Proof: `ModelAccess::AccessLogBounds` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
-	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::MinersByVersion` (r:1 w:0)
 	/// Proof: `ComputeStaking::MinersByVersion` (`max_values`: None, `max_size`: Some(13594), added: 16069, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Parameters` (r:1 w:0)
@@ -102,22 +104,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelAccess::AccessLog` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[7, 256]`.
 	/// The range of component `l` is `[0, 1]`.
-	fn request_inference(c: u32, l: u32, ) -> Weight {
-		// Proof size (bytes): measured `1371`, estimated `17059`.
-		// Minimum execution time: 294_319_000 picoseconds.
-		Weight::from_parts(235_564_672, 17059)
-			.saturating_add(Weight::from_parts(481_053, 0).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(126_866_121, 0).saturating_mul(l.into()))
+	fn request_inference(_c: u32, l: u32, ) -> Weight {
+		// Proof size (bytes): measured `1780`, estimated `24503`.
+		// Minimum execution time: 301_653_000 picoseconds.
+		Weight::from_parts(464_357_200, 24503)
+			.saturating_add(Weight::from_parts(270_706_995, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
+			.saturating_add(T::DbWeight::get().reads((18_u64).saturating_mul(l.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(l.into())))
-			.saturating_add(Weight::from_parts(0, 1796).saturating_mul(l.into()))
+			.saturating_add(T::DbWeight::get().writes((19_u64).saturating_mul(l.into())))
+			.saturating_add(Weight::from_parts(0, 24503).saturating_mul(l.into()))
 	}
 	/// Storage: `Inference::Jobs` (r:1 w:1)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
-	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::MinersByVersion` (r:1 w:0)
 	/// Proof: `ComputeStaking::MinersByVersion` (`max_values`: None, `max_size`: Some(13594), added: 16069, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Parameters` (r:1 w:0)
@@ -128,10 +129,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[7, 256]`.
 	fn assign_job(c: u32, ) -> Weight {
-		// Proof size (bytes): measured `4732`, estimated `17059`.
-		// Minimum execution time: 55_193_000 picoseconds.
-		Weight::from_parts(75_721_014, 17059)
-			.saturating_add(Weight::from_parts(154_671, 0).saturating_mul(c.into()))
+		// Proof size (bytes): measured `4714`, estimated `17059`.
+		// Minimum execution time: 55_424_000 picoseconds.
+		Weight::from_parts(63_788_368, 17059)
+			.saturating_add(Weight::from_parts(201_006, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -145,8 +146,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
 		// Proof size (bytes): measured `5145`, estimated `8538`.
-		// Minimum execution time: 51_546_000 picoseconds.
-		Weight::from_parts(63_308_000, 8538)
+		// Minimum execution time: 51_476_000 picoseconds.
+		Weight::from_parts(60_723_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -165,12 +166,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 7]`.
 	fn reveal_result(k: u32, ) -> Weight {
 		// Proof size (bytes): measured `4652`, estimated `8538`.
-		// Minimum execution time: 69_249_000 picoseconds.
-		Weight::from_parts(85_349_290, 8538)
-			.saturating_add(Weight::from_parts(2_506_570, 0).saturating_mul(k.into()))
+		// Minimum execution time: 69_399_000 picoseconds.
+		Weight::from_parts(77_567_325, 8538)
+			.saturating_add(Weight::from_parts(1_727_674, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
-			.saturating_add(Weight::from_parts(0, 646).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 639).saturating_mul(k.into()))
 	}
 	/// Storage: `Inference::Jobs` (r:64 w:64)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
@@ -183,9 +184,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn commit_results(n: u32, ) -> Weight {
 		// Proof size (bytes): measured `352`, estimated `3494`.
-		// Minimum execution time: 54_030_000 picoseconds.
-		Weight::from_parts(40_714_294, 3494)
-			.saturating_add(Weight::from_parts(32_162_287, 0).saturating_mul(n.into()))
+		// Minimum execution time: 55_293_000 picoseconds.
+		Weight::from_parts(62_858_842, 3494)
+			.saturating_add(Weight::from_parts(39_901_884, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -207,9 +208,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn reveal_results(n: u32, ) -> Weight {
 		// Proof size (bytes): measured `544`, estimated `5998`.
-		// Minimum execution time: 82_383_000 picoseconds.
-		Weight::from_parts(208_977_067, 5998)
-			.saturating_add(Weight::from_parts(82_706_144, 0).saturating_mul(n.into()))
+		// Minimum execution time: 88_765_000 picoseconds.
+		Weight::from_parts(97_402_000, 5998)
+			.saturating_add(Weight::from_parts(95_837_452, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -225,11 +226,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Authorities` (r:1 w:0)
 	/// Proof: `Inference::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
-	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Workers` (r:7 w:7)
 	/// Proof: `ComputeStaking::Workers` (`max_values`: None, `max_size`: Some(929), added: 3404, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::TotalSlashed` (r:1 w:1)
@@ -258,10 +259,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Queue` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 7]`.
 	fn submit_verdict(k: u32, ) -> Weight {
-		// Proof size (bytes): measured `8573`, estimated `38775`.
-		// Minimum execution time: 497_758_000 picoseconds.
-		Weight::from_parts(465_616_388, 38775)
-			.saturating_add(Weight::from_parts(190_132_102, 0).saturating_mul(k.into()))
+		// Proof size (bytes): measured `8555`, estimated `38775`.
+		// Minimum execution time: 512_536_000 picoseconds.
+		Weight::from_parts(475_716_487, 38775)
+			.saturating_add(Weight::from_parts(106_682_106, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(31_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(30_u64))
@@ -280,18 +281,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::VerdictVotes` (`max_values`: None, `max_size`: Some(2065), added: 4540, mode: `MaxEncodedLen`)
 	fn authorize_submit_verdict() -> Weight {
 		// Proof size (bytes): measured `8535`, estimated `8538`.
-		// Minimum execution time: 112_019_000 picoseconds.
-		Weight::from_parts(166_220_000, 8538)
+		// Minimum execution time: 112_450_000 picoseconds.
+		Weight::from_parts(128_940_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
-	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Parameters` (r:0 w:1)
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
-		// Proof size (bytes): measured `79`, estimated `1533`.
-		// Minimum execution time: 16_411_000 picoseconds.
-		Weight::from_parts(31_388_000, 1533)
+		// Proof size (bytes): measured `61`, estimated `1517`.
+		// Minimum execution time: 16_080_000 picoseconds.
+		Weight::from_parts(21_921_000, 1517)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -301,8 +302,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn draw_sample() -> Weight {
 		// Proof size (bytes): measured `5365`, estimated `8538`.
-		// Minimum execution time: 22_823_000 picoseconds.
-		Weight::from_parts(29_616_000, 8538)
+		// Minimum execution time: 23_474_000 picoseconds.
+		Weight::from_parts(26_299_000, 8538)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -317,13 +318,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeStaking::MissedInARow` (r:112 w:112)
 	/// Proof: `ComputeStaking::MissedInARow` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
-	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::MinersByVersion` (r:16 w:16)
 	/// Proof: `ComputeStaking::MinersByVersion` (`max_values`: None, `max_size`: Some(13594), added: 16069, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:17 w:17)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Parameters` (r:1 w:0)
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::QuorumDeposits` (r:16 w:16)
@@ -336,10 +337,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveJobsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[0, 16]`.
 	fn on_commit_deadlines(d: u32, ) -> Weight {
-		// Proof size (bytes): measured `182`, estimated `11006`.
-		// Minimum execution time: 15_569_000 picoseconds.
-		Weight::from_parts(15_669_000, 11006)
-			.saturating_add(Weight::from_parts(617_829_424, 0).saturating_mul(d.into()))
+		// Proof size (bytes): measured `164`, estimated `11006`.
+		// Minimum execution time: 15_088_000 picoseconds.
+		Weight::from_parts(15_689_000, 11006)
+			.saturating_add(Weight::from_parts(775_037_639, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((22_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -353,11 +354,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Jobs` (r:16 w:16)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(5073), added: 7548, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Parameters` (r:1 w:0)
-	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::Parameters` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Workers` (r:112 w:112)
 	/// Proof: `ComputeStaking::Workers` (`max_values`: None, `max_size`: Some(929), added: 3404, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:128 w:128)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:129 w:129)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::TotalSlashed` (r:1 w:1)
@@ -370,10 +371,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::VerificationDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[0, 16]`.
 	fn on_reveal_deadlines(d: u32, ) -> Weight {
-		// Proof size (bytes): measured `547`, estimated `11006`.
-		// Minimum execution time: 15_489_000 picoseconds.
-		Weight::from_parts(15_669_000, 11006)
-			.saturating_add(Weight::from_parts(1_175_977_869, 0).saturating_mul(d.into()))
+		// Proof size (bytes): measured `538`, estimated `11006`.
+		// Minimum execution time: 15_299_000 picoseconds.
+		Weight::from_parts(16_090_000, 11006)
+			.saturating_add(Weight::from_parts(1_142_825_826, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((27_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -391,7 +392,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ModelRegistry::Models` (r:16 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(428), added: 2903, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:146 w:146)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ModelShares::ShareClasses` (r:16 w:16)
@@ -415,9 +416,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_challenge_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `1136`, estimated `11006`.
-		// Minimum execution time: 14_998_000 picoseconds.
-		Weight::from_parts(387_558_154, 11006)
-			.saturating_add(Weight::from_parts(901_121_783, 0).saturating_mul(d.into()))
+		// Minimum execution time: 15_108_000 picoseconds.
+		Weight::from_parts(15_980_000, 11006)
+			.saturating_add(Weight::from_parts(813_755_563, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((33_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -435,7 +436,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(355), added: 2830, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:16)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::VerdictVotes` (r:0 w:16)
@@ -443,9 +444,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[0, 16]`.
 	fn on_prune_deadlines(d: u32, ) -> Weight {
 		// Proof size (bytes): measured `93`, estimated `11006`.
-		// Minimum execution time: 14_558_000 picoseconds.
-		Weight::from_parts(38_535_932, 11006)
-			.saturating_add(Weight::from_parts(95_510_730, 0).saturating_mul(d.into()))
+		// Minimum execution time: 15_189_000 picoseconds.
+		Weight::from_parts(24_029_137, 11006)
+			.saturating_add(Weight::from_parts(93_772_116, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -456,37 +457,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights priced with RocksDB weights, for tests and runtimes without their own.
 impl WeightInfo for () {
-	fn request_inference(c: u32, l: u32, ) -> Weight {
-		Weight::from_parts(235_564_672, 17059)
-			.saturating_add(Weight::from_parts(481_053, 0).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(126_866_121, 0).saturating_mul(l.into()))
+	fn request_inference(_c: u32, l: u32, ) -> Weight {
+		Weight::from_parts(464_357_200, 24503)
+			.saturating_add(Weight::from_parts(270_706_995, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
+			.saturating_add(RocksDbWeight::get().reads((18_u64).saturating_mul(l.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(l.into())))
-			.saturating_add(Weight::from_parts(0, 1796).saturating_mul(l.into()))
+			.saturating_add(RocksDbWeight::get().writes((19_u64).saturating_mul(l.into())))
+			.saturating_add(Weight::from_parts(0, 24503).saturating_mul(l.into()))
 	}
 	fn assign_job(c: u32, ) -> Weight {
-		Weight::from_parts(75_721_014, 17059)
-			.saturating_add(Weight::from_parts(154_671, 0).saturating_mul(c.into()))
+		Weight::from_parts(63_788_368, 17059)
+			.saturating_add(Weight::from_parts(201_006, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn commit_result() -> Weight {
-		Weight::from_parts(63_308_000, 8538)
+		Weight::from_parts(60_723_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn reveal_result(k: u32, ) -> Weight {
-		Weight::from_parts(85_349_290, 8538)
-			.saturating_add(Weight::from_parts(2_506_570, 0).saturating_mul(k.into()))
+		Weight::from_parts(77_567_325, 8538)
+			.saturating_add(Weight::from_parts(1_727_674, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
-			.saturating_add(Weight::from_parts(0, 646).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 639).saturating_mul(k.into()))
 	}
 	fn commit_results(n: u32, ) -> Weight {
-		Weight::from_parts(40_714_294, 3494)
-			.saturating_add(Weight::from_parts(32_162_287, 0).saturating_mul(n.into()))
+		Weight::from_parts(62_858_842, 3494)
+			.saturating_add(Weight::from_parts(39_901_884, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -494,8 +494,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7548).saturating_mul(n.into()))
 	}
 	fn reveal_results(n: u32, ) -> Weight {
-		Weight::from_parts(208_977_067, 5998)
-			.saturating_add(Weight::from_parts(82_706_144, 0).saturating_mul(n.into()))
+		Weight::from_parts(97_402_000, 5998)
+			.saturating_add(Weight::from_parts(95_837_452, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -503,8 +503,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7548).saturating_mul(n.into()))
 	}
 	fn submit_verdict(k: u32, ) -> Weight {
-		Weight::from_parts(465_616_388, 38775)
-			.saturating_add(Weight::from_parts(190_132_102, 0).saturating_mul(k.into()))
+		Weight::from_parts(475_716_487, 38775)
+			.saturating_add(Weight::from_parts(106_682_106, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(31_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(30_u64))
@@ -512,22 +512,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3565).saturating_mul(k.into()))
 	}
 	fn authorize_submit_verdict() -> Weight {
-		Weight::from_parts(166_220_000, 8538)
+		Weight::from_parts(128_940_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(31_388_000, 1533)
+		Weight::from_parts(21_921_000, 1517)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn draw_sample() -> Weight {
-		Weight::from_parts(29_616_000, 8538)
+		Weight::from_parts(26_299_000, 8538)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_commit_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(15_669_000, 11006)
-			.saturating_add(Weight::from_parts(617_829_424, 0).saturating_mul(d.into()))
+		Weight::from_parts(15_689_000, 11006)
+			.saturating_add(Weight::from_parts(775_037_639, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((22_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -535,8 +535,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_reveal_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(15_669_000, 11006)
-			.saturating_add(Weight::from_parts(1_175_977_869, 0).saturating_mul(d.into()))
+		Weight::from_parts(16_090_000, 11006)
+			.saturating_add(Weight::from_parts(1_142_825_826, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((27_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -544,8 +544,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 23828).saturating_mul(d.into()))
 	}
 	fn on_challenge_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(387_558_154, 11006)
-			.saturating_add(Weight::from_parts(901_121_783, 0).saturating_mul(d.into()))
+		Weight::from_parts(15_980_000, 11006)
+			.saturating_add(Weight::from_parts(813_755_563, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((33_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -553,8 +553,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 24955).saturating_mul(d.into()))
 	}
 	fn on_prune_deadlines(d: u32, ) -> Weight {
-		Weight::from_parts(38_535_932, 11006)
-			.saturating_add(Weight::from_parts(95_510_730, 0).saturating_mul(d.into()))
+		Weight::from_parts(24_029_137, 11006)
+			.saturating_add(Weight::from_parts(93_772_116, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

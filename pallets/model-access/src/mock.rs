@@ -8,12 +8,10 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{fungible::Mutate, tokens::Preservation, ConstU128, ConstU32, Hooks},
 };
-use modelchain_primitives::{
-	Balance, ModelId, ModelRegistryInterface, ModelVersionRef, RevenueSink, ServingInfo,
-	ShareLockId, ShareVoting,
-};
+use modelchain_primitives::{Balance, ModelId, RevenueSink, ShareLockId, ShareVoting};
+use modelchain_test_support::registry::StubModel;
 use sp_runtime::{BuildStorage, DispatchError, Perbill};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -91,49 +89,30 @@ parameter_types! {
 }
 
 thread_local! {
-	pub static OWNERS: RefCell<BTreeMap<ModelId, AccountId>> = const { RefCell::new(BTreeMap::new()) };
-	pub static ACTIVE: RefCell<BTreeSet<ModelId>> = const { RefCell::new(BTreeSet::new()) };
 	pub static SHARE_SUPPLY: RefCell<BTreeMap<ModelId, Balance>> = const { RefCell::new(BTreeMap::new()) };
 	pub static SHARE_BALANCES: RefCell<BTreeMap<(ModelId, AccountId), Balance>> = const { RefCell::new(BTreeMap::new()) };
 	pub static REVENUE: RefCell<BTreeMap<ModelId, Balance>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// The model registry stand-in: models 0..=2 exist, owned by `OWNER`.
-pub struct MockRegistry;
-impl ModelRegistryInterface<AccountId, Balance> for MockRegistry {
-	fn owner(model: ModelId) -> Option<AccountId> {
-		OWNERS.with(|o| o.borrow().get(&model).copied())
-	}
-	fn name_and_symbol(_model: ModelId) -> Option<(Vec<u8>, Vec<u8>)> {
-		None
-	}
-	fn is_active(model: ModelId) -> bool {
-		ACTIVE.with(|a| a.borrow().contains(&model))
-	}
-	fn serving_info(model: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
-		let creator = Self::owner(model)?;
-		Self::is_active(model).then_some(ServingInfo {
-			creator,
-			version: ModelVersionRef { model, version: 0 },
-			price: 100,
-			output_precision: 4,
-			creator_royalty: ROYALTY,
-			miners_share: Perbill::from_percent(30),
-			redundancy: 3,
-		})
-	}
-	fn is_inactive_version(_version: &ModelVersionRef) -> bool {
-		false
-	}
-	fn note_shares_issued(_model: ModelId) -> sp_runtime::DispatchResult {
-		Ok(())
-	}
-	fn shares_issued(model: ModelId) -> bool {
-		SHARE_SUPPLY.with(|s| s.borrow().contains_key(&model))
-	}
-	fn activate_version(_version: &ModelVersionRef) -> sp_runtime::DispatchResult {
-		Ok(())
-	}
+pub type MockRegistry = modelchain_test_support::registry::StubRegistry<AccountId>;
+
+/// `owner`'s model `model` as the tests use it: a price of 100, the creator's royalty, 30 % to
+/// the miners; `shares` when its shares were issued.
+fn stub_model(
+	model: ModelId,
+	owner: AccountId,
+	active: bool,
+	shares: bool,
+) -> StubModel<AccountId> {
+	let mut stub = StubModel::new(model, owner);
+	stub.serving.price = 100;
+	stub.serving.output_precision = 4;
+	stub.serving.creator_royalty = ROYALTY;
+	stub.serving.miners_share = Perbill::from_percent(30);
+	stub.active = active;
+	stub.shares_issued = shares;
+	stub
 }
 
 /// The shares stand-in: supplies and balances in thread-local maps.
@@ -212,13 +191,13 @@ pub struct MockBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 	fn model_with_shares(owner: &AccountId) -> ModelId {
-		OWNERS.with(|o| o.borrow_mut().insert(SHARED, *owner));
+		MockRegistry::insert(SHARED, stub_model(SHARED, *owner, true, true));
 		SHARE_SUPPLY.with(|s| s.borrow_mut().insert(SHARED, SUPPLY));
 		set_shares(SHARED, *owner, SUPPLY);
 		SHARED
 	}
 	fn model_without_shares(owner: &AccountId) -> ModelId {
-		OWNERS.with(|o| o.borrow_mut().insert(MODEL, *owner));
+		MockRegistry::insert(MODEL, stub_model(MODEL, *owner, true, false));
 		MODEL
 	}
 }
@@ -229,8 +208,10 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 pub type TestExt = modelchain_test_support::CheckedExt;
 
 pub fn new_test_ext() -> TestExt {
-	OWNERS.with(|o| *o.borrow_mut() = [MODEL, SHARED, PAUSED].map(|model| (model, OWNER)).into());
-	ACTIVE.with(|a| *a.borrow_mut() = [MODEL, SHARED].into_iter().collect());
+	MockRegistry::clear();
+	MockRegistry::insert(MODEL, stub_model(MODEL, OWNER, true, false));
+	MockRegistry::insert(SHARED, stub_model(SHARED, OWNER, true, true));
+	MockRegistry::insert(PAUSED, stub_model(PAUSED, OWNER, false, false));
 	SHARE_SUPPLY.with(|s| *s.borrow_mut() = [(SHARED, SUPPLY)].into_iter().collect());
 	SHARE_BALANCES.with(|b| {
 		*b.borrow_mut() = [((SHARED, OWNER), 600), ((SHARED, ALICE), 300), ((SHARED, BOB), 100)]

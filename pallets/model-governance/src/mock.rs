@@ -9,8 +9,7 @@ use frame_support::{
 	PalletId,
 };
 use modelchain_primitives::{
-	AccessPolicy, AccessPolicyAdmin, ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo,
-	ServingMiners,
+	AccessPolicy, AccessPolicyAdmin, ModelId, ModelVersionRef, ServingMiners,
 };
 use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill};
 use std::cell::RefCell;
@@ -78,18 +77,7 @@ impl pallet_assets::Config for Test {
 	type CallbackHandle = ();
 }
 
-/// A model in the stub registry.
-#[derive(Clone)]
-pub struct StubModel {
-	pub owner: AccountId,
-	pub versions: u32,
-	pub active_version: u32,
-	pub retired: bool,
-	pub shares_issued: bool,
-}
-
 thread_local! {
-	pub static MODELS: RefCell<Vec<StubModel>> = const { RefCell::new(Vec::new()) };
 	/// Miners serving each version (any version not listed: `REDUNDANCY`).
 	pub static SERVING: RefCell<std::collections::BTreeMap<(ModelId, u32), u32>> =
 		const { RefCell::new(std::collections::BTreeMap::new()) };
@@ -133,81 +121,27 @@ impl AccessPolicyAdmin<Balance> for StubAccess {
 	}
 }
 
+/// The registry the tests control.
+pub type StubRegistry = modelchain_test_support::registry::StubRegistry<AccountId>;
+
 /// Adds a model with `versions` versions (version 0 active) and returns its id.
 pub fn add_model(owner: AccountId, versions: u32) -> ModelId {
-	MODELS.with(|m| {
-		let mut models = m.borrow_mut();
-		models.push(StubModel {
-			owner,
-			versions,
-			active_version: 0,
-			retired: false,
-			shares_issued: false,
-		});
-		(models.len() - 1) as ModelId
-	})
-}
-
-pub fn model(id: ModelId) -> Option<StubModel> {
-	MODELS.with(|m| m.borrow().get(id as usize).cloned())
+	let model = StubRegistry::register(owner, versions);
+	StubRegistry::modify(model, |stub| stub.serving.redundancy = REDUNDANCY);
+	model
 }
 
 pub fn active_version(id: ModelId) -> u32 {
-	model(id).expect("a model").active_version
+	StubRegistry::get(id).expect("a model").serving.version.version
 }
 
 pub fn retire(id: ModelId) {
-	MODELS.with(|m| m.borrow_mut()[id as usize].retired = true);
+	StubRegistry::set_active(id, false);
 }
 
 /// Activates a version behind governance's back (as root could through the registry).
 pub fn force_activate(id: ModelId, version: u32) {
-	MODELS.with(|m| m.borrow_mut()[id as usize].active_version = version);
-}
-
-/// The registry the tests control.
-pub struct StubRegistry;
-impl ModelRegistryInterface<AccountId, Balance> for StubRegistry {
-	fn owner(id: ModelId) -> Option<AccountId> {
-		model(id).map(|m| m.owner)
-	}
-	fn name_and_symbol(id: ModelId) -> Option<(Vec<u8>, Vec<u8>)> {
-		model(id).map(|_| (format!("Model {id}").into_bytes(), format!("M{id}").into_bytes()))
-	}
-	fn is_active(id: ModelId) -> bool {
-		model(id).is_some_and(|m| !m.retired)
-	}
-	fn serving_info(id: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
-		let m = model(id).filter(|m| !m.retired)?;
-		Some(ServingInfo {
-			creator: m.owner,
-			version: ModelVersionRef { model: id, version: m.active_version },
-			price: 0,
-			output_precision: 0,
-			creator_royalty: Perbill::zero(),
-			miners_share: Perbill::zero(),
-			redundancy: REDUNDANCY,
-		})
-	}
-	fn is_inactive_version(version: &ModelVersionRef) -> bool {
-		model(version.model).is_some_and(|m| {
-			!m.retired && version.version < m.versions && version.version != m.active_version
-		})
-	}
-	fn note_shares_issued(id: ModelId) -> DispatchResult {
-		MODELS.with(|m| m.borrow_mut()[id as usize].shares_issued = true);
-		Ok(())
-	}
-	fn shares_issued(id: ModelId) -> bool {
-		model(id).is_some_and(|m| m.shares_issued)
-	}
-	fn activate_version(version: &ModelVersionRef) -> DispatchResult {
-		if !Self::is_inactive_version(version) {
-			return Err(DispatchError::Other("not a candidate"));
-		}
-		force_activate(version.model, version.version);
-		Ok(())
-	}
+	StubRegistry::force_activate(id, version);
 }
 
 pub const SHARE_ASSET_BASE: u32 = 1_000;
@@ -317,7 +251,7 @@ impl pallet_model_governance::Config for Test {
 pub type TestExt = modelchain_test_support::CheckedExt;
 
 pub fn new_test_ext() -> TestExt {
-	MODELS.with(|m| m.borrow_mut().clear());
+	StubRegistry::clear();
 	SERVING.with(|s| s.borrow_mut().clear());
 	POLICIES.with(|p| p.borrow_mut().clear());
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();

@@ -8,6 +8,9 @@
 //! - Share balances live in `pallet-assets`, so wallets show them; but only this pallet moves
 //!   them (the runtime keeps share assets in a `pallet-assets` instance without calls).
 //!   [`Pallet::transfer_shares`] settles both sides' revenue first.
+//! - Holding deposits: shares arriving in an account without any of the model's shares open a
+//!   holding (a share account and a revenue record); the sender, or the buyer of an order, pays
+//!   `HoldingDeposit` for it, released to the payer when the holding empties (`holdings.rs`).
 //! - Revenue: `acc_revenue_per_share` is a per-model accumulator (scaled by 1e12) and each holder
 //!   has a `debt`. [`RevenueSink::deposit_revenue`] (used by the inference pallet) and
 //!   [`Pallet::distribute_revenue`] are O(1); [`Pallet::claim`] is O(1); every share movement

@@ -6,8 +6,8 @@ use frame_support::{
 	traits::{AsEnsureOriginWithArg, ConstU128, ConstU32},
 	PalletId,
 };
-use modelchain_primitives::{ModelId, ModelRegistryInterface, ModelVersionRef, ServingInfo};
-use sp_runtime::{BuildStorage, DispatchResult};
+use modelchain_primitives::ModelId;
+use sp_runtime::BuildStorage;
 use std::cell::RefCell;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -71,63 +71,16 @@ impl pallet_assets::Config for Test {
 	type CallbackHandle = ();
 }
 
-/// A model registered in the stub registry.
-#[derive(Clone)]
-pub struct StubModel {
-	pub owner: AccountId,
-	pub active: bool,
-	pub shares_issued: bool,
-}
+/// The registry stand-in the tests control.
+pub type StubRegistry = modelchain_test_support::registry::StubRegistry<AccountId>;
 
-thread_local! {
-	pub static MODELS: RefCell<Vec<StubModel>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Adds a model to the stub registry and returns its id.
+/// Adds an active model of `owner` to the registry stand-in and returns its id.
 pub fn add_model(owner: AccountId) -> ModelId {
-	MODELS.with(|m| {
-		let mut models = m.borrow_mut();
-		models.push(StubModel { owner, active: true, shares_issued: false });
-		(models.len() - 1) as ModelId
-	})
+	StubRegistry::register(owner, 1)
 }
 
 pub fn set_model_active(model: ModelId, active: bool) {
-	MODELS.with(|m| m.borrow_mut()[model as usize].active = active);
-}
-
-fn model(model: ModelId) -> Option<StubModel> {
-	MODELS.with(|m| m.borrow().get(model as usize).cloned())
-}
-
-/// The registry the tests control.
-pub struct StubRegistry;
-impl ModelRegistryInterface<AccountId, Balance> for StubRegistry {
-	fn owner(id: ModelId) -> Option<AccountId> {
-		model(id).map(|m| m.owner)
-	}
-	fn name_and_symbol(id: ModelId) -> Option<(Vec<u8>, Vec<u8>)> {
-		model(id).map(|_| (format!("Model {id}").into_bytes(), format!("M{id}").into_bytes()))
-	}
-	fn is_active(id: ModelId) -> bool {
-		model(id).is_some_and(|m| m.active)
-	}
-	fn serving_info(_: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
-		None
-	}
-	fn is_inactive_version(_: &ModelVersionRef) -> bool {
-		false
-	}
-	fn note_shares_issued(id: ModelId) -> DispatchResult {
-		MODELS.with(|m| m.borrow_mut()[id as usize].shares_issued = true);
-		Ok(())
-	}
-	fn shares_issued(id: ModelId) -> bool {
-		model(id).is_some_and(|m| m.shares_issued)
-	}
-	fn activate_version(_: &ModelVersionRef) -> DispatchResult {
-		Ok(())
-	}
+	StubRegistry::set_active(model, active);
 }
 
 /// Share assets of model `m` get id `SHARE_ASSET_BASE + m`.
@@ -212,7 +165,7 @@ impl pallet_model_shares::Config for Test {
 pub type TestExt = modelchain_test_support::CheckedExt;
 
 pub fn new_test_ext() -> TestExt {
-	MODELS.with(|m| m.borrow_mut().clear());
+	StubRegistry::clear();
 	RELEASED_LOCKS.with(|r| r.borrow_mut().clear());
 	TestMinSupply::set(MIN_SUPPLY);
 	TestMaxSupply::set(MAX_SUPPLY);

@@ -125,9 +125,6 @@ parameter_types! {
 }
 
 thread_local! {
-	pub static SERVING: RefCell<BTreeMap<ModelId, ServingInfo<AccountId, Balance>>> =
-		const { RefCell::new(BTreeMap::new()) };
-	pub static SHARES_ISSUED: RefCell<BTreeSet<ModelId>> = const { RefCell::new(BTreeSet::new()) };
 	/// Miners serving each version now.
 	pub static SERVING_MINERS: RefCell<BTreeSet<(AccountId, ModelVersionRef)>> =
 		const { RefCell::new(BTreeSet::new()) };
@@ -186,34 +183,7 @@ impl modelchain_primitives::OutputChecks<AccountId> for MockChecks {
 }
 
 /// The model registry stand-in.
-pub struct MockRegistry;
-impl ModelRegistryInterface<AccountId, Balance> for MockRegistry {
-	fn owner(model: ModelId) -> Option<AccountId> {
-		SERVING.with(|s| s.borrow().get(&model).map(|info| info.creator.clone()))
-	}
-	fn name_and_symbol(_model: ModelId) -> Option<(Vec<u8>, Vec<u8>)> {
-		None
-	}
-	fn is_active(model: ModelId) -> bool {
-		SERVING.with(|s| s.borrow().contains_key(&model))
-	}
-	fn serving_info(model: ModelId) -> Option<ServingInfo<AccountId, Balance>> {
-		SERVING.with(|s| s.borrow().get(&model).cloned())
-	}
-	fn is_inactive_version(_version: &ModelVersionRef) -> bool {
-		false
-	}
-	fn note_shares_issued(model: ModelId) -> sp_runtime::DispatchResult {
-		SHARES_ISSUED.with(|s| s.borrow_mut().insert(model));
-		Ok(())
-	}
-	fn shares_issued(model: ModelId) -> bool {
-		SHARES_ISSUED.with(|s| s.borrow().contains(&model))
-	}
-	fn activate_version(_version: &ModelVersionRef) -> sp_runtime::DispatchResult {
-		Ok(())
-	}
-}
+pub type MockRegistry = modelchain_test_support::registry::StubRegistry<AccountId>;
 
 /// The compute staking stand-in: the miners in `SERVING_MINERS` serve.
 pub struct MockStaking;
@@ -386,17 +356,13 @@ pub fn new_test_ext() -> TestExt {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	SERVING.with(|s| {
-		let mut s = s.borrow_mut();
-		s.clear();
-		s.insert(MODEL, serving(VERSION));
-		s.insert(UNSHARED_MODEL, serving(ModelVersionRef { model: UNSHARED_MODEL, version: 0 }));
-	});
-	SHARES_ISSUED.with(|s| {
-		let mut s = s.borrow_mut();
-		s.clear();
-		s.insert(MODEL);
-	});
+	MockRegistry::clear();
+	MockRegistry::set_serving(MODEL, serving(VERSION));
+	MockRegistry::set_shares_issued(MODEL, true);
+	MockRegistry::set_serving(
+		UNSHARED_MODEL,
+		serving(ModelVersionRef { model: UNSHARED_MODEL, version: 0 }),
+	);
 	SERVING_MINERS.with(|m| {
 		let mut m = m.borrow_mut();
 		m.clear();

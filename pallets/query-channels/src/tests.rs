@@ -73,7 +73,7 @@ fn opening_holds_the_escrow_and_the_storage_deposit_and_fixes_the_terms() {
 		);
 
 		// A later price change does not change what the requester agreed to.
-		SERVING.with(|s| s.borrow_mut().get_mut(&MODEL).unwrap().price = 5 * PRICE);
+		MockRegistry::modify(MODEL, |stub| stub.serving.price = 5 * PRICE);
 		assert_eq!(Channels::<Test>::get(channel).unwrap().terms.price, PRICE);
 	});
 }

@@ -174,7 +174,7 @@ impl pallet_inference::BenchmarkHelper<AccountId> for InferenceBenchmarkHelper {
 
 	fn licence_last_query(model: modelchain_primitives::ModelId, requester: &AccountId) {
 		use crate::{units::UNIT, ModelAccess, RuntimeOrigin};
-		use frame_support::traits::{fungible::Mutate, Get};
+		use frame_support::traits::fungible::Mutate;
 		use pallet_model_access::{AccessPolicy, LicenceTerms};
 
 		// The owner `setup_model` registered the model with.
