@@ -12,7 +12,7 @@
 //! * A [`Voucher`] is SCALE-encoded in field order: `channel: u64, cumulative: u128,
 //!   queries: u64, receipts_root: [u8; 32]`. The requester signs [`voucher_message`]:
 //!   `SCALE(b"modelchain/voucher", genesis_hash, voucher)` (test vector in the query-channels
-//!   pallet's tests and in the README).
+//!   pallet's tests and in docs/architecture.md).
 //! * A [`Receipt`] is SCALE-encoded in field order: `channel: u64, sequence: u64, model: u32,
 //!   version: u32, input_hash: [u8; 32], output_hash: [u8; 32], cumulative: u128`.
 //! * The miner signs (sr25519) [`Receipt::message`]: `SCALE(b"modelchain/receipt",

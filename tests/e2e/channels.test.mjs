@@ -77,7 +77,7 @@ describe('query channels over RPC', () => {
   test('the voucher message is the documented test vector and what the runtime API encodes', async () => {
     const voucher = { channel: 7n, cumulative: 3n * PRICE, queries: 3n, receiptsRoot: new Uint8Array(32).fill(0xab) };
     const ours = voucherMessage(new Uint8Array(32).fill(0x11), voucher);
-    // The vector in the README and in the pallet's `the_voucher_message_is_the_documented_test_vector`.
+    // The vector in docs/architecture.md and in the pallet's `the_voucher_message_is_the_documented_test_vector`.
     assert.equal(
       u8aToHex(ours),
       '0x486d6f64656c636861696e2f766f7563686572' +

@@ -54,7 +54,7 @@ describe('foundation: dev node over RPC', () => {
     assert.ok(finalized >= 2, `finalized block ${finalized}`);
   });
 
-  test('exposes its runtime version, chain properties and metadata V15', async () => {
+  test('exposes its runtime version, chain properties and metadata V14, V15 and V16', async () => {
     const version = await api.rpc.state.getRuntimeVersion();
     assert.equal(version.specName.toString(), 'modelchain');
     assert.ok(version.specVersion.toNumber() >= 100);
@@ -65,7 +65,9 @@ describe('foundation: dev node over RPC', () => {
     assert.equal((await api.rpc.system.chain()).toString(), 'ModelChain Development');
 
     const versions = await api.call.metadata.metadataVersions();
-    assert.ok(versions.map((v) => v.toNumber()).includes(15), `metadata versions ${versions}`);
+    for (const served of [14, 15, 16]) {
+      assert.ok(versions.map((v) => v.toNumber()).includes(served), `metadata versions ${versions}`);
+    }
     assert.ok(api.runtimeMetadata.version >= 14);
 
     for (const pallet of [
@@ -208,7 +210,7 @@ describe('foundation: dev node over RPC', () => {
   });
 
   test('registers session keys only with a valid ownership proof (validator runbook)', async () => {
-    // The README's runbook: author_rotateKeysWithOwner(account) then session.setKeys(keys, proof).
+    // The validator guide's runbook: author_rotateKeysWithOwner(account) then session.setKeys(keys, proof).
     const generated = await rpc(node, 'author_rotateKeysWithOwner', [u8aToHex(bob.publicKey)]);
     assert.match(generated.keys, /^0x[0-9a-f]+$/);
     assert.match(generated.proof, /^0x[0-9a-f]+$/);

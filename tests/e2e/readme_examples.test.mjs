@@ -1,8 +1,8 @@
-// The README's `@polkadot/api` examples are run, exactly as written, against a fresh
-// `./scripts/dev.sh` (its node, verifier and three miners serving the demo model): every
-// ```js example``` block of README.md, in order, as one ES module — what a newcomer who pastes
+// The user guide's `@polkadot/api` examples (docs/user-guide.md) are run, exactly as written,
+// against a fresh `./scripts/dev.sh` (its node, verifier and three miners serving the demo
+// model): every ```js example``` block, in order, as one ES module — what a newcomer who pastes
 // them into a file gets. Then this test reads the chain itself to check that each example did
-// what the README says (a model published with the weights' sha256, shares issued, sold and
+// what the guide says (a model published with the weights' sha256, shares issued, sold and
 // bought, a digit classified by the miners, revenue claimed, an upgrade voted in), and stops
 // dev.sh.
 import assert from 'node:assert/strict';
@@ -16,9 +16,9 @@ import { descendants, devPorts, killGroup, startDev } from './lib/dev.mjs';
 import { testSet } from './lib/digits.mjs';
 import { connect, portOpen, repoRoot, waitFor } from './lib/node.mjs';
 
-/** The code of every ```js example``` block of README.md, in order. */
+/** The code of every ```js example``` block of the user guide (docs/user-guide.md), in order. */
 function readmeExamples() {
-  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(repoRoot, 'docs', 'user-guide.md'), 'utf8');
   const blocks = [...readme.matchAll(/^```js example\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
   return blocks;
 }
@@ -43,7 +43,7 @@ function runModule(code, env, timeoutMs) {
   });
 }
 
-describe('the README examples against ./scripts/dev.sh', { timeout: 30 * 60_000 }, () => {
+describe('the user guide examples against ./scripts/dev.sh', { timeout: 30 * 60_000 }, () => {
   let dev;
   let ports;
   let api;
@@ -76,7 +76,7 @@ describe('the README examples against ./scripts/dev.sh', { timeout: 30 * 60_000 
     }
   });
 
-  test('the README has one example block per user task', () => {
+  test('the user guide has one example block per user task', () => {
     const blocks = readmeExamples();
     const code = blocks.join('\n');
     assert.ok(blocks.length >= 7, `${blocks.length} blocks`);
@@ -96,7 +96,7 @@ describe('the README examples against ./scripts/dev.sh', { timeout: 30 * 60_000 
     }
   });
 
-  test('every example runs as written and prints what the README says', async () => {
+  test('every example runs as written and prints what the user guide says', async () => {
     run = await runModule(readmeExamples().join('\n'), { MODELCHAIN_RPC: `ws://127.0.0.1:${ports.rpc}` }, 15 * 60_000);
     const output = `${run.stdout}\n${run.stderr}`;
     assert.equal(run.code, 0, `the examples exit cleanly\n${output}`);

@@ -1,4 +1,4 @@
-// A validator joins and leaves a running chain (`pallet-validator-set`), the way the README's
+// A validator joins and leaves a running chain (`pallet-validator-set`), the way the validator guide's
 // runbook says, on a real dev chain where Alice validates alone:
 //
 // 1. Bob starts a node with an empty keystore, makes session keys on it

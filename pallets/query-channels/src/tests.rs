@@ -458,7 +458,7 @@ fn only_a_participant_closes_a_channel() {
 
 // ---------------------------------------------------------------- voucher encoding
 
-/// The test vector shared with the README and the JavaScript e2e test: what a requester signs
+/// The test vector shared with docs/architecture.md and the JavaScript e2e test: what a requester signs
 /// for a voucher on a chain whose genesis hash is `0x11…11`.
 #[test]
 fn the_voucher_message_is_the_documented_test_vector() {

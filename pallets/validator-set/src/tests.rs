@@ -246,7 +246,7 @@ fn too_few_keys_defers_the_change_and_keeps_the_current_set() {
 		assert!(events().contains(&Event::SetChangeDeferred { session: 2, registered: 1 }));
 		rotate_sessions(1);
 		// The active set stays, less the validators without keys: pallet-session drops them,
-		// even below `MinValidators` (hence the README: remove a validator, then purge its keys).
+		// even below `MinValidators` (hence the validator guide: remove a validator, then purge its keys).
 		assert_eq!(active(), vec![1]);
 
 		// 4 registers again: the change goes through at the next session.
@@ -332,7 +332,7 @@ proptest! {
 					Step::SetKeys(who) => {
 						let _ = Session::set_keys(RuntimeOrigin::signed(who), who.into(), Vec::new());
 					},
-					// Operators do not purge the keys of a validator still needed (the README
+					// Operators do not purge the keys of a validator still needed (the validator guide
 					// says to remove it first): the set keeps `MinValidators` with keys.
 					Step::PurgeKeys(who) => {
 						let with_keys = registered();
