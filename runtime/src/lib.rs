@@ -153,6 +153,9 @@ type Migrations = (
 	// spec 108: the staked verifier role is gone; verifiers are deregistered and released
 	// (issue 20: L-10).
 	pallet_compute_staking::migrations::v2::MigrateToV2<Runtime>,
+	// spec 108: each model's access window is cut to the new bound its deposit pays for
+	// (issue 20: L-14).
+	pallet_model_access::migrations::v1::MigrateToV1<Runtime>,
 );
 
 /// An inference job as the inference runtime API returns it.

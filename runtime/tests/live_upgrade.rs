@@ -22,7 +22,9 @@
 
 use frame_support::{traits::GetStorageVersion, weights::Weight};
 use frame_try_runtime::UpgradeCheckSelect;
-use modelchain_runtime::{ComputeStaking, Executive, ModelGovernance, Runtime, VERSION};
+use modelchain_runtime::{
+	ComputeStaking, Executive, ModelAccess, ModelGovernance, Runtime, VERSION,
+};
 use sp_core::Bytes;
 use sp_runtime::{StateVersion, Storage};
 
@@ -60,11 +62,12 @@ fn the_upgrade_migrates_a_live_chains_state_and_keeps_every_invariant() {
 					< ComputeStaking::in_code_storage_version(),
 				ModelGovernance::on_chain_storage_version()
 					< ModelGovernance::in_code_storage_version(),
+				ModelAccess::on_chain_storage_version() < ModelAccess::in_code_storage_version(),
 			]
 		};
 		assert_eq!(
 			behind(),
-			[true, true],
+			[true, true, true],
 			"the snapshot is not of the layout this upgrade migrates"
 		);
 

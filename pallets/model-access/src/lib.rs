@@ -52,6 +52,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -111,9 +112,9 @@ pub mod pallet {
 	pub type AccessRecordOf<T> =
 		AccessRecord<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
-	/// The storage version (0: no migration yet). Bumped with every change of a stored type,
-	/// with a migration in `migrations.rs`.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The storage version: 1 bounds every access window by `AccessLogLength` (see
+	/// [`crate::migrations`]). Bumped with every change of a stored type, with a migration.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

@@ -860,3 +860,43 @@ fn try_state_catches_a_licence_missing_from_the_expiry_queue() {
 		Expiries::<Test>::insert(6, queue);
 	});
 }
+
+/// L-14: the v1 migration cuts the windows kept under the old, longer bound to the newest
+/// `AccessLogLength` records, freeing the rest; windows within the bound are untouched.
+#[test]
+fn migration_to_v1_cuts_every_access_window_to_the_bound() {
+	use crate::migrations::v1::MigrateToV1;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		let record = |model: ModelId, job: u64| AccessRecord {
+			requester: ALICE,
+			version: ModelVersionRef { model, version: 0 },
+			licence: None,
+			job,
+			at: 1,
+		};
+		// What v0 kept: twelve accesses of one model (the bound is now LOG_LENGTH = 5), two of
+		// another.
+		for sequence in 0..12u64 {
+			AccessLog::<Test>::insert(MODEL, sequence, record(MODEL, sequence));
+		}
+		AccessLogBounds::<Test>::insert(MODEL, (0, 12));
+		for sequence in 0..2u64 {
+			AccessLog::<Test>::insert(SHARED, sequence, record(SHARED, sequence));
+		}
+		AccessLogBounds::<Test>::insert(SHARED, (0, 2));
+		StorageVersion::new(0).put::<Access>();
+		// Without the migration the old window breaks the bound the pallet checks.
+		assert!(Access::do_try_state().is_err());
+
+		MigrateToV1::<Test>::on_runtime_upgrade();
+
+		assert_eq!(AccessLogBounds::<Test>::get(MODEL), (7, 12));
+		let kept: Vec<u64> = AccessLog::<Test>::iter_key_prefix(MODEL).collect();
+		assert_eq!(kept.len(), LOG_LENGTH as usize);
+		assert!(kept.iter().all(|sequence| (7..12).contains(sequence)));
+		assert_eq!(AccessLogBounds::<Test>::get(SHARED), (0, 2));
+		assert_eq!(AccessLog::<Test>::iter_key_prefix(SHARED).count(), 2);
+		assert_eq!(Access::on_chain_storage_version(), StorageVersion::new(1));
+	});
+}
