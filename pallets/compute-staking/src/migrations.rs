@@ -91,7 +91,7 @@ pub mod v2 {
 	};
 	use frame_system::pallet_prelude::BlockNumberFor;
 	use modelchain_primitives::{payout::release_held, ModelVersionRef, WorkerRole};
-	use sp_runtime::{traits::Saturating, Perbill};
+	use sp_runtime::Perbill;
 
 	/// v1's roles.
 	#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug)]
@@ -169,32 +169,30 @@ pub mod v2 {
 			Workers::<T>::translate::<OldWorkerInfoOf<T>, _>(|who, old| {
 				reads = reads.saturating_add(1);
 				writes = writes.saturating_add(1);
+				let worker = crate::WorkerInfo {
+					role: WorkerRole::Miner,
+					endpoint: old.endpoint,
+					hardware: old.hardware,
+					versions: old.versions,
+					active_bond: old.active_bond,
+					unlocking: old.unlocking,
+					deposit: old.deposit,
+					status: old.status,
+					jailed_until: old.jailed_until,
+					reputation: old.reputation,
+				};
 				match old.role {
-					OldWorkerRole::Miner => Some(crate::WorkerInfo {
-						role: WorkerRole::Miner,
-						endpoint: old.endpoint,
-						hardware: old.hardware,
-						versions: old.versions,
-						active_bond: old.active_bond,
-						unlocking: old.unlocking,
-						deposit: old.deposit,
-						status: old.status,
-						jailed_until: old.jailed_until,
-						reputation: old.reputation,
-					}),
+					OldWorkerRole::Miner => Some(worker),
 					OldWorkerRole::Verifier => {
-						let bonded = old.unlocking.iter().fold(old.active_bond, |total, chunk| {
-							total.saturating_add(chunk.value)
-						});
 						release_held::<_, T::Currency>(
 							&HoldReason::WorkerBond.into(),
 							&who,
-							bonded,
+							Pallet::<T>::slashable_stake(&worker),
 						);
 						release_held::<_, T::Currency>(
 							&HoldReason::WorkerRegistration.into(),
 							&who,
-							old.deposit,
+							worker.deposit,
 						);
 						verifiers.push(who);
 						None
